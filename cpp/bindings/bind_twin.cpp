@@ -1,0 +1,93 @@
+#include "bindings.hpp"
+#include "orbitwin/twin.hpp"
+
+namespace orbitwin::bindings {
+
+void bind_twin(py::module_& m) {
+  py::enum_<StopReason>(m, "StopReason")
+      .value("REACHED", StopReason::kReached)
+      .value("RECORDER_FULL", StopReason::kRecorderFull)
+      .value("EPHEMERIS_NEEDED", StopReason::kEphemerisNeeded);
+
+  py::class_<AdvanceResult>(m, "AdvanceResult")
+      .def_readonly("time_ns", &AdvanceResult::time_ns)
+      .def_readonly("reason", &AdvanceResult::reason)
+      .def_readonly("steps", &AdvanceResult::steps)
+      .def("__repr__", [](const AdvanceResult& r) {
+        return "AdvanceResult(time_ns=" + std::to_string(r.time_ns) +
+               ", reason=" + std::to_string(static_cast<int>(r.reason)) +
+               ", steps=" + std::to_string(r.steps) + ")";
+      });
+
+  py::class_<Twin>(m, "Twin", py::dynamic_attr(),
+                   "Fleets, the clock (int64 ns since epoch) and fixed-step advancing.")
+      .def(py::init([](double jd_whole, double jd_fraction, int64_t step_ns) {
+             return std::make_unique<Twin>(JulianDate{jd_whole, jd_fraction}, step_ns);
+           }),
+           py::arg("epoch_jd_whole"), py::arg("epoch_jd_fraction"), py::arg("step_ns"))
+      .def("add_fleet", &Twin::add_fleet, py::arg("name"), py::arg("n_sat"), py::arg("source"),
+           py::arg("ephemeris_capacity") = 0, py::return_value_policy::reference_internal)
+      .def_property_readonly("fleet_count", &Twin::fleet_count)
+      .def("fleet", &Twin::fleet, py::arg("index"), py::return_value_policy::reference_internal)
+      .def_property_readonly("time_ns", &Twin::time_ns)
+      .def_property_readonly("step_ns", &Twin::step_ns)
+      .def_property_readonly("started", &Twin::started)
+      .def_property("threads", &Twin::threads, &Twin::set_threads)
+      .def("plan_steps", &Twin::plan_steps, py::arg("until_ns"), py::arg("max_steps"),
+           "The next step end times [ns] towards until_ns, at most max_steps.")
+      .def("start", &Twin::start, py::call_guard<py::gil_scoped_release>(),
+           "Evaluates the models at the current time; False when an ephemeris lacks a sample.")
+      .def("advance", &Twin::advance, py::arg("until_ns"), py::call_guard<py::gil_scoped_release>(),
+           "Steps every satellite to until_ns; returns early when the recorder is full or an "
+           "ephemeris runs out. Releases the GIL.")
+      .def(
+          "attach_recorder",
+          [](py::object self_obj, int64_t cadence_ns, py::array frame_times, py::list sinks) {
+            Twin& self = self_obj.cast<Twin&>();
+            const py::ssize_t cap = frame_times.ndim() == 1 ? frame_times.shape(0) : -1;
+            require_array<int64_t>(frame_times, {-1}, "int64", "frame_times");
+            std::vector<RecorderSink> resolved;
+            py::list keep;
+            keep.append(frame_times);
+            for (py::handle item : sinks) {
+              auto tup = item.cast<py::tuple>();
+              const auto fi = tup[0].cast<std::size_t>();
+              const auto name = tup[1].cast<std::string>();
+              py::array arr = tup[2].cast<py::array>();
+              const Fleet& f = self.fleet(fi);
+              const Channel* c = f.find_channel(name);
+              if (c == nullptr)
+                throw py::value_error("recorder: fleet '" + f.name() + "' has no channel '" + name + "'");
+              std::vector<py::ssize_t> shape{cap, static_cast<py::ssize_t>(f.size())};
+              for (std::size_t d : c->inner_shape) shape.push_back(static_cast<py::ssize_t>(d));
+              const std::string what = "recorder buffer for " + f.name() + "/" + name;
+              switch (c->dtype) {
+                case DType::kFloat64: require_array<double>(arr, shape, "float64", what); break;
+                case DType::kInt32: require_array<int32_t>(arr, shape, "int32", what); break;
+                case DType::kUInt32: require_array<uint32_t>(arr, shape, "uint32", what); break;
+                case DType::kInt64: require_array<int64_t>(arr, shape, "int64", what); break;
+              }
+              if (!arr.writeable()) throw py::value_error(what + ": array is read-only");
+              resolved.push_back(RecorderSink{fi, name, arr.mutable_data()});
+              keep.append(arr);
+            }
+            self.attach_recorder(cadence_ns, static_cast<std::size_t>(cap),
+                                 static_cast<int64_t*>(frame_times.mutable_data()), resolved);
+            self_obj.attr("_recorder_arrays") = keep;
+          },
+          py::arg("cadence_ns"), py::arg("frame_times"), py::arg("sinks"),
+          "Records frames at multiples of cadence_ns into caller-owned arrays: frame_times "
+          "(capacity,) int64 and sinks [(fleet_index, channel, array (capacity, n_sat, ...))].")
+      .def("detach_recorder", &Twin::detach_recorder)
+      .def_property_readonly("recorded_frames", &Twin::recorded_frames)
+      .def("clear_recorded", &Twin::clear_recorded)
+      .def(
+          "sun_direction",
+          [](const Twin& t, int64_t t_ns) {
+            const SunEphemeris s = t.sun_at(t_ns);
+            return py::make_tuple(s.direction[0], s.direction[1], s.direction[2]);
+          },
+          py::arg("time_ns"), "Unit vector to the Sun (inertial) at time_ns.");
+}
+
+}  // namespace orbitwin::bindings

@@ -1,0 +1,270 @@
+#include "kernels.hpp"
+
+#include <cmath>
+
+#include "orbitwin/constants.hpp"
+#include "orbitwin/eclipse.hpp"
+#include "orbitwin/fastmath.hpp"
+#include "orbitwin/orbit.hpp"
+
+namespace orbitwin::kernels {
+
+namespace fm = orbitwin::fastmath;
+
+int kepler_iterations_for(double e_max) {
+  if (e_max > kKeplerFastMaxEcc) return 0;
+  if (e_max == 0.0) return 1;
+  // Newton from E0 = M: |E - E0| <= e, then err' <= e / (2 (1 - e)) err^2.
+  // The last correction is applied to sin/cos to first order, which is
+  // exact to err_{k-1}^2 / 2, so both must be below 1e-16.
+  const double c = e_max / (2.0 * (1.0 - e_max));
+  double prev = e_max;
+  for (int k = 1; k < 16; ++k) {
+    const double next = c * prev * prev;
+    if (next < 1e-16 && 0.5 * prev * prev < 1e-16) return k;
+    prev = next;
+  }
+  return 0;
+}
+
+void orbit_mean_elements(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in,
+                         int kepler_iterations) {
+  const double t = in.t_s;
+  const double* __restrict a = f.semi_major_axis_m.data();
+  const double* __restrict ecc = f.eccentricity.data();
+  const double* __restrict m0 = f.mean_anomaly_epoch_rad.data();
+  const double* __restrict n = f.mean_motion_rad_s.data();
+  const double* __restrict raan0 = f.raan_epoch_rad.data();
+  const double* __restrict raan_dot = f.raan_rate_rad_s.data();
+  const double* __restrict argp0 = f.arg_perigee_epoch_rad.data();
+  const double* __restrict argp_dot = f.arg_perigee_rate_rad_s.data();
+  const double* __restrict ci = f.cos_inclination.data();
+  const double* __restrict si = f.sin_inclination.data();
+  const double* __restrict eta = f.semi_minor_ratio.data();
+  double* __restrict pos = f.position_m.data();
+  double* __restrict vel = f.velocity_m_s.data();
+
+  double sin_e[kBlock], cos_e[kBlock];
+  const std::size_t len = b1 - b0;
+  if (kepler_iterations > 0) {
+#pragma omp simd
+    for (std::size_t k = 0; k < len; ++k) {
+      const std::size_t i = b0 + k;
+      const double m = fm::wrap_pi(m0[i] + n[i] * t);
+      const double e = ecc[i];
+      double E = m, s = 0.0, c = 1.0, d = 0.0;
+      for (int it = 0; it < kepler_iterations; ++it) {
+        E -= d;
+        fm::sincos(E, s, c);
+        d = (E - e * s - m) / (1.0 - e * c);
+      }
+      // E_final = E - d: rotate (s, c) by -d to first order.
+      sin_e[k] = s - d * c;
+      cos_e[k] = c + d * s;
+    }
+  } else {
+    for (std::size_t k = 0; k < len; ++k) {
+      const std::size_t i = b0 + k;
+      const double E = solve_kepler(m0[i] + n[i] * t, ecc[i]);
+      sin_e[k] = std::sin(E);
+      cos_e[k] = std::cos(E);
+    }
+  }
+
+#pragma omp simd
+  for (std::size_t k = 0; k < len; ++k) {
+    const std::size_t i = b0 + k;
+    double sO, cO, sw, cw;
+    fm::sincos(raan0[i] + raan_dot[i] * t, sO, cO);
+    fm::sincos(argp0[i] + argp_dot[i] * t, sw, cw);
+    const double e = ecc[i];
+    const double sE = sin_e[k], cE = cos_e[k];
+    const double edot = n[i] / (1.0 - e * cE);  // dE/dt [rad/s]
+    const double x = a[i] * (cE - e);
+    const double y = a[i] * eta[i] * sE;
+    const double xd = -a[i] * sE * edot;
+    const double yd = a[i] * eta[i] * cE * edot;
+    const double px = cO * cw - sO * sw * ci[i];
+    const double py = sO * cw + cO * sw * ci[i];
+    const double pz = sw * si[i];
+    const double qx = -cO * sw - sO * cw * ci[i];
+    const double qy = -sO * sw + cO * cw * ci[i];
+    const double qz = cw * si[i];
+    const double rx = px * x + qx * y, ry = py * x + qy * y, rz = pz * x + qz * y;
+    // Orbit normal h = P x Q; the secular rotations add w' (h x r) + W' (z x r).
+    const double hx = sO * si[i], hy = -cO * si[i], hz = ci[i];
+    const double wd = argp_dot[i], od = raan_dot[i];
+    pos[3 * i + 0] = rx;
+    pos[3 * i + 1] = ry;
+    pos[3 * i + 2] = rz;
+    vel[3 * i + 0] = px * xd + qx * yd + wd * (hy * rz - hz * ry) - od * ry;
+    vel[3 * i + 1] = py * xd + qy * yd + wd * (hz * rx - hx * rz) + od * rx;
+    vel[3 * i + 2] = pz * xd + qz * yd + wd * (hx * ry - hy * rx);
+  }
+}
+
+void orbit_ephemeris(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in) {
+  const std::size_t cap = f.ephemeris_capacity();
+  const std::size_t j = static_cast<std::size_t>(in.ephemeris_index);
+  const double* __restrict er = f.ephemeris_position_m.data();
+  const double* __restrict ev = f.ephemeris_velocity_m_s.data();
+  double* __restrict pos = f.position_m.data();
+  double* __restrict vel = f.velocity_m_s.data();
+  uint32_t* __restrict status = f.status.data();
+  for (std::size_t i = b0; i < b1; ++i) {
+    const std::size_t src = 3 * (i * cap + j);
+    bool ok = true;
+    for (int c = 0; c < 3; ++c) {
+      pos[3 * i + c] = er[src + c];
+      vel[3 * i + c] = ev[src + c];
+      ok = ok && std::isfinite(er[src + c]) && std::isfinite(ev[src + c]);
+    }
+    status[i] = ok ? (status[i] & ~kStatusOrbitInvalid) : (status[i] | kStatusOrbitInvalid);
+  }
+}
+
+namespace {
+
+// One pass of Bowring's iteration: from the reduced latitude's (cos, sin)
+// direction (unnormalised) to tan(geodetic latitude) = num / den.
+inline void bowring_step(double cb, double sb, double p, double z, double& num, double& den) {
+  constexpr double a = kEarthRadiusEq;
+  constexpr double b = a * (1.0 - kEarthFlattening);
+  constexpr double e2 = kEarthFlattening * (2.0 - kEarthFlattening);
+  constexpr double ep2 = e2 / (1.0 - e2);
+  const double inv = 1.0 / std::sqrt(cb * cb + sb * sb);
+  const double cbn = cb * inv, sbn = sb * inv;
+  num = z + ep2 * b * sbn * sbn * sbn;
+  den = p - e2 * a * cbn * cbn * cbn;
+}
+
+}  // namespace
+
+void geodetic(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in) {
+  constexpr double a = kEarthRadiusEq;
+  constexpr double b = a * (1.0 - kEarthFlattening);
+  constexpr double e2 = kEarthFlattening * (2.0 - kEarthFlattening);
+  const double* __restrict pos = f.position_m.data();
+  double* __restrict lat = f.latitude_rad.data();
+  double* __restrict lon = f.longitude_rad.data();
+  double* __restrict alt = f.altitude_m.data();
+  const double sg = in.sin_gmst, cg = in.cos_gmst;
+#pragma omp simd
+  for (std::size_t i = b0; i < b1; ++i) {
+    const double x = cg * pos[3 * i] + sg * pos[3 * i + 1];
+    const double y = -sg * pos[3 * i] + cg * pos[3 * i + 1];
+    const double z = pos[3 * i + 2];
+    lon[i] = fm::atan2(y, x);
+    // Bowring's iteration in algebraic form (no trigonometry until the end):
+    // two passes are exact to well below a millimetre at orbital heights.
+    const double p = std::sqrt(x * x + y * y);
+    double num, den;
+    bowring_step(b * p, a * z, p, z, num, den);
+    bowring_step(a * den, b * num, p, z, num, den);
+    lat[i] = fm::atan2(num, den);
+    const double inv = 1.0 / std::sqrt(num * num + den * den);
+    const double cphi = den * inv, sphi = num * inv;
+    alt[i] = p * cphi + z * sphi - a * std::sqrt(1.0 - e2 * sphi * sphi);
+  }
+}
+
+void sun_geometry(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in) {
+  const double* __restrict pos = f.position_m.data();
+  const double* __restrict vel = f.velocity_m_s.data();
+  double* __restrict illum = f.illumination.data();
+  double* __restrict beta = f.beta_angle_rad.data();
+  const double s[3] = {in.sun_m[0], in.sun_m[1], in.sun_m[2]};
+  const double ux = in.sun_dir[0], uy = in.sun_dir[1], uz = in.sun_dir[2];
+  const double sx = s[0], sy = s[1], sz = s[2];
+#pragma omp simd
+  for (std::size_t i = b0; i < b1; ++i) {
+    const double rx = pos[3 * i], ry = pos[3 * i + 1], rz = pos[3 * i + 2];
+    const double vx = vel[3 * i], vy = vel[3 * i + 1], vz = vel[3 * i + 2];
+    illum[i] = shadow_classify(rx, ry, rz, sx, sy, sz);
+    const double hx = ry * vz - rz * vy;
+    const double hy = rz * vx - rx * vz;
+    const double hz = rx * vy - ry * vx;
+    const double hn = std::sqrt(hx * hx + hy * hy + hz * hz);
+    beta[i] = fm::asin((hx * ux + hy * uy + hz * uz) / hn);
+  }
+  // The penumbra (a few seconds per orbit) gets the exact disc overlap.
+  for (std::size_t i = b0; i < b1; ++i) {
+    if (illum[i] < 0.0 || illum[i] != illum[i]) {
+      const double r[3] = {pos[3 * i], pos[3 * i + 1], pos[3 * i + 2]};
+      illum[i] = std::isfinite(r[0] + r[1] + r[2]) ? illuminated_fraction(r, s) : NAN;
+    }
+  }
+}
+
+void attitude(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in) {
+  const double* __restrict pos = f.position_m.data();
+  const double* __restrict vel = f.velocity_m_s.data();
+  const int32_t* __restrict mode = f.attitude_mode.data();
+  const double* __restrict fixed = f.inertial_axes.data();
+  double* __restrict axes = f.body_axes.data();
+  const double s[3] = {in.sun_m[0], in.sun_m[1], in.sun_m[2]};
+  const double sunx = s[0], suny = s[1], sunz = s[2];
+  double scratch[9][kBlock];
+#pragma omp simd
+  for (std::size_t i = b0; i < b1; ++i) {
+    const double rx = pos[3 * i], ry = pos[3 * i + 1], rz = pos[3 * i + 2];
+    const double vx = vel[3 * i], vy = vel[3 * i + 1], vz = vel[3 * i + 2];
+    const double ir = 1.0 / std::sqrt(rx * rx + ry * ry + rz * rz);
+    double hx = ry * vz - rz * vy, hy = rz * vx - rx * vz, hz = rx * vy - ry * vx;
+    const double ih = 1.0 / std::sqrt(hx * hx + hy * hy + hz * hz);
+    hx *= ih;
+    hy *= ih;
+    hz *= ih;
+    // Nadir (LVLH): Z to the Earth's centre, Y against the orbit normal, X = Y x Z (along track).
+    const double nzx = -rx * ir, nzy = -ry * ir, nzz = -rz * ir;
+    const double nyx = -hx, nyy = -hy, nyz = -hz;
+    const double nxx = nyy * nzz - nyz * nzy, nxy = nyz * nzx - nyx * nzz, nxz = nyx * nzy - nyy * nzx;
+    // Sun-pointing: Z to the Sun, X = h x Z (in the orbit plane), Y = Z x X.
+    double szx = sunx - rx, szy = suny - ry, szz = sunz - rz;
+    const double isz = 1.0 / std::sqrt(szx * szx + szy * szy + szz * szz);
+    szx *= isz;
+    szy *= isz;
+    szz *= isz;
+    double sxx = hy * szz - hz * szy, sxy = hz * szx - hx * szz, sxz = hx * szy - hy * szx;
+    const double sx2 = sxx * sxx + sxy * sxy + sxz * sxz;
+    // Sun along the orbit normal: take X along the radius instead.
+    const bool degenerate = sx2 < 1e-20;
+    sxx = degenerate ? rx * ir : sxx;
+    sxy = degenerate ? ry * ir : sxy;
+    sxz = degenerate ? rz * ir : sxz;
+    const double isx = 1.0 / std::sqrt(degenerate ? 1.0 : sx2);
+    sxx *= isx;
+    sxy *= isx;
+    sxz *= isx;
+    const double syx = szy * sxz - szz * sxy, syy = szz * sxx - szx * sxz, syz = szx * sxy - szy * sxx;
+
+    // Mode weights of exactly 0 or 1 blend the candidate axes without
+    // branches (GCC turns selects here into masked stores it cannot vectorise).
+    const double md = static_cast<double>(mode[i]);
+    const double w_sun = md == static_cast<double>(AttitudeMode::kSun) ? 1.0 : 0.0;
+    const double w_nadir = 1.0 - w_sun;
+    const std::size_t k = i - b0;
+#define ORBITWIN_PICK(c, nad, sn) scratch[c][k] = w_nadir * (nad) + w_sun * (sn)
+    ORBITWIN_PICK(0, nxx, sxx);
+    ORBITWIN_PICK(1, nxy, sxy);
+    ORBITWIN_PICK(2, nxz, sxz);
+    ORBITWIN_PICK(3, nyx, syx);
+    ORBITWIN_PICK(4, nyy, syy);
+    ORBITWIN_PICK(5, nyz, syz);
+    ORBITWIN_PICK(6, nzx, szx);
+    ORBITWIN_PICK(7, nzy, szy);
+    ORBITWIN_PICK(8, nzz, szz);
+#undef ORBITWIN_PICK
+  }
+  // Interleave into (n,3,3); GCC cannot vectorise stride-9 stores above.
+  for (std::size_t i = b0; i < b1; ++i)
+    for (int c = 0; c < 9; ++c) axes[9 * i + c] = scratch[c][i - b0];
+  // Inertially held satellites copy their commanded axes (stride-9 loads do
+  // not vectorise, so this is a separate pass).
+  for (std::size_t i = b0; i < b1; ++i) {
+    if (mode[i] == static_cast<int32_t>(AttitudeMode::kInertial))
+      for (int c = 0; c < 9; ++c) axes[9 * i + c] = fixed[9 * i + c];
+  }
+}
+
+}  // namespace orbitwin::kernels

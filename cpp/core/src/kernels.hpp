@@ -1,0 +1,32 @@
+// Per-block model kernels: each processes satellites [b0, b1) of one fleet
+// at one instant. Loops are written to vectorise across satellites.
+#pragma once
+
+#include <cstddef>
+
+#include "orbitwin/fleet.hpp"
+
+namespace orbitwin::kernels {
+
+inline constexpr std::size_t kBlock = 64;  //!< satellites per work item (fixed: determinism)
+
+// What every kernel needs to know about the instant being evaluated.
+struct Instant {
+  double t_s;             //!< [s] since epoch
+  double sin_gmst, cos_gmst;  //!< Earth rotation angle
+  double sun_m[3];        //!< [m] geocentric Sun position, inertial
+  double sun_dir[3];      //!< [-] unit vector to the Sun
+  long ephemeris_index;   //!< sample index for ephemeris fleets
+};
+
+// Newton iterations that make the vectorised Kepler solve exact to 1e-16
+// rad for every eccentricity up to e_max; 0 means use the robust solver.
+int kepler_iterations_for(double e_max);
+
+void orbit_mean_elements(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in, int kepler_iterations);
+void orbit_ephemeris(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in);
+void geodetic(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in);
+void sun_geometry(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in);
+void attitude(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in);
+
+}  // namespace orbitwin::kernels

@@ -1,0 +1,46 @@
+"""orbitwin: a digital twin of space-computing constellations.
+
+A C++ core (``orbitwin._core``) steps orbit, Sun, eclipse and attitude models
+for thousands of satellites in structure-of-arrays form; this package is the
+Python face: element sets and TLEs, the :class:`Twin`, scenarios and output.
+"""
+
+from __future__ import annotations
+
+from importlib.metadata import PackageNotFoundError, version
+
+from . import _core
+from .constellations import (
+    ElementSet,
+    elements,
+    nodal_precession_rate,
+    sun_synchronous_inclination,
+    walker,
+)
+from .timeutil import Epoch, duration_ns, parse_epoch
+from .tle import SgpPropagator, TleSet, parse_tle, read_tle
+from .twin import Fleet, Twin
+
+try:
+    __version__ = version("orbitwin")
+except PackageNotFoundError:  # pragma: no cover - running from a source tree
+    __version__ = "0.0.0+unknown"
+
+__all__ = [
+    "ElementSet",
+    "Epoch",
+    "Fleet",
+    "SgpPropagator",
+    "TleSet",
+    "Twin",
+    "__version__",
+    "_core",
+    "duration_ns",
+    "elements",
+    "nodal_precession_rate",
+    "parse_epoch",
+    "parse_tle",
+    "read_tle",
+    "sun_synchronous_inclination",
+    "walker",
+]

@@ -1,0 +1,287 @@
+"""The Python face of the core: a :class:`Twin` holds fleets and advances them.
+
+State and parameters are zero-copy numpy views into arrays the core owns
+(``fleet.state("orbit.altitude")``, ``fleet.param("attitude.mode")``); time is
+integer nanoseconds since the epoch; ``advance`` releases the GIL and never
+loops over satellites or steps in Python. TLE fleets are propagated by the
+``sgp4`` package's batch API in chunks of steps that the core plans.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import _core
+from .constellations import ElementSet
+from .timeutil import NS_PER_S, Epoch, duration_ns, parse_epoch
+from .tle import SgpPropagator, TleSet
+
+#: Steps of SGP4 ephemeris computed per batch for TLE fleets.
+DEFAULT_EPHEMERIS_STEPS = 64
+
+
+class Fleet:
+    """Satellites that share one design; a thin handle on the core's arrays."""
+
+    def __init__(
+        self,
+        twin: Twin,
+        index: int,
+        core: _core.Fleet,
+        names: tuple[str, ...],
+        plane: np.ndarray,
+        propagator: SgpPropagator | None,
+    ) -> None:
+        self._twin = twin
+        self.index = index
+        self._core = core
+        self.names = names
+        self.plane = plane
+        self._propagator = propagator
+        self._channels = {c["name"]: c for c in core.channels()}
+
+    @property
+    def name(self) -> str:
+        return self._core.name
+
+    @property
+    def size(self) -> int:
+        return self._core.size
+
+    def __len__(self) -> int:
+        return self._core.size
+
+    @property
+    def channels(self) -> dict[str, dict]:
+        """Every channel by name: unit, description, dtype, per-satellite shape, parameter."""
+        return dict(self._channels)
+
+    def _view(self, name: str, parameter: bool) -> np.ndarray:
+        info = self._channels.get(name)
+        if info is None or info["parameter"] != parameter:
+            kind = "parameter" if parameter else "state channel"
+            allowed = sorted(n for n, c in self._channels.items() if c["parameter"] == parameter)
+            raise KeyError(
+                f"fleet {self.name!r} has no {kind} {name!r}; allowed: {', '.join(allowed)}"
+            )
+        return self._core.view(name)
+
+    def state(self, name: str) -> np.ndarray:
+        """Read-only zero-copy view of a state channel, shaped (n_sat, ...)."""
+        return self._view(name, parameter=False)
+
+    def param(self, name: str) -> np.ndarray:
+        """Zero-copy view of a parameter (writable where users and faults may change it)."""
+        return self._view(name, parameter=True)
+
+    def unit(self, name: str) -> str:
+        return self._channels[name]["unit"]
+
+
+@dataclass
+class Recording:
+    """Frames recorded by the core at the output cadence, drained to ``sink``."""
+
+    cadence_ns: int
+    channels: dict[int, list[str]]  # fleet index -> channel names
+    times_ns: np.ndarray  # (capacity,) int64
+    buffers: dict[tuple[int, str], np.ndarray]  # (fleet, channel) -> (capacity, n, ...)
+    sink: Callable[[np.ndarray, dict[tuple[int, str], np.ndarray]], None]
+
+
+class Twin:
+    """Fleets, the clock and the core that steps them.
+
+    ``epoch`` is an ISO 8601 UTC time; ``step`` the fixed step (seconds or text
+    such as ``"10s"``); ``threads`` the core's thread count (results never
+    depend on it).
+    """
+
+    def __init__(self, epoch: str, step: float | str = 10.0, threads: int = 1) -> None:
+        self.epoch: Epoch = parse_epoch(epoch)
+        self.step_ns = duration_ns(step, "step")
+        self._core = _core.Twin(self.epoch.jd_whole, self.epoch.jd_fraction, self.step_ns)
+        self.threads = threads
+        self.fleets: list[Fleet] = []
+        self._recording: Recording | None = None
+
+    # ---- construction -------------------------------------------------
+    @property
+    def threads(self) -> int:
+        return self._core.threads
+
+    @threads.setter
+    def threads(self, n: int) -> None:
+        if not isinstance(n, int | np.integer) or n < 1:
+            raise ValueError(f"threads is {n!r}; allowed: a positive integer")
+        if n > 1 and not _core.openmp:
+            n = 1  # built without OpenMP: one thread, same results
+        self._core.threads = int(n)
+
+    def add_fleet(
+        self,
+        name: str,
+        orbits: ElementSet | TleSet,
+        ephemeris_steps: int = DEFAULT_EPHEMERIS_STEPS,
+    ) -> Fleet:
+        """Adds a fleet flown on Walker/plain elements or on TLEs (SGP4)."""
+        if self._core.started:
+            raise ValueError(f"fleet {name!r} added after the twin started; add fleets first")
+        if any(f.name == name for f in self.fleets):
+            raise ValueError(f"fleet name {name!r} is already used")
+        index = len(self.fleets)
+        if isinstance(orbits, ElementSet):
+            core = self._core.add_fleet(name, len(orbits), _core.OrbitSource.MEAN_ELEMENTS)
+            core.set_mean_elements(
+                orbits.semi_major_axis_m,
+                orbits.eccentricity,
+                orbits.inclination_rad,
+                orbits.raan_rad,
+                orbits.arg_perigee_rad,
+                orbits.mean_anomaly_rad,
+            )
+            fleet = Fleet(self, index, core, orbits.names, orbits.plane, None)
+        elif isinstance(orbits, TleSet):
+            if ephemeris_steps < 2:
+                raise ValueError(f"ephemeris_steps is {ephemeris_steps}; allowed: at least 2")
+            core = self._core.add_fleet(
+                name, len(orbits), _core.OrbitSource.EPHEMERIS, int(ephemeris_steps)
+            )
+            plane = np.zeros(len(orbits), dtype=np.int32)
+            fleet = Fleet(self, index, core, orbits.names, plane, SgpPropagator(orbits))
+        else:
+            raise ValueError(
+                f"orbits of fleet {name!r} is a {type(orbits).__name__}; "
+                "allowed: an ElementSet (walker(), elements()) or a TleSet (read_tle())"
+            )
+        self.fleets.append(fleet)
+        return fleet
+
+    def fleet(self, name: str) -> Fleet:
+        for f in self.fleets:
+            if f.name == name:
+                return f
+        raise KeyError(f"no fleet {name!r}; fleets: {', '.join(f.name for f in self.fleets)}")
+
+    @property
+    def n_satellites(self) -> int:
+        return sum(f.size for f in self.fleets)
+
+    # ---- time -----------------------------------------------------------
+    @property
+    def time_ns(self) -> int:
+        return self._core.time_ns
+
+    @property
+    def time_s(self) -> float:
+        return self._core.time_ns / NS_PER_S
+
+    # ---- recording --------------------------------------------------------
+    def record(
+        self,
+        every: float | str,
+        channels: Iterable[str],
+        sink: Callable[[np.ndarray, dict[tuple[int, str], np.ndarray]], None],
+        capacity: int = 64,
+    ) -> Recording:
+        """Records ``channels`` of every fleet at multiples of ``every`` into core-filled
+        buffers of ``capacity`` frames; ``sink(times_ns, buffers)`` receives each full or
+        final batch (views valid only during the call)."""
+        cadence = duration_ns(every, "output cadence")
+        if cadence % self.step_ns:
+            raise ValueError(
+                f"output cadence is {cadence / NS_PER_S} s; allowed: a multiple of the step "
+                f"({self.step_ns / NS_PER_S} s)"
+            )
+        if not self.fleets:
+            raise ValueError("record() needs at least one fleet")
+        names = list(channels)
+        times = np.zeros(capacity, dtype=np.int64)
+        buffers: dict[tuple[int, str], np.ndarray] = {}
+        sinks = []
+        per_fleet: dict[int, list[str]] = {}
+        for f in self.fleets:
+            per_fleet[f.index] = []
+            for ch in names:
+                info = f.channels.get(ch)
+                if info is None:
+                    raise ValueError(
+                        f"output channel {ch!r} does not exist in fleet {f.name!r}; "
+                        f"allowed: {', '.join(sorted(f.channels))}"
+                    )
+                buf = np.zeros((capacity, f.size, *info["shape"]), dtype=info["dtype"])
+                buffers[(f.index, ch)] = buf
+                sinks.append((f.index, ch, buf))
+                per_fleet[f.index].append(ch)
+        self._core.attach_recorder(cadence, times, sinks)
+        self._recording = Recording(cadence, per_fleet, times, buffers, sink)
+        return self._recording
+
+    def flush(self) -> None:
+        """Hands every recorded frame to the sink and empties the buffers."""
+        rec = self._recording
+        if rec is None:
+            return
+        n = self._core.recorded_frames
+        if n:
+            rec.sink(rec.times_ns[:n], {k: v[:n] for k, v in rec.buffers.items()})
+            self._core.clear_recorded()
+
+    # ---- stepping -----------------------------------------------------------
+    def _refill_ephemeris(self, until_ns: int) -> None:
+        for f in self.fleets:
+            if f._propagator is None:
+                continue
+            cap = f._core.ephemeris_capacity
+            now = [] if self._core.started else [self.time_ns]
+            times = np.array(now + self._core.plan_steps(until_ns, cap - len(now)), np.int64)
+            if times.size == 0:
+                times = np.array([self.time_ns], np.int64)
+            t_buf, r_buf, v_buf = f._core.ephemeris_buffers()
+            r, v, _ = f._propagator.propagate(
+                self.epoch.jd_whole, self.epoch.jd_fraction * 86400.0 + times / NS_PER_S
+            )
+            k = times.size
+            t_buf[:k] = times
+            r_buf[:, :k, :] = r
+            v_buf[:, :k, :] = v
+            f._core.set_ephemeris_count(k)
+
+    def start(self) -> None:
+        """Evaluates every model at the current time (called by the first advance)."""
+        if not self._core.started:
+            if not self._core.start():
+                self._refill_ephemeris(self.time_ns)
+                if not self._core.start():
+                    raise RuntimeError("the ephemeris does not cover the start time")
+
+    def advance(self, until: int | float | str | None = None, *, by: float | str | None = None):
+        """Steps every satellite to ``until_ns`` (int ns since epoch) or ``by`` a duration.
+
+        Returns the core's AdvanceResult (time reached, reason, steps).
+        """
+        if (until is None) == (by is None):
+            raise ValueError("give exactly one of until (ns since epoch) and by (a duration)")
+        if by is not None:
+            until_ns = self.time_ns + duration_ns(by, "advance by", allow_zero=True)
+        else:
+            until_ns = int(until)
+            if until_ns < self.time_ns:
+                raise ValueError(
+                    f"advance until {until_ns} ns is before the current time {self.time_ns} ns"
+                )
+        self.start()
+        total = 0
+        while True:
+            res = self._core.advance(until_ns)
+            total += res.steps
+            if res.reason == _core.StopReason.REACHED:
+                self._steps_taken = total
+                return res
+            if res.reason == _core.StopReason.RECORDER_FULL:
+                self.flush()
+            elif res.reason == _core.StopReason.EPHEMERIS_NEEDED:
+                self._refill_ephemeris(until_ns)
