@@ -1,3 +1,5 @@
+#include <algorithm>
+
 #include "bindings.hpp"
 #include "orbitwin/twin.hpp"
 
@@ -33,7 +35,15 @@ void bind_twin(py::module_& m) {
       .def_property_readonly("step_ns", &Twin::step_ns)
       .def_property_readonly("started", &Twin::started)
       .def_property("threads", &Twin::threads, &Twin::set_threads)
-      .def("plan_steps", &Twin::plan_steps, py::arg("until_ns"), py::arg("max_steps"),
+      .def(
+          "plan_steps",
+          [](const Twin& t, int64_t until_ns, std::size_t max_steps) {
+            const std::vector<int64_t> steps = t.plan_steps(until_ns, max_steps);
+            py::array_t<int64_t> out(static_cast<py::ssize_t>(steps.size()));
+            std::copy(steps.begin(), steps.end(), out.mutable_data());
+            return out;
+          },
+          py::arg("until_ns"), py::arg("max_steps"),
            "The next step end times [ns] towards until_ns, at most max_steps.")
       .def("start", &Twin::start, py::call_guard<py::gil_scoped_release>(),
            "Evaluates the models at the current time; False when an ephemeris lacks a sample.")

@@ -17,6 +17,7 @@ from .constellations import (
     sun_synchronous_inclination,
     walker,
 )
+from .scenario import DEFAULT_CHANNELS, Scenario, ScenarioError, load_scenario
 from .timeutil import Epoch, duration_ns, parse_epoch
 from .tle import SgpPropagator, TleSet, parse_tle, read_tle
 from .twin import Fleet, Twin
@@ -27,9 +28,12 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree
     __version__ = "0.0.0+unknown"
 
 __all__ = [
+    "DEFAULT_CHANNELS",
     "ElementSet",
     "Epoch",
     "Fleet",
+    "Scenario",
+    "ScenarioError",
     "SgpPropagator",
     "TleSet",
     "Twin",
@@ -37,6 +41,7 @@ __all__ = [
     "_core",
     "duration_ns",
     "elements",
+    "load_scenario",
     "nodal_precession_rate",
     "parse_epoch",
     "parse_tle",

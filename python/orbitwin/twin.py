@@ -9,6 +9,7 @@ loops over satellites or steps in Python. TLE fleets are propagated by the
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
@@ -107,6 +108,10 @@ class Twin:
         self.threads = threads
         self.fleets: list[Fleet] = []
         self._recording: Recording | None = None
+        #: Wall seconds spent in the core, in SGP4 ephemeris batches and in the sink.
+        self.timing: dict[str, float] = {"core": 0.0, "ephemeris": 0.0, "sink": 0.0}
+        #: Satellite-steps taken so far.
+        self.satellite_steps = 0
 
     # ---- construction -------------------------------------------------
     @property
@@ -227,17 +232,20 @@ class Twin:
             return
         n = self._core.recorded_frames
         if n:
+            t0 = time.perf_counter()
             rec.sink(rec.times_ns[:n], {k: v[:n] for k, v in rec.buffers.items()})
             self._core.clear_recorded()
+            self.timing["sink"] += time.perf_counter() - t0
 
     # ---- stepping -----------------------------------------------------------
     def _refill_ephemeris(self, until_ns: int) -> None:
+        t0 = time.perf_counter()
         for f in self.fleets:
             if f._propagator is None:
                 continue
             cap = f._core.ephemeris_capacity
-            now = [] if self._core.started else [self.time_ns]
-            times = np.array(now + self._core.plan_steps(until_ns, cap - len(now)), np.int64)
+            now = np.array([] if self._core.started else [self.time_ns], np.int64)
+            times = np.concatenate([now, self._core.plan_steps(until_ns, cap - now.size)])
             if times.size == 0:
                 times = np.array([self.time_ns], np.int64)
             t_buf, r_buf, v_buf = f._core.ephemeris_buffers()
@@ -249,6 +257,7 @@ class Twin:
             r_buf[:, :k, :] = r
             v_buf[:, :k, :] = v
             f._core.set_ephemeris_count(k)
+        self.timing["ephemeris"] += time.perf_counter() - t0
 
     def start(self) -> None:
         """Evaluates every model at the current time (called by the first advance)."""
@@ -274,12 +283,12 @@ class Twin:
                     f"advance until {until_ns} ns is before the current time {self.time_ns} ns"
                 )
         self.start()
-        total = 0
         while True:
+            t0 = time.perf_counter()
             res = self._core.advance(until_ns)
-            total += res.steps
+            self.timing["core"] += time.perf_counter() - t0
+            self.satellite_steps += res.steps * self.n_satellites
             if res.reason == _core.StopReason.REACHED:
-                self._steps_taken = total
                 return res
             if res.reason == _core.StopReason.RECORDER_FULL:
                 self.flush()

@@ -1,0 +1,152 @@
+"""The ``orbitwin`` command line.
+
+``orbitwin run SCENARIO.py`` runs a scenario script, writes its HDF5 file and
+prints a summary. Errors are one clear paragraph and a non-zero exit; add
+``--debug`` for the traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import traceback
+from collections.abc import Sequence
+
+from . import __version__
+from .scenario import Scenario, ScenarioError, load_scenario
+
+EXIT_ERROR = 2
+EXIT_INTERRUPTED = 130
+
+
+def _add_run_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--out", help="output HDF5 file (default: out/<scenario name>.h5)")
+    p.add_argument(
+        "--duration", help="simulated span, overriding the scenario's (e.g. 3600, '90min', '2d')"
+    )
+    p.add_argument("--seed", type=int, help="random seed, overriding the scenario's")
+    p.add_argument(
+        "--threads", type=int, default=1, help="core threads (results never depend on it)"
+    )
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.add_argument("--debug", action="store_true", help="show tracebacks on errors")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="orbitwin",
+        description=(
+            "orbitwin: a digital twin of space-computing constellations. Runs scenario "
+            "scripts through the C++ core and writes one netCDF4/HDF5 file per run."
+        ),
+    )
+    parser.add_argument("--version", action="version", version=f"orbitwin {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    run = sub.add_parser(
+        "run",
+        help="run a scenario script and write its HDF5 file",
+        description=(
+            "Run a scenario script (a Python file defining `scenario = orbitwin.Scenario(...)`), "
+            "write the telemetry to HDF5 (as NAME.partial until complete) and print a summary."
+        ),
+    )
+    run.add_argument("scenario", help="path to the scenario script, e.g. scenarios/starlink.py")
+    _add_run_options(run)
+    return parser
+
+
+def _summary(result) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    st = result.stats
+    table = Table(title=f"orbitwin run: {result.scenario}", show_header=True)
+    table.add_column("quantity")
+    table.add_column("value", justify="right")
+    rows = [
+        ("satellites", f"{result.n_satellites:,}"),
+        ("simulated", f"{result.simulated_s / 3600:.2f} h"),
+        ("frames written", f"{st.frames:,}"),
+        ("wall time", f"{result.wall_s:.2f} s"),
+        (
+            "core time / SGP4 / output",
+            f"{result.timing['core']:.2f} / {result.timing['ephemeris']:.2f} / "
+            f"{result.timing['sink']:.2f} s",
+        ),
+        ("core speed", f"{result.core_rate / 1e6:.1f} M satellite-steps/s"),
+        ("mean eclipse fraction", f"{st.eclipse_fraction:.4f}"),
+        (
+            "altitude min / max",
+            f"{st.altitude_min_m / 1e3:.1f} / {st.altitude_max_m / 1e3:.1f} km",
+        ),
+        ("max |beta angle|", f"{st.beta_abs_max_rad * 57.29577951308232:.1f} deg"),
+        ("satellites without a valid orbit", f"{int(st.invalid.sum()) if st.invalid is not None else 0}"),
+        ("output", str(result.path)),
+    ]
+    for k, v in rows:
+        table.add_row(k, v)
+    Console().print(table)
+
+
+def _run(scenario: Scenario, args: argparse.Namespace) -> int:
+    from .run import run_scenario
+
+    try:
+        result = run_scenario(
+            scenario,
+            args.out,
+            threads=args.threads,
+            duration=args.duration,
+            seed=args.seed,
+            progress=not args.no_progress,
+        )
+    except KeyboardInterrupt:
+        print(
+            "orbitwin: interrupted; the output written so far is kept as a readable "
+            "'.partial' file (every frame up to the last flush).",
+            file=sys.stderr,
+        )
+        return EXIT_INTERRUPTED
+    _summary(result)
+    return 0
+
+
+def _guarded(fn, debug: bool) -> int:
+    try:
+        return fn()
+    except (ScenarioError, ValueError, KeyError, FileNotFoundError) as exc:
+        if debug:
+            traceback.print_exc()
+        msg = exc.args[0] if isinstance(exc, KeyError) and exc.args else str(exc)
+        print(f"orbitwin: error: {msg}", file=sys.stderr)
+        return EXIT_ERROR
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``orbitwin`` command."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return EXIT_ERROR
+    if args.command == "run":
+        return _guarded(lambda: _run(load_scenario(args.scenario), args), args.debug)
+    parser.error(f"unknown command {args.command!r}")
+    return EXIT_ERROR
+
+
+def main_for(scenario: Scenario, argv: Sequence[str] | None = None) -> None:
+    """Runs ``scenario`` from its own script (``python scenarios/x.py [options]``)."""
+    parser = argparse.ArgumentParser(
+        prog=sys.argv[0] if sys.argv else "scenario",
+        description=f"Run the orbitwin scenario {scenario.name!r}. {scenario.description}",
+    )
+    _add_run_options(parser)
+    args = parser.parse_args(argv)
+    if scenario.source_path is None and sys.argv and sys.argv[0].endswith(".py"):
+        scenario.source_path = sys.argv[0]
+    sys.exit(_guarded(lambda: _run(scenario, args), args.debug))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,233 @@
+"""Running a scenario end to end: step the twin, write HDF5, summarise.
+
+The loop advances the core in batches of output frames (never per satellite
+or per step in Python), hands each batch to the :class:`~orbitwin.output.RunWriter`
+and to :class:`RunStats`, and shows progress. Ctrl-C stops cleanly: the file
+stays readable up to the last flushed batch, as ``NAME.partial``.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from . import __version__
+from .output import RunWriter
+from .scenario import Scenario, ScenarioError
+from .timeutil import NS_PER_S, duration_ns
+
+#: Frames recorded by the core before they are drained to the file.
+FRAMES_PER_BATCH = 64
+
+
+@dataclass
+class RunStats:
+    """Fleet statistics accumulated batch by batch from recorded frames (vectorised)."""
+
+    n_satellites: int
+    frames: int = 0
+    shadow_sum: np.ndarray | None = None  # per satellite, sum of (1 - illumination)
+    altitude_min_m: float = np.inf
+    altitude_max_m: float = -np.inf
+    beta_abs_max_rad: float = 0.0
+    invalid: np.ndarray | None = None  # per satellite: ever flagged without a valid orbit
+
+    def update(self, frames: Mapping[tuple[int, str], np.ndarray], offsets: list[int]) -> None:
+        if self.shadow_sum is None:
+            self.shadow_sum = np.zeros(self.n_satellites)
+            self.invalid = np.zeros(self.n_satellites, dtype=bool)
+        k = 0
+        for (fi, channel), data in frames.items():
+            off = offsets[fi]
+            sl = slice(off, off + data.shape[1])
+            k = data.shape[0]
+            if channel == "sun.illumination":
+                self.shadow_sum[sl] += np.nansum(1.0 - data, axis=0)
+            elif channel == "orbit.altitude" and np.isfinite(data).any():
+                self.altitude_min_m = min(self.altitude_min_m, float(np.nanmin(data)))
+                self.altitude_max_m = max(self.altitude_max_m, float(np.nanmax(data)))
+            elif channel == "sun.beta_angle" and np.isfinite(data).any():
+                self.beta_abs_max_rad = max(self.beta_abs_max_rad, float(np.nanmax(np.abs(data))))
+            elif channel == "status.flags":
+                self.invalid[sl] |= (data & 1).any(axis=0).astype(bool)
+        self.frames += k
+
+    @property
+    def eclipse_fraction(self) -> float:
+        """Mean over satellites of the fraction of recorded time in shadow."""
+        if self.shadow_sum is None or self.frames == 0:
+            return float("nan")
+        return float(np.mean(self.shadow_sum) / self.frames)
+
+
+@dataclass
+class RunResult:
+    path: Path
+    complete: bool
+    scenario: str
+    n_satellites: int
+    simulated_s: float
+    wall_s: float
+    timing: dict[str, float]
+    satellite_steps: int
+    stats: RunStats
+    extra: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def core_rate(self) -> float:
+        """Satellite-steps per second of core time."""
+        core = self.timing.get("core", 0.0)
+        return self.satellite_steps / core if core > 0 else float("nan")
+
+
+def run_scenario(
+    scenario: Scenario,
+    out: str | Path | None = None,
+    *,
+    threads: int = 1,
+    duration: float | str | None = None,
+    seed: int | None = None,
+    progress: bool = True,
+) -> RunResult:
+    """Runs ``scenario`` to its end (or ``duration``), writing ``out`` (default
+    ``out/<name>.h5``); returns what happened. KeyboardInterrupt propagates after
+    the partial file is flushed and closed."""
+    if seed is not None:
+        if not isinstance(seed, int) or seed < 0:
+            raise ScenarioError(f"seed is {seed!r}; allowed: a non-negative integer")
+        scenario.seed = seed
+    try:
+        span_ns = duration_ns(duration if duration is not None else scenario.duration, "duration")
+    except ValueError as exc:
+        raise ScenarioError(str(exc)) from None
+    path = Path(out) if out is not None else Path("out") / f"{scenario.name}.h5"
+    twin = scenario.build(threads=threads)
+    offsets, fleets_meta = [], []
+    total = 0
+    for f in twin.fleets:
+        offsets.append(total)
+        total += f.size
+        fleets_meta.append((f.name, f.names, f.plane))
+    channel_info = {}
+    for ch in scenario.channels:
+        info = twin.fleets[0].channels.get(ch)
+        if info is None:
+            raise ScenarioError(
+                f"scenario {scenario.name!r}: output channel {ch!r} does not exist; "
+                f"allowed: {', '.join(sorted(twin.fleets[0].channels))}"
+            )
+        channel_info[ch] = info
+    source = ""
+    if scenario.source_path:
+        source = Path(scenario.source_path).read_text(encoding="utf-8")
+    writer = RunWriter(
+        path,
+        epoch=twin.epoch,
+        fleets=fleets_meta,
+        channels=channel_info,
+        attributes={
+            "title": f"orbitwin run of scenario {scenario.name}",
+            "scenario": scenario.name,
+            "scenario_description": scenario.description,
+            "scenario_source": source,
+            "seed": scenario.seed,
+            "orbitwin_version": __version__,
+            "epoch": twin.epoch.iso,
+            "step_s": twin.step_ns / NS_PER_S,
+            "output_every_s": duration_ns(scenario.output_every) / NS_PER_S,
+            "duration_s": span_ns / NS_PER_S,
+            "threads": threads,
+        },
+        frames_per_chunk=FRAMES_PER_BATCH,
+    )
+    stats = RunStats(total)
+
+    def sink(times_ns: np.ndarray, frames: Mapping[tuple[int, str], np.ndarray]) -> None:
+        writer.append(times_ns, frames)
+        stats.update(frames, offsets)
+
+    every_ns = duration_ns(scenario.output_every)
+    twin.record(every_ns / NS_PER_S, scenario.channels, sink, capacity=FRAMES_PER_BATCH)
+    batch_ns = every_ns * FRAMES_PER_BATCH
+    wall0 = time.perf_counter()
+    complete = False
+    bar = _Progress(scenario.name, span_ns, total, enabled=progress)
+    try:
+        with bar:
+            while twin.time_ns < span_ns:
+                target = min(span_ns, (twin.time_ns // batch_ns + 1) * batch_ns)
+                twin.advance(target)
+                twin.flush()
+                bar.update(twin.time_ns, twin.satellite_steps, twin.timing["core"])
+        complete = True
+    finally:
+        if not complete:
+            _flush_quietly(twin)
+        writer.set_attributes({"wall_s": time.perf_counter() - wall0})
+        final = writer.close(complete)
+    return RunResult(
+        path=final,
+        complete=complete,
+        scenario=scenario.name,
+        n_satellites=total,
+        simulated_s=twin.time_ns / NS_PER_S,
+        wall_s=time.perf_counter() - wall0,
+        timing=dict(twin.timing),
+        satellite_steps=twin.satellite_steps,
+        stats=stats,
+    )
+
+
+def _flush_quietly(twin) -> None:
+    try:
+        twin.flush()
+    except Exception:  # noqa: BLE001 - keep what was already flushed
+        pass
+
+
+class _Progress:
+    """A rich progress bar over simulated time, with satellite-steps per second."""
+
+    def __init__(self, name: str, span_ns: int, n_sat: int, enabled: bool) -> None:
+        self.enabled = enabled
+        self.span_ns = span_ns
+        self._progress = None
+        if enabled:
+            from rich.progress import (
+                BarColumn,
+                Progress,
+                TextColumn,
+                TimeRemainingColumn,
+            )
+
+            self._progress = Progress(
+                TextColumn("[bold]{task.description}"),
+                BarColumn(),
+                TextColumn("{task.fields[sim]}"),
+                TextColumn("{task.fields[rate]}"),
+                TimeRemainingColumn(),
+                transient=False,
+            )
+            self._task = self._progress.add_task(name, total=span_ns, sim="", rate="")
+
+    def __enter__(self) -> _Progress:
+        if self._progress is not None:
+            self._progress.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._progress is not None:
+            self._progress.stop()
+
+    def update(self, t_ns: int, sat_steps: int, core_s: float) -> None:
+        if self._progress is None:
+            return
+        hours = t_ns / NS_PER_S / 3600.0
+        rate = sat_steps / core_s / 1e6 if core_s > 0 else 0.0
+        self._progress.update(
+            self._task, completed=t_ns, sim=f"{hours:7.2f} h simulated", rate=f"{rate:6.1f} M sat-steps/s"
+        )

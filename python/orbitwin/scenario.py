@@ -1,0 +1,138 @@
+"""Scenarios: what to fly, from when, for how long, and what to record.
+
+A scenario script in ``scenarios/`` builds a :class:`Scenario` at module level
+(named ``scenario``) and ends with::
+
+    if __name__ == "__main__":
+        orbitwin.cli.main_for(scenario)
+
+so it runs both as ``orbitwin run scenarios/x.py`` and as ``python scenarios/x.py``.
+"""
+
+from __future__ import annotations
+
+import os
+import runpy
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .constellations import ElementSet
+from .timeutil import duration_ns, parse_epoch
+from .tle import TleSet, read_tle
+from .twin import Twin
+
+#: Channels recorded when a scenario does not choose.
+DEFAULT_CHANNELS: tuple[str, ...] = (
+    "orbit.latitude",
+    "orbit.longitude",
+    "orbit.altitude",
+    "sun.illumination",
+    "sun.beta_angle",
+    "status.flags",
+)
+
+
+class ScenarioError(ValueError):
+    """A scenario that cannot be run: the message says what and where."""
+
+
+@dataclass
+class FleetSpec:
+    name: str
+    orbits: ElementSet | TleSet
+
+
+@dataclass
+class Scenario:
+    """A runnable scenario.
+
+    ``epoch`` is ISO 8601 UTC; ``duration``, ``step`` and ``output_every`` are
+    seconds or text (``"90min"``, ``"1d"``); ``output_every`` must be a multiple
+    of ``step``. ``channels`` are the recorded telemetry channels.
+    """
+
+    name: str
+    epoch: str
+    duration: float | str
+    step: float | str = "10s"
+    output_every: float | str = "60s"
+    seed: int = 0
+    description: str = ""
+    channels: tuple[str, ...] = DEFAULT_CHANNELS
+    fleets: list[FleetSpec] = field(default_factory=list)
+    source_path: str | None = None
+
+    def __post_init__(self) -> None:
+        self.validate()
+
+    def validate(self) -> None:
+        """Raises :class:`ScenarioError` naming the first bad field."""
+        try:
+            if not self.name or not isinstance(self.name, str):
+                raise ValueError(f"name is {self.name!r}; allowed: a non-empty string")
+            parse_epoch(self.epoch)
+            duration_ns(self.duration, "duration")
+            step = duration_ns(self.step, "step")
+            every = duration_ns(self.output_every, "output_every")
+            if every % step:
+                raise ValueError(
+                    f"output_every is {self.output_every!r}; allowed: a multiple of the step "
+                    f"({self.step!r})"
+                )
+            if not isinstance(self.seed, int) or self.seed < 0:
+                raise ValueError(f"seed is {self.seed!r}; allowed: a non-negative integer")
+        except ValueError as exc:
+            raise ScenarioError(f"scenario {self.name!r}: {exc}") from None
+
+    def add_fleet(self, name: str, orbits: ElementSet | TleSet | str | os.PathLike[str]) -> None:
+        """Adds a fleet flown on an element set (``walker``, ``elements``) or a TLE file."""
+        if isinstance(orbits, str | os.PathLike):
+            orbits = read_tle(orbits)
+        if not isinstance(orbits, ElementSet | TleSet):
+            raise ScenarioError(
+                f"scenario {self.name!r}: orbits of fleet {name!r} is a "
+                f"{type(orbits).__name__}; allowed: an ElementSet, a TleSet or a TLE file path"
+            )
+        if any(f.name == name for f in self.fleets):
+            raise ScenarioError(f"scenario {self.name!r}: fleet name {name!r} is already used")
+        self.fleets.append(FleetSpec(name, orbits))
+
+    @property
+    def n_satellites(self) -> int:
+        return sum(len(f.orbits) for f in self.fleets)
+
+    def build(self, threads: int = 1) -> Twin:
+        """A :class:`Twin` at the epoch with every fleet added."""
+        if not self.fleets:
+            raise ScenarioError(f"scenario {self.name!r} has no fleets; add one with add_fleet()")
+        twin = Twin(self.epoch, step=self.step, threads=threads)
+        for spec in self.fleets:
+            twin.add_fleet(spec.name, spec.orbits)
+        return twin
+
+
+def load_scenario(path: str | os.PathLike[str]) -> Scenario:
+    """Executes a scenario script and returns its module-level ``scenario``.
+
+    Raises :class:`ScenarioError` for a missing file, a syntax error (with file
+    and line) or a script that defines no :class:`Scenario`.
+    """
+    p = Path(path)
+    if not p.is_file():
+        raise ScenarioError(f"scenario file {str(p)!r} does not exist")
+    try:
+        namespace = runpy.run_path(str(p), run_name="__orbitwin_scenario__")
+    except SyntaxError as exc:
+        raise ScenarioError(
+            f"scenario file {exc.filename}, line {exc.lineno}: syntax error: {exc.msg}"
+        ) from None
+    found = namespace.get("scenario")
+    if not isinstance(found, Scenario):
+        candidates = [v for v in namespace.values() if isinstance(v, Scenario)]
+        if len(candidates) != 1:
+            raise ScenarioError(
+                f"scenario file {str(p)!r} defines no module-level `scenario = Scenario(...)`"
+            )
+        found = candidates[0]
+    found.source_path = str(p)
+    return found
