@@ -20,9 +20,7 @@ scenario = orbitwin.Scenario(
     output_every="60s",
     seed=1,
 )
-scenario.add_fleet(
-    "shell", orbitwin.walker(10000, 100, 1, altitude_m=550e3, inclination_deg=53.0)
-)
+scenario.add_fleet("shell", orbitwin.walker(10000, 100, 1, altitude_m=550e3, inclination_deg=53.0))
 
 if __name__ == "__main__":
     orbitwin.cli.main_for(scenario)

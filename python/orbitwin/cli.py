@@ -80,7 +80,10 @@ def _summary(result) -> None:
             f"{st.altitude_min_m / 1e3:.1f} / {st.altitude_max_m / 1e3:.1f} km",
         ),
         ("max |beta angle|", f"{st.beta_abs_max_rad * 57.29577951308232:.1f} deg"),
-        ("satellites without a valid orbit", f"{int(st.invalid.sum()) if st.invalid is not None else 0}"),
+        (
+            "satellites without a valid orbit",
+            f"{int(st.invalid.sum()) if st.invalid is not None else 0}",
+        ),
         ("output", str(result.path)),
     ]
     for k, v in rows:

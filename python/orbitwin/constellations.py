@@ -91,8 +91,7 @@ def _validate(el: ElementSet) -> None:
     if bad.any():
         i = _first_bad(bad)
         raise ValueError(
-            f"inclination of satellite {el.names[i]!r} is {inc_deg[i]!r} deg; "
-            "allowed: 0 to 180 deg"
+            f"inclination of satellite {el.names[i]!r} is {inc_deg[i]!r} deg; allowed: 0 to 180 deg"
         )
     perigee_km = (el.semi_major_axis_m * (1.0 - e) - EARTH_RADIUS_M) / 1e3
     bad = ~(np.isfinite(perigee_km) & (perigee_km > 0.0))

@@ -229,5 +229,8 @@ class _Progress:
         hours = t_ns / NS_PER_S / 3600.0
         rate = sat_steps / core_s / 1e6 if core_s > 0 else 0.0
         self._progress.update(
-            self._task, completed=t_ns, sim=f"{hours:7.2f} h simulated", rate=f"{rate:6.1f} M sat-steps/s"
+            self._task,
+            completed=t_ns,
+            sim=f"{hours:7.2f} h simulated",
+            rate=f"{rate:6.1f} M sat-steps/s",
         )

@@ -233,9 +233,14 @@ class Twin:
         n = self._core.recorded_frames
         if n:
             t0 = time.perf_counter()
-            rec.sink(rec.times_ns[:n], {k: v[:n] for k, v in rec.buffers.items()})
+            # Cleared before the sink runs: a sink that fails (or a Ctrl-C inside it)
+            # never gets the same frames twice. The buffers stay intact until the
+            # next advance.
             self._core.clear_recorded()
-            self.timing["sink"] += time.perf_counter() - t0
+            try:
+                rec.sink(rec.times_ns[:n], {k: v[:n] for k, v in rec.buffers.items()})
+            finally:
+                self.timing["sink"] += time.perf_counter() - t0
 
     # ---- stepping -----------------------------------------------------------
     def _refill_ephemeris(self, until_ns: int) -> None:
