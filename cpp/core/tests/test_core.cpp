@@ -77,9 +77,12 @@ void test_determinism() {
 }  // namespace
 
 int main() {
-  test_fastmath();
-  test_kepler();
-  test_determinism();
-  std::printf("%d passed, %d failed\n", 3 - (failures ? 1 : 0), failures ? 1 : 0);
-  return failures ? 1 : 0;
+  int passed = 0, failed = 0;
+  for (void (*test)() : {test_fastmath, test_kepler, test_determinism}) {
+    const int before = failures;
+    test();
+    (failures == before ? passed : failed) += 1;
+  }
+  std::printf("%d passed, %d failed\n", passed, failed);
+  return failed ? 1 : 0;
 }
