@@ -8,6 +8,7 @@ prints a summary. Errors are one clear paragraph and a non-zero exit; add
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import traceback
 from collections.abc import Sequence
@@ -26,7 +27,10 @@ def _add_run_options(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--seed", type=int, help="random seed, overriding the scenario's")
     p.add_argument(
-        "--threads", type=int, default=1, help="core threads (results never depend on it)"
+        "--threads",
+        type=int,
+        default=os.cpu_count() or 1,
+        help="core threads (default: every core; results never depend on it)",
     )
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.add_argument("--debug", action="store_true", help="show tracebacks on errors")
