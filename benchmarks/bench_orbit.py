@@ -380,7 +380,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     ap.add_argument(
         "--numpy-steps", type=int, default=None, help="steps timed for numpy (600; quick 200)"
     )
-    ap.add_argument("--sgp4-chunk", type=int, default=256, help="times per SatrecArray call (256)")
+    ap.add_argument("--sgp4-chunk", type=int, default=64, help="times per SatrecArray call (64)")
     ap.add_argument("--quick", action="store_true", help="smoke run: 1,000 satellites, 0.1 day")
     args = ap.parse_args(argv)
     if args.satellites is None:
@@ -419,6 +419,9 @@ def main(argv: list[str] | None = None) -> None:
         f"({n_steps} steps, {work / 1e6:.1f} M satellite-steps); repeats: "
         f"{long_repeats} (span), {short_repeats} (short)"
     )
+    load1 = os.getloadavg()[0]
+    busy = " -- the machine is busy: timings will be low, 2 threads worst" if load1 > 0.5 else ""
+    print(f"load average (1 min) at start: {load1:.2f}{busy}")
     rss: dict[str, float] = {}
     rows: list[Row] = []
 
