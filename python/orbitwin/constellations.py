@@ -84,14 +84,15 @@ def _validate(el: ElementSet) -> None:
     if bad.any():
         i = _first_bad(bad)
         raise ValueError(
-            f"eccentricity of satellite {el.names[i]!r} is {e[i]!r}; allowed: 0 <= e < 1"
+            f"eccentricity of satellite {el.names[i]!r} is {float(e[i])!r}; allowed: 0 <= e < 1"
         )
     inc_deg = np.degrees(el.inclination_rad)
     bad = ~((inc_deg >= 0.0) & (inc_deg <= 180.0))
     if bad.any():
         i = _first_bad(bad)
         raise ValueError(
-            f"inclination of satellite {el.names[i]!r} is {inc_deg[i]!r} deg; allowed: 0 to 180 deg"
+            f"inclination of satellite {el.names[i]!r} is {float(inc_deg[i])!r} deg; "
+            "allowed: 0 to 180 deg"
         )
     perigee_km = (el.semi_major_axis_m * (1.0 - e) - EARTH_RADIUS_M) / 1e3
     bad = ~(np.isfinite(perigee_km) & (perigee_km > 0.0))
@@ -107,7 +108,9 @@ def _validate(el: ElementSet) -> None:
         bad = ~np.isfinite(arr)
         if bad.any():
             i = _first_bad(bad)
-            raise ValueError(f"{name} of satellite {el.names[i]!r} is {arr[i]!r}; allowed: finite")
+            raise ValueError(
+                f"{name} of satellite {el.names[i]!r} is {float(arr[i])!r}; allowed: finite"
+            )
 
 
 def elements(

@@ -31,7 +31,7 @@ _UNITS_S = {
     "y": 365.25 * 86400.0,
     "yr": 365.25 * 86400.0,
 }
-_DURATION = re.compile(r"^\s*([0-9]*\.?[0-9]+(?:[eE][-+]?[0-9]+)?)\s*([a-z]*)\s*$")
+_DURATION = re.compile(r"^\s*([-+]?[0-9]*\.?[0-9]+(?:[eE][-+]?[0-9]+)?)\s*([a-z]*)\s*$")
 
 
 def duration_ns(value: float | int | str, field: str = "duration", allow_zero: bool = False) -> int:

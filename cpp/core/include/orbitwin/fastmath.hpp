@@ -41,6 +41,7 @@ inline void sincos(double x, double& s, double& c) {
   const double s0 = swap ? cr : sr;
   const double c0 = swap ? sr : cr;
   s = quadrant >= 2.0 ? -s0 : s0;
+  s = x == 0.0 ? x : s;  // sin(-0.0) = -0.0, as the C library gives
   c = ((quadrant == 1.0) | (quadrant == 2.0)) ? -c0 : c0;
 }
 
@@ -85,8 +86,8 @@ inline double atan2(double y, double x) {
   const bool y_larger = ay > ax;
   const double num = y_larger ? ax : ay;
   const double den = y_larger ? ay : ax;
-  const double ratio = num / den;  // NaN for (0, 0)
-  const double t = den > 0.0 ? ratio : 0.0;
+  const double ratio = num / den;  // NaN for (0, 0) and for NaN arguments
+  const double t = den == 0.0 ? 0.0 : ratio;  // NaN arguments stay NaN
   double a = atan(t);
   a = y_larger ? (0.5 * kPi - a) : a;
   // x < 0, and x = -0.0 as in the C library: 1 / -0.0 is -inf. (No signbit
