@@ -13,9 +13,11 @@ inline constexpr std::size_t kBlock = 64;  //!< satellites per work item (fixed:
 // What every kernel needs to know about the instant being evaluated.
 struct Instant {
   double t_s;             //!< [s] since epoch
+  double dt_s;            //!< [s] since the previous evaluation (0 at the start)
   double sin_gmst, cos_gmst;  //!< Earth rotation angle
   double sun_m[3];        //!< [m] geocentric Sun position, inertial
   double sun_dir[3];      //!< [-] unit vector to the Sun
+  double sun_distance_m;  //!< [m] Earth-Sun distance
   long ephemeris_index;   //!< sample index for ephemeris fleets
 };
 

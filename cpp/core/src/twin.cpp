@@ -58,40 +58,60 @@ bool Twin::ephemeris_available(int64_t t_ns) const {
   return true;
 }
 
-void Twin::evaluate(int64_t t_ns) {
-  const JulianDate jd = epoch_.plus_ns(t_ns);
-  const SunEphemeris sun = sun_ephemeris(jd);
-  const double theta = gmst_rad(jd);
-  kernels::Instant in{};
-  in.t_s = static_cast<double>(t_ns) * 1e-9;
-  in.sin_gmst = std::sin(theta);
-  in.cos_gmst = std::cos(theta);
-  for (int c = 0; c < 3; ++c) {
-    in.sun_dir[c] = sun.direction[c];
-    in.sun_m[c] = sun.direction[c] * sun.distance_m;
+std::vector<kernels::Instant> Twin::instants(int64_t from_ns, const std::vector<int64_t>& times) const {
+  std::vector<kernels::Instant> out(times.size());
+  int64_t prev = from_ns;
+  for (std::size_t k = 0; k < times.size(); ++k) {
+    const JulianDate jd = epoch_.plus_ns(times[k]);
+    const SunEphemeris sun = sun_ephemeris(jd);
+    const double theta = gmst_rad(jd);
+    kernels::Instant& in = out[k];
+    in.t_s = static_cast<double>(times[k]) * 1e-9;
+    in.dt_s = static_cast<double>(times[k] - prev) * 1e-9;  // 0 when evaluating the start
+    in.sin_gmst = std::sin(theta);
+    in.cos_gmst = std::cos(theta);
+    for (int c = 0; c < 3; ++c) {
+      in.sun_dir[c] = sun.direction[c];
+      in.sun_m[c] = sun.direction[c] * sun.distance_m;
+    }
+    in.sun_distance_m = sun.distance_m;
+    in.ephemeris_index = -1;
+    prev = times[k];
   }
+  return out;
+}
 
+void Twin::evaluate(const std::vector<int64_t>& times) {
+  // Every step of the segment for one block before the next block: a block's
+  // state stays in cache, and threads meet once per segment, not per step.
+  const std::vector<kernels::Instant> shared = instants(t_ns_, times);
   for (auto& fp : fleets_) {
     Fleet& f = *fp;
-    kernels::Instant fin = in;
     const bool ephemeris = f.orbit_source() == OrbitSource::kEphemeris;
-    if (ephemeris) fin.ephemeris_index = f.ephemeris_index(t_ns);
+    std::vector<kernels::Instant> steps = shared;
+    if (ephemeris)
+      for (std::size_t k = 0; k < times.size(); ++k) steps[k].ephemeris_index = f.ephemeris_index(times[k]);
     const int kepler = ephemeris ? 0 : kernels::kepler_iterations_for(f.max_eccentricity);
     const std::size_t n = f.size();
     const long n_blocks = static_cast<long>((n + kernels::kBlock - 1) / kernels::kBlock);
-    // Blocks are fixed slices of the fleet: which thread runs a block never
-    // changes what is computed in it.
+    const kernels::Instant* step_data = steps.data();
+    const std::size_t n_steps = steps.size();
+    // Blocks are fixed slices of the fleet and satellites are independent, so
+    // which thread runs a block never changes what is computed in it.
 #ifdef ORBITWIN_OPENMP
 #pragma omp parallel for schedule(static) num_threads(threads_) if (threads_ > 1 && n_blocks > 1)
 #endif
     for (long blk = 0; blk < n_blocks; ++blk) {
       const std::size_t b0 = static_cast<std::size_t>(blk) * kernels::kBlock;
       const std::size_t b1 = std::min(n, b0 + kernels::kBlock);
-      if (ephemeris) kernels::orbit_ephemeris(f, b0, b1, fin);
-      else kernels::orbit_mean_elements(f, b0, b1, fin, kepler);
-      kernels::geodetic(f, b0, b1, fin);
-      kernels::sun_geometry(f, b0, b1, fin);
-      kernels::attitude(f, b0, b1, fin);
+      for (std::size_t k = 0; k < n_steps; ++k) {
+        const kernels::Instant& in = step_data[k];
+        if (ephemeris) kernels::orbit_ephemeris(f, b0, b1, in);
+        else kernels::orbit_mean_elements(f, b0, b1, in, kepler);
+        kernels::geodetic(f, b0, b1, in);
+        kernels::sun_geometry(f, b0, b1, in);
+        kernels::attitude(f, b0, b1, in);
+      }
     }
   }
 }
@@ -100,7 +120,7 @@ bool Twin::start() {
   if (started_) return true;
   if (!ephemeris_available(t_ns_)) return false;
   for (auto& f : fleets_) f->validate_parameters();
-  evaluate(t_ns_);
+  evaluate({t_ns_});
   started_ = true;
   record_if_due();
   return true;
@@ -117,20 +137,33 @@ AdvanceResult Twin::advance(int64_t until_ns) {
     return res;
   }
   for (auto& f : fleets_) f->validate_parameters();
+  std::vector<int64_t> segment;
   while (t_ns_ < until_ns) {
-    // A frame is due at the end of the next step but there is no room for it.
-    const int64_t next = std::min((t_ns_ / step_ns_ + 1) * step_ns_, until_ns);
-    if (!rec_sinks_.empty() && next % rec_cadence_ns_ == 0 && rec_count_ >= rec_capacity_) {
-      res.reason = StopReason::kRecorderFull;
-      break;
+    // A segment: the steps up to the next recorded frame (or kMaxSegmentSteps),
+    // each with its ephemeris sample available.
+    segment.clear();
+    int64_t t = t_ns_;
+    while (t < until_ns && segment.size() < kMaxSegmentSteps) {
+      const int64_t next = std::min((t / step_ns_ + 1) * step_ns_, until_ns);
+      const bool frame_due = !rec_sinks_.empty() && next % rec_cadence_ns_ == 0;
+      // No room for the frame at the end of this step: stop before it.
+      if (frame_due && rec_count_ >= rec_capacity_) {
+        res.reason = StopReason::kRecorderFull;
+        break;
+      }
+      if (!ephemeris_available(next)) {
+        res.reason = StopReason::kEphemerisNeeded;
+        break;
+      }
+      segment.push_back(next);
+      t = next;
+      if (frame_due) break;
     }
-    if (!ephemeris_available(next)) {
-      res.reason = StopReason::kEphemerisNeeded;
-      break;
-    }
-    evaluate(next);
-    t_ns_ = next;
-    ++res.steps;
+    if (segment.empty()) break;
+    evaluate(segment);
+    t_ns_ = segment.back();
+    res.steps += segment.size();
+    res.reason = StopReason::kReached;
     record_if_due();
   }
   res.time_ns = t_ns_;

@@ -10,6 +10,10 @@
 #include "orbitwin/sun.hpp"
 #include "orbitwin/time.hpp"
 
+namespace orbitwin::kernels {
+struct Instant;
+}
+
 namespace orbitwin {
 
 // Where one recorded channel goes: a caller-owned array shaped
@@ -84,8 +88,13 @@ class Twin {
     std::size_t frame_bytes;
   };
 
+  // Longest run of steps evaluated block by block between thread meetings.
+  static constexpr std::size_t kMaxSegmentSteps = 64;
+
   bool ephemeris_available(int64_t t_ns) const;
-  void evaluate(int64_t t_ns);
+  std::vector<kernels::Instant> instants(int64_t from_ns, const std::vector<int64_t>& times) const;
+  // Steps every satellite through `times` (ascending, after now), block by block.
+  void evaluate(const std::vector<int64_t>& times);
   void record_if_due();
 
   JulianDate epoch_;
