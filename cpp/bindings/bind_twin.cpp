@@ -9,7 +9,14 @@ void bind_twin(py::module_& m) {
   py::enum_<StopReason>(m, "StopReason")
       .value("REACHED", StopReason::kReached)
       .value("RECORDER_FULL", StopReason::kRecorderFull)
-      .value("EPHEMERIS_NEEDED", StopReason::kEphemerisNeeded);
+      .value("EPHEMERIS_NEEDED", StopReason::kEphemerisNeeded)
+      .value("WATCH", StopReason::kWatch);
+
+  py::enum_<WatchOp>(m, "WatchOp")
+      .value("LT", WatchOp::kLess)
+      .value("LE", WatchOp::kLessEqual)
+      .value("GT", WatchOp::kGreater)
+      .value("GE", WatchOp::kGreaterEqual);
 
   py::class_<AdvanceResult>(m, "AdvanceResult")
       .def_readonly("time_ns", &AdvanceResult::time_ns)
@@ -89,6 +96,24 @@ void bind_twin(py::module_& m) {
           "Records frames at multiples of cadence_ns into caller-owned arrays: frame_times "
           "(capacity,) int64 and sinks [(fleet_index, channel, array (capacity, n_sat, ...))].")
       .def("detach_recorder", &Twin::detach_recorder)
+      .def("add_watch", &Twin::add_watch, py::arg("fleet"), py::arg("channel"), py::arg("op"),
+           py::arg("threshold"),
+           "Arms a threshold watch on a scalar channel; returns its id. advance() returns "
+           "early (reason WATCH) at the end of the first step where the condition turns true.")
+      .def("remove_watch", &Twin::remove_watch, py::arg("id"))
+      .def_property_readonly("watch_count", &Twin::watch_count)
+      .def(
+          "watch_hits",
+          [](const Twin& t) {
+            py::list out;
+            for (const WatchHit& h : t.watch_hits()) {
+              py::array_t<int64_t> sats(static_cast<py::ssize_t>(h.satellites.size()));
+              std::copy(h.satellites.begin(), h.satellites.end(), sats.mutable_data());
+              out.append(py::make_tuple(h.watch, sats));
+            }
+            return out;
+          },
+          "[(watch id, satellite indices)] that fired at the end of the last advance.")
       .def_property_readonly("recorded_frames", &Twin::recorded_frames)
       .def("clear_recorded", &Twin::clear_recorded)
       .def(

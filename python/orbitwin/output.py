@@ -75,7 +75,8 @@ class RunWriter:
         time = f.create_dataset(
             "time", shape=(0,), maxshape=(None,), dtype="f8", chunks=(max(frames_per_chunk, 64),)
         )
-        time.attrs["units"] = f"seconds since {epoch.datetime.strftime('%Y-%m-%d %H:%M:%S')}"
+        self._time_units = f"seconds since {epoch.datetime.strftime('%Y-%m-%d %H:%M:%S')}"
+        time.attrs["units"] = self._time_units
         time.attrs["calendar"] = "standard"
         time.attrs["long_name"] = "time since the scenario epoch"
         time.make_scale("time")
@@ -111,6 +112,12 @@ class RunWriter:
                 if d not in scales:
                     scales[d] = f.create_dataset(d, data=np.arange(3, dtype=np.int32))
                     scales[d].make_scale(d)
+
+        self._fleet_offsets = {
+            fname: off for (fname, _, _), off in zip(fleets, self._offsets, strict=True)
+        }
+        self._all_names = all_names
+        self._create_events_group()
 
         self._datasets: dict[str, h5py.Dataset] = {}
         for channel, info in channels.items():
@@ -160,6 +167,65 @@ class RunWriter:
         self.frames = t1
         f.attrs["orbitwin_frames"] = t1
         f.flush()
+
+    def _create_events_group(self) -> None:
+        g = self._file.create_group("events")
+        g.attrs["long_name"] = "faults, upsets, watches and operations, one row per satellite"
+        n = g.create_dataset("event", shape=(0,), maxshape=(None,), dtype="i4", chunks=(256,))
+        n.make_scale("event")
+        str_dt = h5py.string_dtype()
+        columns = (
+            ("time", "f8", self._time_units, "time of the event"),
+            ("time_ns", "i8", "ns", "exact time since the epoch"),
+            ("kind", str_dt, None, "kind of event"),
+            ("fleet", str_dt, None, "fleet"),
+            ("satellite", "i4", None, "satellite index in the file (-1: none)"),
+            ("satellite_name", str_dt, None, "satellite name"),
+            ("details", str_dt, None, "parameters of the event"),
+        )
+        for name, dtype, units, long_name in columns:
+            ds = g.create_dataset(name, shape=(0,), maxshape=(None,), dtype=dtype, chunks=(256,))
+            if units:
+                ds.attrs["units"] = units
+            ds.attrs["long_name"] = long_name
+            ds.dims[0].attach_scale(n)
+        self.n_events = 0
+
+    def append_events(self, events: Sequence) -> None:
+        """Appends log entries (objects with time_ns, kind, fleet, satellites, details),
+        one row per satellite, and flushes."""
+        rows = []
+        for ev in events:
+            off = self._fleet_offsets.get(ev.fleet, 0)
+            sats = ev.satellites or (-1,)
+            for i in sats:
+                glob = off + i if i >= 0 else -1
+                name = self._all_names[glob] if glob >= 0 else ""
+                rows.append((ev.time_ns, ev.kind, ev.fleet, glob, name, ev.details))
+        if not rows:
+            return
+        g = self._file["events"]
+        a, b = self.n_events, self.n_events + len(rows)
+        for name in (
+            "event",
+            "time",
+            "time_ns",
+            "kind",
+            "fleet",
+            "satellite",
+            "satellite_name",
+            "details",
+        ):
+            g[name].resize((b,))
+        cols = list(zip(*rows, strict=True))
+        g["event"][a:b] = np.arange(a, b)
+        g["time_ns"][a:b] = np.asarray(cols[0], dtype=np.int64)
+        g["time"][a:b] = np.asarray(cols[0], dtype=np.float64) / NS_PER_S
+        for k, name in ((1, "kind"), (2, "fleet"), (4, "satellite_name"), (5, "details")):
+            g[name][a:b] = np.asarray(cols[k], dtype=object)
+        g["satellite"][a:b] = np.asarray(cols[3], dtype=np.int32)
+        self.n_events = b
+        self._file.flush()
 
     def set_attributes(self, attributes: Mapping[str, object]) -> None:
         for key, value in attributes.items():

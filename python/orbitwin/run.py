@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from . import __version__
+from .master import Simulation
 from .output import RunWriter
 from .scenario import Scenario, ScenarioError
 from .timeutil import NS_PER_S, duration_ns
@@ -75,6 +76,7 @@ class RunResult:
     timing: dict[str, float]
     satellite_steps: int
     stats: RunStats
+    events: list = field(default_factory=list)
     extra: dict[str, float] = field(default_factory=dict)
 
     @property
@@ -145,28 +147,37 @@ def run_scenario(
         frames_per_chunk=FRAMES_PER_BATCH,
     )
     stats = RunStats(total)
+    sim = Simulation(twin)
+    logged = {"n": 0}
+
+    def write_events() -> None:
+        writer.append_events(sim.events[logged["n"] :])
+        logged["n"] = len(sim.events)
 
     def sink(times_ns: np.ndarray, frames: Mapping[tuple[int, str], np.ndarray]) -> None:
         writer.append(times_ns, frames)
+        write_events()
         stats.update(frames, offsets)
 
     every_ns = duration_ns(scenario.output_every)
     twin.record(every_ns / NS_PER_S, scenario.channels, sink, capacity=FRAMES_PER_BATCH)
-    batch_ns = every_ns * FRAMES_PER_BATCH
+    sim.progress_every_ns = every_ns * FRAMES_PER_BATCH
+    for fn in scenario.processes:
+        sim.process(fn(sim))
     wall0 = time.perf_counter()
     complete = False
     bar = _Progress(scenario.name, span_ns, total, enabled=progress)
+    sim.on_advance = lambda tw: bar.update(tw.time_ns, tw.satellite_steps, tw.timing["core"])
     try:
         with bar:
-            while twin.time_ns < span_ns:
-                target = min(span_ns, (twin.time_ns // batch_ns + 1) * batch_ns)
-                twin.advance(target)
-                twin.flush()
-                bar.update(twin.time_ns, twin.satellite_steps, twin.timing["core"])
+            sim.run(span_ns)
+            twin.flush()
+            write_events()
         complete = True
     finally:
         if not complete:
             _flush_quietly(twin)
+            _flush_quietly(write_events)
         writer.set_attributes({"wall_s": time.perf_counter() - wall0})
         final = writer.close(complete)
     return RunResult(
@@ -179,13 +190,19 @@ def run_scenario(
         timing=dict(twin.timing),
         satellite_steps=twin.satellite_steps,
         stats=stats,
+        events=list(sim.events),
     )
 
 
-def _flush_quietly(twin) -> None:
+def _flush_quietly(target) -> None:
+    """Flushes a twin (or calls a function) while unwinding; what was already
+    flushed is kept whatever happens here."""
     try:
-        twin.flush()
-    except Exception:  # noqa: BLE001 - keep what was already flushed
+        if hasattr(target, "flush"):
+            target.flush()
+        else:
+            target()
+    except Exception:  # noqa: BLE001
         pass
 
 

@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import os
 import runpy
+from collections.abc import Callable, Generator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from .constellations import ElementSet
 from .timeutil import duration_ns, parse_epoch
@@ -60,6 +62,7 @@ class Scenario:
     description: str = ""
     channels: tuple[str, ...] = DEFAULT_CHANNELS
     fleets: list[FleetSpec] = field(default_factory=list)
+    processes: list[Callable[[Any], Generator]] = field(default_factory=list)
     source_path: str | None = None
 
     def __post_init__(self) -> None:
@@ -96,6 +99,15 @@ class Scenario:
         if any(f.name == name for f in self.fleets):
             raise ScenarioError(f"scenario {self.name!r}: fleet name {name!r} is already used")
         self.fleets.append(FleetSpec(name, orbits))
+
+    def process(self, fn: Callable[[Any], Generator]) -> Callable[[Any], Generator]:
+        """Registers a SimPy process (usable as a decorator): ``fn(sim)`` returns a
+        generator that yields SimPy events; ``sim`` is the run's
+        :class:`~orbitwin.master.Simulation`."""
+        if not callable(fn):
+            raise ScenarioError(f"scenario {self.name!r}: process {fn!r} is not callable")
+        self.processes.append(fn)
+        return fn
 
     @property
     def n_satellites(self) -> int:

@@ -112,6 +112,7 @@ class Twin:
         self.timing: dict[str, float] = {"core": 0.0, "ephemeris": 0.0, "sink": 0.0}
         #: Satellite-steps taken so far.
         self.satellite_steps = 0
+        self._watch_fleets: dict[int, Fleet] = {}
 
     # ---- construction -------------------------------------------------
     @property
@@ -242,6 +243,40 @@ class Twin:
             finally:
                 self.timing["sink"] += time.perf_counter() - t0
 
+    # ---- watches ------------------------------------------------------------
+    _OPS = {"<": "LT", "<=": "LE", ">": "GT", ">=": "GE"}
+
+    def add_watch(self, fleet: str | Fleet, channel: str, op: str, threshold: float) -> int:
+        """Arms a watch: ``advance`` returns early at the end of the first step where
+        ``channel op threshold`` turns true for any satellite of ``fleet``."""
+        f = fleet if isinstance(fleet, Fleet) else self.fleet(fleet)
+        if op not in self._OPS:
+            raise ValueError(f"watch operator is {op!r}; allowed: {', '.join(self._OPS)}")
+        info = f.channels.get(channel)
+        if info is None:
+            raise ValueError(
+                f"watch channel {channel!r} does not exist in fleet {f.name!r}; "
+                f"allowed: {', '.join(sorted(f.channels))}"
+            )
+        if info["shape"]:
+            raise ValueError(
+                f"watch channel {channel!r} has shape {info['shape']} per satellite; "
+                "allowed: a scalar channel"
+            )
+        watch_id = self._core.add_watch(
+            f.index, channel, getattr(_core.WatchOp, self._OPS[op]), float(threshold)
+        )
+        self._watch_fleets[watch_id] = f
+        return watch_id
+
+    def remove_watch(self, watch_id: int) -> None:
+        self._core.remove_watch(watch_id)
+        self._watch_fleets.pop(watch_id, None)
+
+    def watch_hits(self) -> list[tuple[int, Fleet, np.ndarray]]:
+        """(watch id, fleet, satellite indices) that fired at the end of the last advance."""
+        return [(wid, self._watch_fleets[wid], sats) for wid, sats in self._core.watch_hits()]
+
     # ---- stepping -----------------------------------------------------------
     def _refill_ephemeris(self, until_ns: int) -> None:
         t0 = time.perf_counter()
@@ -275,7 +310,9 @@ class Twin:
     def advance(self, until: int | float | str | None = None, *, by: float | str | None = None):
         """Steps every satellite to ``until_ns`` (int ns since epoch) or ``by`` a duration.
 
-        Returns the core's AdvanceResult (time reached, reason, steps).
+        Returns the core's AdvanceResult (time reached, reason, steps); it stops early,
+        with reason ``WATCH``, at the end of the first step where a watch fires
+        (see :meth:`watch_hits`).
         """
         if (until is None) == (by is None):
             raise ValueError("give exactly one of until (ns since epoch) and by (a duration)")
@@ -293,7 +330,7 @@ class Twin:
             res = self._core.advance(until_ns)
             self.timing["core"] += time.perf_counter() - t0
             self.satellite_steps += res.steps * self.n_satellites
-            if res.reason == _core.StopReason.REACHED:
+            if res.reason in (_core.StopReason.REACHED, _core.StopReason.WATCH):
                 return res
             if res.reason == _core.StopReason.RECORDER_FULL:
                 self.flush()

@@ -14,6 +14,30 @@
 
 namespace orbitwin {
 
+namespace {
+
+inline bool watch_condition(double v, WatchOp op, double threshold) {
+  switch (op) {
+    case WatchOp::kLess: return v < threshold;
+    case WatchOp::kLessEqual: return v <= threshold;
+    case WatchOp::kGreater: return v > threshold;
+    case WatchOp::kGreaterEqual: return v >= threshold;
+  }
+  return false;
+}
+
+inline double channel_value(const Channel& c, std::size_t i) {
+  switch (c.dtype) {
+    case DType::kFloat64: return static_cast<const double*>(c.data)[i];
+    case DType::kInt32: return static_cast<double>(static_cast<const int32_t*>(c.data)[i]);
+    case DType::kUInt32: return static_cast<double>(static_cast<const uint32_t*>(c.data)[i]);
+    case DType::kInt64: return static_cast<double>(static_cast<const int64_t*>(c.data)[i]);
+  }
+  return NAN;
+}
+
+}  // namespace
+
 Twin::Twin(JulianDate epoch, int64_t step_ns) : epoch_(epoch), step_ns_(step_ns) {
   if (step_ns <= 0)
     throw std::invalid_argument("step is " + std::to_string(step_ns) +
@@ -123,6 +147,9 @@ bool Twin::start() {
   evaluate({t_ns_});
   started_ = true;
   record_if_due();
+  for (Watch& w : watches_)  // the state at the start is every watch's reference
+    for (std::size_t i = 0; i < w.fleet->size(); ++i)
+      w.was_true[i] = watch_condition(channel_value(*w.channel, i), w.op, w.threshold);
   return true;
 }
 
@@ -131,6 +158,7 @@ AdvanceResult Twin::advance(int64_t until_ns) {
     throw std::invalid_argument("advance target " + std::to_string(until_ns) +
                                 " ns is before the current time " + std::to_string(t_ns_) + " ns");
   AdvanceResult res{};
+  watch_hits_.clear();
   if (!started_ && !start()) {
     res.time_ns = t_ns_;
     res.reason = StopReason::kEphemerisNeeded;
@@ -143,7 +171,8 @@ AdvanceResult Twin::advance(int64_t until_ns) {
     // each with its ephemeris sample available.
     segment.clear();
     int64_t t = t_ns_;
-    while (t < until_ns && segment.size() < kMaxSegmentSteps) {
+    const std::size_t max_steps = watches_.empty() ? kMaxSegmentSteps : 1;
+    while (t < until_ns && segment.size() < max_steps) {
       const int64_t next = std::min((t / step_ns_ + 1) * step_ns_, until_ns);
       const bool frame_due = !rec_sinks_.empty() && next % rec_cadence_ns_ == 0;
       // No room for the frame at the end of this step: stop before it.
@@ -165,6 +194,10 @@ AdvanceResult Twin::advance(int64_t until_ns) {
     res.steps += segment.size();
     res.reason = StopReason::kReached;
     record_if_due();
+    if (!watches_.empty() && check_watches()) {
+      res.reason = StopReason::kWatch;
+      break;
+    }
   }
   res.time_ns = t_ns_;
   return res;
@@ -209,6 +242,57 @@ void Twin::record_if_due() {
   rec_times_[rec_count_] = t_ns_;
   ++rec_count_;
   rec_last_ns_ = t_ns_;
+}
+
+}  // namespace orbitwin
+
+namespace orbitwin {
+
+
+int Twin::add_watch(std::size_t fleet, const std::string& channel, WatchOp op, double threshold) {
+  if (fleet >= fleets_.size()) throw std::invalid_argument("watch: fleet index out of range");
+  const Fleet& f = *fleets_[fleet];
+  const Channel* c = f.find_channel(channel);
+  if (c == nullptr)
+    throw std::invalid_argument("watch: fleet '" + f.name() + "' has no channel '" + channel + "'");
+  if (!c->inner_shape.empty())
+    throw std::invalid_argument("watch: channel '" + channel +
+                                "' has several values per satellite; allowed: a scalar channel");
+  if (std::isnan(threshold)) throw std::invalid_argument("watch: threshold is NaN; allowed: a number");
+  Watch w{next_watch_id_++, &f, c, op, threshold, std::vector<unsigned char>(f.size(), 0)};
+  if (started_)
+    for (std::size_t i = 0; i < f.size(); ++i)
+      w.was_true[i] = watch_condition(channel_value(*c, i), op, threshold);
+  else
+    w.was_true.assign(f.size(), 2);  // reference taken at start()
+  watches_.push_back(std::move(w));
+  return watches_.back().id;
+}
+
+void Twin::remove_watch(int id) {
+  for (auto it = watches_.begin(); it != watches_.end(); ++it)
+    if (it->id == id) {
+      watches_.erase(it);
+      return;
+    }
+  throw std::invalid_argument("watch " + std::to_string(id) + " does not exist");
+}
+
+bool Twin::check_watches() {
+  bool fired = false;
+  for (Watch& w : watches_) {
+    WatchHit hit{w.id, {}};
+    for (std::size_t i = 0; i < w.fleet->size(); ++i) {
+      const bool now = watch_condition(channel_value(*w.channel, i), w.op, w.threshold);
+      if (now && w.was_true[i] == 0) hit.satellites.push_back(i);
+      w.was_true[i] = now;
+    }
+    if (!hit.satellites.empty()) {
+      watch_hits_.push_back(std::move(hit));
+      fired = true;
+    }
+  }
+  return fired;
 }
 
 }  // namespace orbitwin

@@ -29,6 +29,17 @@ enum class StopReason : int {
   kReached = 0,          //!< landed on until_ns
   kRecorderFull = 1,     //!< the telemetry buffer must be drained first
   kEphemerisNeeded = 2,  //!< an ephemeris fleet has no sample for the next step
+  kWatch = 3,            //!< a watch's condition became true for some satellite
+};
+
+enum class WatchOp : int { kLess = 0, kLessEqual = 1, kGreater = 2, kGreaterEqual = 3 };
+
+// A threshold condition on one scalar channel of one fleet. It fires at the
+// end of the first step where the condition turns from false to true for any
+// satellite (satellites whose value is NaN never satisfy it).
+struct WatchHit {
+  int watch = 0;                    //!< watch id
+  std::vector<std::size_t> satellites;  //!< indices within the fleet that crossed
 };
 
 struct AdvanceResult {
@@ -74,6 +85,15 @@ class Twin {
   void attach_recorder(int64_t cadence_ns, std::size_t capacity, int64_t* frame_times,
                        std::vector<RecorderSink> sinks);
   void detach_recorder();
+
+  // Watches: add returns an id; the condition's current value is the
+  // reference, so only later crossings fire. While any watch is armed the
+  // core steps one step per segment, so it can stop at the first crossing.
+  int add_watch(std::size_t fleet, const std::string& channel, WatchOp op, double threshold);
+  void remove_watch(int id);
+  std::size_t watch_count() const { return watches_.size(); }
+  // What fired at the end of the last advance (empty unless it returned kWatch).
+  const std::vector<WatchHit>& watch_hits() const { return watch_hits_; }
   std::size_t recorded_frames() const { return rec_count_; }
   void clear_recorded() { rec_count_ = 0; }
   int64_t recorder_cadence_ns() const { return rec_cadence_ns_; }
@@ -110,6 +130,20 @@ class Twin {
   int64_t rec_last_ns_ = -1;
   int64_t* rec_times_ = nullptr;
   std::vector<ResolvedSink> rec_sinks_;
+
+  struct Watch {
+    int id;
+    const Fleet* fleet;
+    const Channel* channel;
+    WatchOp op;
+    double threshold;
+    std::vector<unsigned char> was_true;  //!< (n_sat) condition at the last check
+  };
+  // Re-evaluates every watch; records hits and returns true when any fired.
+  bool check_watches();
+  std::vector<Watch> watches_;
+  std::vector<WatchHit> watch_hits_;
+  int next_watch_id_ = 1;
 };
 
 }  // namespace orbitwin
