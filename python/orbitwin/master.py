@@ -61,6 +61,7 @@ class Simulation:
     """
 
     twin: Twin
+    seed: int = 0
     env: simpy.Environment = field(init=False)
     events: list[Event] = field(default_factory=list)
     on_advance: Callable[[Twin], None] | None = None

@@ -147,7 +147,7 @@ def run_scenario(
         frames_per_chunk=FRAMES_PER_BATCH,
     )
     stats = RunStats(total)
-    sim = Simulation(twin)
+    sim = Simulation(twin, seed=scenario.seed)
     logged = {"n": 0}
 
     def write_events() -> None:

@@ -63,6 +63,8 @@ Fleet::Fleet(std::string name, std::size_t n_sat, OrbitSource source, std::size_
   }
   attitude_mode = Buffer<int32_t>(n_);
   inertial_axes = Buffer<double>(n_ * 9);
+  tumble_rate_rad_s = Buffer<double>(n_ * 3);
+  tumble_start_s = Buffer<double>(n_);
   for (std::size_t i = 0; i < n_; ++i) {
     inertial_axes[9 * i + 0] = inertial_axes[9 * i + 4] = inertial_axes[9 * i + 8] = 1.0;
   }
@@ -100,11 +102,16 @@ void Fleet::register_channels() {
     add_channel("orbit.mean_anomaly_epoch", "rad", "mean anomaly at epoch", DType::kFloat64,
                 mean_anomaly_epoch_rad.data(), {}, true, false);
   }
-  add_channel("attitude.mode", "1", "attitude mode (0 nadir, 1 sun-pointing, 2 inertial)",
+  add_channel("attitude.mode", "1", "attitude mode (0 nadir, 1 sun-pointing, 2 inertial, 3 tumbling)",
               DType::kInt32, attitude_mode.data(), {}, true, true);
   add_channel("attitude.inertial_axes", "1",
               "body axes in the inertial frame for inertial mode (rows X, Y, Z)", DType::kFloat64,
               inertial_axes.data(), {3, 3}, true, true);
+  add_channel("attitude.tumble_rate", "rad s-1",
+              "inertial angular velocity while tumbling (from inertial_axes at tumble_start)",
+              DType::kFloat64, tumble_rate_rad_s.data(), {3}, true, true);
+  add_channel("attitude.tumble_start", "s", "time since the epoch the tumble starts from",
+              DType::kFloat64, tumble_start_s.data(), {}, true, true);
   add_channel("orbit.position", "m", "position in the inertial frame (TEME)", DType::kFloat64,
               position_m.data(), {3}, false, false);
   add_channel("orbit.velocity", "m s-1", "velocity in the inertial frame (TEME)",
@@ -196,7 +203,8 @@ void Fleet::validate_parameters() const {
   for (std::size_t i = 0; i < n_; ++i) {
     const int32_t m = attitude_mode[i];
     if (m < 0 || m >= kAttitudeModeCount)
-      bad_value(name_, "attitude.mode", i, m, "0 (nadir), 1 (sun-pointing) or 2 (inertial)");
+      bad_value(name_, "attitude.mode", i, m,
+                "0 (nadir), 1 (sun-pointing), 2 (inertial) or 3 (tumbling)");
   }
 }
 

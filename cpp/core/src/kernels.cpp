@@ -259,11 +259,29 @@ void attitude(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in) {
   // Interleave into (n,3,3); GCC cannot vectorise stride-9 stores above.
   for (std::size_t i = b0; i < b1; ++i)
     for (int c = 0; c < 9; ++c) axes[9 * i + c] = scratch[c][i - b0];
-  // Inertially held satellites copy their commanded axes (stride-9 loads do
-  // not vectorise, so this is a separate pass).
+  // Inertially held and tumbling satellites (rare): a scalar pass. A tumble
+  // rotates the held axes by |w| (t - t0) about w (Rodrigues' formula).
+  const double* __restrict rate = f.tumble_rate_rad_s.data();
+  const double* __restrict start = f.tumble_start_s.data();
   for (std::size_t i = b0; i < b1; ++i) {
-    if (mode[i] == static_cast<int32_t>(AttitudeMode::kInertial))
+    const int32_t m = mode[i];
+    if (m == static_cast<int32_t>(AttitudeMode::kInertial)) {
       for (int c = 0; c < 9; ++c) axes[9 * i + c] = fixed[9 * i + c];
+    } else if (m == static_cast<int32_t>(AttitudeMode::kTumble)) {
+      const double wx = rate[3 * i], wy = rate[3 * i + 1], wz = rate[3 * i + 2];
+      const double w = std::sqrt(wx * wx + wy * wy + wz * wz);
+      const double angle = w * (in.t_s - start[i]);
+      const double ux = w > 0.0 ? wx / w : 0.0, uy = w > 0.0 ? wy / w : 0.0, uz = w > 0.0 ? wz / w : 1.0;
+      const double sa = std::sin(angle), ca = std::cos(angle);
+      for (int row = 0; row < 3; ++row) {
+        const double* a = fixed + 9 * i + 3 * row;
+        const double dot = ux * a[0] + uy * a[1] + uz * a[2];
+        const double cx = uy * a[2] - uz * a[1], cy = uz * a[0] - ux * a[2], cz = ux * a[1] - uy * a[0];
+        axes[9 * i + 3 * row + 0] = a[0] * ca + cx * sa + ux * dot * (1.0 - ca);
+        axes[9 * i + 3 * row + 1] = a[1] * ca + cy * sa + uy * dot * (1.0 - ca);
+        axes[9 * i + 3 * row + 2] = a[2] * ca + cz * sa + uz * dot * (1.0 - ca);
+      }
+    }
   }
 }
 

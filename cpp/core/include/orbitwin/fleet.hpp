@@ -38,8 +38,10 @@ enum class OrbitSource : int {
   kEphemeris = 1,     //!< positions supplied per step (SGP4 through the sgp4 package)
 };
 
-enum class AttitudeMode : int32_t { kNadir = 0, kSun = 1, kInertial = 2 };
-inline constexpr int32_t kAttitudeModeCount = 3;
+// kTumble: uncontrolled rotation at attitude.tumble_rate (inertial angular
+// velocity) from attitude.inertial_axes, held at attitude.tumble_start.
+enum class AttitudeMode : int32_t { kNadir = 0, kSun = 1, kInertial = 2, kTumble = 3 };
+inline constexpr int32_t kAttitudeModeCount = 4;
 
 // Per-satellite status bits (a fault on one satellite is a flag, never an
 // exception mid-batch).
@@ -96,6 +98,8 @@ class Fleet {
   // ---- parameters: attitude ----
   Buffer<int32_t> attitude_mode;          //!< [AttitudeMode] (n)
   Buffer<double> inertial_axes;           //!< [-] (n,3,3) rows: body X,Y,Z in ECI, for kInertial
+  Buffer<double> tumble_rate_rad_s;       //!< [rad/s] (n,3) inertial angular velocity, for kTumble
+  Buffer<double> tumble_start_s;          //!< [s] (n) time since epoch the tumble starts from
 
   // ---- ephemeris (kEphemeris only), written by Python before advancing ----
   Buffer<int64_t> ephemeris_time_ns;      //!< [ns] (capacity)
