@@ -109,8 +109,8 @@ def test_invalid_attitude_mode_is_rejected_at_the_next_advance() -> None:
     tw = ow.Twin(EPOCH, step="30s")
     f = tw.add_fleet("att", mixed_fleet())
     tw.advance(by="1min")
-    f.param("attitude.mode")[7] = 3
-    with pytest.raises(ValueError, match=r"attitude\.mode of satellite 7 is 3; allowed: 0 .* 2"):
+    f.param("attitude.mode")[7] = 4
+    with pytest.raises(ValueError, match=r"attitude\.mode of satellite 7 is 4; allowed: 0 .* 3"):
         tw.advance(by="1min")
     assert tw.time_ns == 60 * NS  # nothing was stepped
     f.param("attitude.mode")[7] = -1
