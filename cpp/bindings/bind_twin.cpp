@@ -96,6 +96,25 @@ void bind_twin(py::module_& m) {
           "Records frames at multiples of cadence_ns into caller-owned arrays: frame_times "
           "(capacity,) int64 and sinks [(fleet_index, channel, array (capacity, n_sat, ...))].")
       .def("detach_recorder", &Twin::detach_recorder)
+      .def(
+          "set_ground_stations",
+          [](Twin& t, py::array lat, py::array lon, py::array alt, py::array min_el) {
+            const py::ssize_t n = lat.ndim() == 1 ? lat.shape(0) : -1;
+            require_array<double>(lat, {n}, "float64", "latitude_rad");
+            require_array<double>(lon, {n}, "float64", "longitude_rad");
+            require_array<double>(alt, {n}, "float64", "altitude_m");
+            require_array<double>(min_el, {n}, "float64", "min_elevation_rad");
+            t.set_ground_stations(static_cast<const double*>(lat.data()),
+                                  static_cast<const double*>(lon.data()),
+                                  static_cast<const double*>(alt.data()),
+                                  static_cast<const double*>(min_el.data()),
+                                  static_cast<std::size_t>(n));
+          },
+          py::arg("latitude_rad"), py::arg("longitude_rad"), py::arg("altitude_m"),
+          py::arg("min_elevation_rad"),
+          "Sets the ground stations (before start); every fleet gets ground.* channels.")
+      .def_property_readonly("station_count",
+                             [](const Twin& t) { return t.ground_stations().count; })
       .def("add_watch", &Twin::add_watch, py::arg("fleet"), py::arg("channel"), py::arg("op"),
            py::arg("threshold"),
            "Arms a threshold watch on a scalar channel; returns its id. advance() returns "

@@ -17,6 +17,7 @@ from .constellations import (
     sun_synchronous_inclination,
     walker,
 )
+from .ground import DEFAULT_STATIONS, GroundStation
 from .scenario import DEFAULT_CHANNELS, Scenario, ScenarioError, load_scenario
 from .timeutil import Epoch, duration_ns, parse_epoch
 from .tle import SgpPropagator, TleSet, parse_tle, read_tle
@@ -29,9 +30,11 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree
 
 __all__ = [
     "DEFAULT_CHANNELS",
+    "DEFAULT_STATIONS",
     "ElementSet",
     "Epoch",
     "Fleet",
+    "GroundStation",
     "Scenario",
     "ScenarioError",
     "SgpPropagator",

@@ -52,6 +52,7 @@ class RunWriter:
         channels: Mapping[str, Mapping],
         attributes: Mapping[str, object],
         frames_per_chunk: int = 64,
+        stations: Sequence[str] = (),
     ) -> None:
         self.path = Path(path)
         self.partial = partial_path(self.path)
@@ -107,11 +108,21 @@ class RunWriter:
         plane.dims[0].attach_scale(sat)
 
         scales = {}
-        for dims in _INNER_DIMS.values():
-            for d in dims:
-                if d not in scales:
-                    scales[d] = f.create_dataset(d, data=np.arange(3, dtype=np.int32))
-                    scales[d].make_scale(d)
+
+        def scale(dim: str, size: int) -> h5py.Dataset:
+            if dim not in scales:
+                scales[dim] = f.create_dataset(dim, data=np.arange(size, dtype=np.int32))
+                scales[dim].make_scale(dim)
+            return scales[dim]
+
+        if stations:
+            st = scale("station", len(stations))
+            st.attrs["long_name"] = "ground station index"
+            names = f.create_dataset(
+                "station_name", data=np.array(list(stations), dtype=object), dtype=str_dt
+            )
+            names.attrs["long_name"] = "ground station name"
+            names.dims[0].attach_scale(st)
 
         self._fleet_offsets = {
             fname: off for (fname, _, _), off in zip(fleets, self._offsets, strict=True)
@@ -122,9 +133,14 @@ class RunWriter:
         self._datasets: dict[str, h5py.Dataset] = {}
         for channel, info in channels.items():
             inner = tuple(info["shape"])
-            dims = _INNER_DIMS.get(inner)
+            if channel.startswith("ground.") and len(inner) == 1:
+                dims = ("station",)
+            else:
+                dims = _INNER_DIMS.get(inner)
             if dims is None and inner:
                 raise ValueError(f"channel {channel!r} has an unsupported shape {inner}")
+            for d, size in zip(dims or (), inner, strict=True):
+                scale(d, size)
             shape = (0, offset, *inner)
             chunk = (frames_per_chunk, min(offset, max(1, 2**20 // (8 * max(1, np.prod(inner))))))
             ds = f.create_dataset(

@@ -145,6 +145,7 @@ def run_scenario(
             "threads": threads,
         },
         frames_per_chunk=FRAMES_PER_BATCH,
+        stations=[s.name for s in twin.stations],
     )
     stats = RunStats(total)
     sim = Simulation(twin, seed=scenario.seed)

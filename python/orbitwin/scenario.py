@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from .constellations import ElementSet
+from .ground import GroundStation
 from .timeutil import duration_ns, parse_epoch
 from .tle import TleSet, read_tle
 from .twin import Twin
@@ -63,6 +64,7 @@ class Scenario:
     channels: tuple[str, ...] = DEFAULT_CHANNELS
     fleets: list[FleetSpec] = field(default_factory=list)
     processes: list[Callable[[Any], Generator]] = field(default_factory=list)
+    ground_stations: tuple[GroundStation, ...] = ()
     source_path: str | None = None
 
     def __post_init__(self) -> None:
@@ -120,6 +122,8 @@ class Scenario:
         twin = Twin(self.epoch, step=self.step, threads=threads)
         for spec in self.fleets:
             twin.add_fleet(spec.name, spec.orbits)
+        if self.ground_stations:
+            twin.set_ground_stations(self.ground_stations)
         return twin
 
 

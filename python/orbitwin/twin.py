@@ -42,7 +42,6 @@ class Fleet:
         self.names = names
         self.plane = plane
         self._propagator = propagator
-        self._channels = {c["name"]: c for c in core.channels()}
 
     @property
     def name(self) -> str:
@@ -58,13 +57,14 @@ class Fleet:
     @property
     def channels(self) -> dict[str, dict]:
         """Every channel by name: unit, description, dtype, per-satellite shape, parameter."""
-        return dict(self._channels)
+        return {c["name"]: c for c in self._core.channels()}
 
     def _view(self, name: str, parameter: bool) -> np.ndarray:
-        info = self._channels.get(name)
+        channels = self.channels
+        info = channels.get(name)
         if info is None or info["parameter"] != parameter:
             kind = "parameter" if parameter else "state channel"
-            allowed = sorted(n for n, c in self._channels.items() if c["parameter"] == parameter)
+            allowed = sorted(n for n, c in channels.items() if c["parameter"] == parameter)
             raise KeyError(
                 f"fleet {self.name!r} has no {kind} {name!r}; allowed: {', '.join(allowed)}"
             )
@@ -79,7 +79,7 @@ class Fleet:
         return self._view(name, parameter=True)
 
     def unit(self, name: str) -> str:
-        return self._channels[name]["unit"]
+        return self.channels[name]["unit"]
 
 
 @dataclass
@@ -113,6 +113,7 @@ class Twin:
         #: Satellite-steps taken so far.
         self.satellite_steps = 0
         self._watch_fleets: dict[int, Fleet] = {}
+        self.stations: tuple = ()
 
     # ---- construction -------------------------------------------------
     @property
@@ -171,6 +172,17 @@ class Twin:
             if f.name == name:
                 return f
         raise KeyError(f"no fleet {name!r}; fleets: {', '.join(f.name for f in self.fleets)}")
+
+    def set_ground_stations(self, stations) -> None:
+        """Sets the ground stations (a sequence of :class:`~orbitwin.ground.GroundStation`)
+        before the twin starts; every fleet gets ``ground.*`` channels, one column per
+        station in this order."""
+        from .ground import station_arrays
+
+        if self._core.started:
+            raise ValueError("ground stations must be set before the twin starts")
+        self.stations = tuple(stations)
+        self._core.set_ground_stations(*station_arrays(self.stations))
 
     @property
     def n_satellites(self) -> int:

@@ -132,6 +132,21 @@ void Fleet::register_channels() {
               status.data(), {}, false, false);
 }
 
+void Fleet::allocate_ground(std::size_t stations) {
+  if (station_count != 0) throw std::invalid_argument("ground stations are already set");
+  station_count = stations;
+  station_elevation_rad = Buffer<double>(n_ * stations);
+  station_visible = Buffer<int32_t>(n_ * stations);
+  best_station = Buffer<int32_t>(n_);
+  best_station.fill(-1);
+  add_channel("ground.elevation", "rad", "elevation of the satellite seen from each station",
+              DType::kFloat64, station_elevation_rad.data(), {stations}, false, false);
+  add_channel("ground.visible", "1", "1 when above the station's elevation mask",
+              DType::kInt32, station_visible.data(), {stations}, false, false);
+  add_channel("ground.best_station", "1", "visible station of highest elevation (-1: none)",
+              DType::kInt32, best_station.data(), {}, false, false);
+}
+
 const Channel* Fleet::find_channel(const std::string& name) const {
   for (const Channel& c : channels_)
     if (c.name == name) return &c;

@@ -285,4 +285,48 @@ void attitude(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in) {
   }
 }
 
+void ground_contacts(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in,
+                     const GroundStations& stations) {
+  const std::size_t S = stations.count;
+  const double* __restrict pos = f.position_m.data();
+  double* __restrict elev = f.station_elevation_rad.data();
+  int32_t* __restrict vis = f.station_visible.data();
+  int32_t* __restrict best = f.best_station.data();
+  const double sg = in.sin_gmst, cg = in.cos_gmst;
+  const std::size_t len = b1 - b0;
+  // Block-local SoA scratch: the (n,S) outputs are interleaved afterwards.
+  double xe[kBlock], ye[kBlock], ze[kBlock], el[kBlock], seen[kBlock], best_el[kBlock], best_k[kBlock];
+#pragma omp simd
+  for (std::size_t k = 0; k < len; ++k) {
+    const std::size_t i = b0 + k;
+    xe[k] = cg * pos[3 * i] + sg * pos[3 * i + 1];
+    ye[k] = -sg * pos[3 * i] + cg * pos[3 * i + 1];
+    ze[k] = pos[3 * i + 2];
+    best_el[k] = -10.0;
+    best_k[k] = -1.0;
+  }
+  for (std::size_t s = 0; s < S; ++s) {
+    const double sx = stations.ecef_m[3 * s], sy = stations.ecef_m[3 * s + 1], sz = stations.ecef_m[3 * s + 2];
+    const double ux = stations.up[3 * s], uy = stations.up[3 * s + 1], uz = stations.up[3 * s + 2];
+    const double mask = stations.sin_min_elevation[s];
+    const double sd = static_cast<double>(s);
+#pragma omp simd
+    for (std::size_t k = 0; k < len; ++k) {
+      const double dx = xe[k] - sx, dy = ye[k] - sy, dz = ze[k] - sz;
+      const double sin_el = (dx * ux + dy * uy + dz * uz) / std::sqrt(dx * dx + dy * dy + dz * dz);
+      el[k] = fm::asin(sin_el);
+      const double visible = sin_el >= mask ? 1.0 : 0.0;
+      seen[k] = visible;
+      const double better = (el[k] > best_el[k]) ? visible : 0.0;
+      best_k[k] = better > 0.0 ? sd : best_k[k];
+      best_el[k] = better > 0.0 ? el[k] : best_el[k];
+    }
+    for (std::size_t k = 0; k < len; ++k) {
+      elev[(b0 + k) * S + s] = el[k];
+      vis[(b0 + k) * S + s] = seen[k] > 0.0 ? 1 : 0;
+    }
+  }
+  for (std::size_t k = 0; k < len; ++k) best[b0 + k] = static_cast<int32_t>(best_k[k]);
+}
+
 }  // namespace orbitwin::kernels

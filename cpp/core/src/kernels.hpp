@@ -5,6 +5,7 @@
 #include <cstddef>
 
 #include "orbitwin/fleet.hpp"
+#include "orbitwin/ground.hpp"
 
 namespace orbitwin::kernels {
 
@@ -30,5 +31,7 @@ void orbit_ephemeris(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in
 void geodetic(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in);
 void sun_geometry(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in);
 void attitude(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in);
+void ground_contacts(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in,
+                     const GroundStations& stations);
 
 }  // namespace orbitwin::kernels

@@ -50,12 +50,22 @@ Fleet& Twin::add_fleet(const std::string& name, std::size_t n_sat, OrbitSource s
   for (const auto& f : fleets_)
     if (f->name() == name) throw std::invalid_argument("fleet name '" + name + "' is already used");
   fleets_.push_back(std::make_unique<Fleet>(name, n_sat, source, ephemeris_capacity));
+  if (stations_.count) fleets_.back()->allocate_ground(stations_.count);
   return *fleets_.back();
 }
 
 Fleet& Twin::fleet(std::size_t i) {
   if (i >= fleets_.size()) throw std::out_of_range("fleet index out of range");
   return *fleets_[i];
+}
+
+void Twin::set_ground_stations(const double* lat_rad, const double* lon_rad, const double* alt_m,
+                               const double* min_elevation_rad, std::size_t count) {
+  if (started_) throw std::invalid_argument("ground stations must be set before the twin starts");
+  if (stations_.count) throw std::invalid_argument("ground stations are already set");
+  if (count == 0) return;
+  stations_.set(lat_rad, lon_rad, alt_m, min_elevation_rad, count);
+  for (auto& f : fleets_) f->allocate_ground(count);
 }
 
 void Twin::set_threads(int n) {
@@ -135,6 +145,7 @@ void Twin::evaluate(const std::vector<int64_t>& times) {
         kernels::geodetic(f, b0, b1, in);
         kernels::sun_geometry(f, b0, b1, in);
         kernels::attitude(f, b0, b1, in);
+        if (stations_.count) kernels::ground_contacts(f, b0, b1, in, stations_);
       }
     }
   }

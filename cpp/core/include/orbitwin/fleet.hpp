@@ -117,6 +117,15 @@ class Fleet {
   Buffer<double> body_axes;          //!< [-] (n,3,3) rows: body X,Y,Z in ECI
   Buffer<uint32_t> status;           //!< [StatusBit] (n)
 
+  // ---- ground contacts (allocated by allocate_ground for S stations) ----
+  std::size_t station_count = 0;
+  Buffer<double> station_elevation_rad;  //!< [rad] (n,S) elevation seen from each station
+  Buffer<int32_t> station_visible;       //!< [-] (n,S) 1 above the station's mask
+  Buffer<int32_t> best_station;          //!< [-] (n) visible station of highest elevation, -1 none
+
+  // Allocates and registers the ground-contact channels for S stations.
+  void allocate_ground(std::size_t stations);
+
  private:
   void register_channels();
   void add_channel(const std::string& name, const std::string& unit, const std::string& description,

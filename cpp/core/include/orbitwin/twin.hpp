@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "orbitwin/fleet.hpp"
+#include "orbitwin/ground.hpp"
 #include "orbitwin/sun.hpp"
 #include "orbitwin/time.hpp"
 
@@ -100,6 +101,12 @@ class Twin {
 
   SunEphemeris sun_at(int64_t t_ns) const;
 
+  // Ground stations (before start): geodetic lat/lon [rad], height [m],
+  // elevation mask [rad]. Every fleet gets ground.* channels.
+  void set_ground_stations(const double* lat_rad, const double* lon_rad, const double* alt_m,
+                           const double* min_elevation_rad, std::size_t count);
+  const GroundStations& ground_stations() const { return stations_; }
+
  private:
   struct ResolvedSink {
     const Fleet* fleet;
@@ -123,6 +130,7 @@ class Twin {
   bool started_ = false;
   int threads_ = 1;
   std::vector<std::unique_ptr<Fleet>> fleets_;
+  GroundStations stations_;
 
   int64_t rec_cadence_ns_ = 0;
   std::size_t rec_capacity_ = 0;
