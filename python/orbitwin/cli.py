@@ -8,6 +8,7 @@ prints a summary. Errors are one clear paragraph and a non-zero exit; add
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
 import sys
 import traceback
@@ -18,6 +19,10 @@ from .scenario import Scenario, ScenarioError, load_scenario
 
 EXIT_ERROR = 2
 EXIT_INTERRUPTED = 130
+
+#: Modules that add a subcommand: each has ``add_parser(subparsers)``, which
+#: registers its parser with ``set_defaults(handler=fn)`` where ``fn(args) -> int``.
+SUBCOMMAND_MODULES: tuple[str, ...] = ()
 
 
 def _add_run_options(p: argparse.ArgumentParser) -> None:
@@ -56,6 +61,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument("scenario", help="path to the scenario script, e.g. scenarios/starlink.py")
     _add_run_options(run)
+    run.set_defaults(handler=lambda args: _run(load_scenario(args.scenario), args))
+    for module_name in SUBCOMMAND_MODULES:
+        importlib.import_module(module_name).add_parser(sub)
     return parser
 
 
@@ -136,10 +144,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         parser.print_help()
         return EXIT_ERROR
-    if args.command == "run":
-        return _guarded(lambda: _run(load_scenario(args.scenario), args), args.debug)
-    parser.error(f"unknown command {args.command!r}")
-    return EXIT_ERROR
+    return _guarded(lambda: args.handler(args), getattr(args, "debug", False))
 
 
 def main_for(scenario: Scenario, argv: Sequence[str] | None = None) -> None:
