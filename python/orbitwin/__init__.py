@@ -18,6 +18,7 @@ from .constellations import (
     walker,
 )
 from .ground import DEFAULT_STATIONS, GroundStation
+from .results import RunFileError, open_run, run_info
 from .scenario import DEFAULT_CHANNELS, Scenario, ScenarioError, load_scenario
 from .timeutil import Epoch, duration_ns, parse_epoch
 from .tle import SgpPropagator, TleSet, parse_tle, read_tle
@@ -35,6 +36,7 @@ __all__ = [
     "Epoch",
     "Fleet",
     "GroundStation",
+    "RunFileError",
     "Scenario",
     "ScenarioError",
     "SgpPropagator",
@@ -45,6 +47,8 @@ __all__ = [
     "duration_ns",
     "elements",
     "load_scenario",
+    "open_run",
+    "run_info",
     "nodal_precession_rate",
     "parse_epoch",
     "parse_tle",

@@ -22,7 +22,7 @@ EXIT_INTERRUPTED = 130
 
 #: Modules that add a subcommand: each has ``add_parser(subparsers)``, which
 #: registers its parser with ``set_defaults(handler=fn)`` where ``fn(args) -> int``.
-SUBCOMMAND_MODULES: tuple[str, ...] = ()
+SUBCOMMAND_MODULES: tuple[str, ...] = ("orbitwin.results",)
 
 
 def _add_run_options(p: argparse.ArgumentParser) -> None:
@@ -129,7 +129,7 @@ def _run(scenario: Scenario, args: argparse.Namespace) -> int:
 def _guarded(fn, debug: bool) -> int:
     try:
         return fn()
-    except (ScenarioError, ValueError, KeyError, FileNotFoundError) as exc:
+    except (ScenarioError, ValueError, KeyError, FileNotFoundError, OSError) as exc:
         if debug:
             traceback.print_exc()
         msg = exc.args[0] if isinstance(exc, KeyError) and exc.args else str(exc)

@@ -64,7 +64,9 @@ class RunWriter:
             offset += len(names)
         self.n_satellites = offset
         self.frames = 0
-        self._file = h5py.File(self.partial, "w", libver="latest")
+        # Default (earliest) format: no superblock status flags, so a file left open by a
+        # crash still opens without h5clear.
+        self._file = h5py.File(self.partial, "w")
         f = self._file
         f.attrs["Conventions"] = "CF-1.8"
         f.attrs["title"] = str(attributes.get("title", "orbitwin run"))
