@@ -577,12 +577,16 @@ class ProcessEngine:
         if jobs < 1:
             raise ValueError(f"jobs is {jobs}; allowed: 1 or more")
         self.jobs = jobs
+        self.pool: ProcessPoolExecutor | None = None  #: the pool while running
         methods = multiprocessing.get_all_start_methods()
         method = "forkserver" if "forkserver" in methods else "spawn"
         self.context = multiprocessing.get_context(method)
 
     def _pool(self) -> ProcessPoolExecutor:
-        return ProcessPoolExecutor(self.jobs, mp_context=self.context, initializer=_ignore_sigint)
+        self.pool = ProcessPoolExecutor(
+            self.jobs, mp_context=self.context, initializer=_ignore_sigint
+        )
+        return self.pool
 
     def run(self, tasks: Sequence[RunTask]) -> Iterator[RunOutcome]:
         queue = list(reversed(tasks))
