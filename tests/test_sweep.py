@@ -227,6 +227,34 @@ def test_a_failing_run_is_recorded_and_the_others_finish(tmp_path: Path, capsys)
     assert "0 ok, 2 failed now, 2 finished before" in capsys.readouterr().out
 
 
+CRASHY = """
+import os
+import signal
+
+import orbitwin
+from orbitwin.params import parameters
+
+p = parameters(crash=False, altitude_km=550.0)
+if p.crash:
+    os.kill(os.getpid(), signal.SIGKILL)  # a segfault in the core, or the OOM killer
+scenario = orbitwin.Scenario(name="crashy", epoch="2024-05-13T00:00:00Z", duration="10min")
+w = orbitwin.walker(6, 2, 1, altitude_m=p.altitude_km * 1e3, inclination_deg=53.0)
+scenario.add_fleet("w", w)
+"""
+
+
+def test_a_dying_worker_fails_only_its_run(tmp_path: Path) -> None:
+    (tmp_path / "crashy.py").write_text(CRASHY)
+    text = '[sweep]\nscenario = "crashy.py"\n[grid]\ncrash = [false, true]\n'
+    text += "altitude_km = [500.0, 600.0]\n"
+    spec = sweep.load_spec(write_spec(tmp_path, text))
+    report = sweep.run_sweep(spec, tmp_path / "out", engine=sweep.ProcessEngine(2), progress=False)
+    assert (report.ok, report.failed) == (2, 2)
+    for r in sweep.read_summary(tmp_path / "out"):
+        assert (r["status"] == "failed") == r["crash"]
+        assert ("worker process died" in r["error"]) == r["crash"]
+
+
 def test_ctrl_c_keeps_finished_runs_and_resumes(tmp_path: Path, monkeypatch, capsys) -> None:
     spec = write_spec(tmp_path, altitudes="[500.0, 550.0, 600.0]")
     out = tmp_path / "out"

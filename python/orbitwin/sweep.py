@@ -75,7 +75,8 @@ import time
 import traceback
 import uuid
 import zlib
-from collections.abc import Iterator, Mapping, Sequence
+from collections import deque
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -565,13 +566,18 @@ class SerialEngine:
             yield execute_run(task)
 
 
+_DIED = "worker process died during the run (a crash in the core, or out of memory)"
+
+
 def _ignore_sigint() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 class ProcessEngine:
     """Local worker processes (forkserver where available, else spawn). Workers
-    ignore SIGINT: the driver handles Ctrl-C and stops them."""
+    ignore SIGINT: the driver handles Ctrl-C and stops them. When a worker dies
+    (a segfault, the OOM killer), the runs it shared the pool with are run
+    again one at a time, so only the run that kills its worker is failed."""
 
     def __init__(self, jobs: int) -> None:
         if jobs < 1:
@@ -589,39 +595,43 @@ class ProcessEngine:
         return self.pool
 
     def run(self, tasks: Sequence[RunTask]) -> Iterator[RunOutcome]:
-        queue = list(reversed(tasks))
+        queue = deque(tasks)
+        suspects: deque[RunTask] = deque()  # in flight when a worker died
         inflight: dict[Future, RunTask] = {}
         pool = self._pool()
         finished = False
         try:
-            while queue or inflight:
-                while queue and len(inflight) < 2 * self.jobs:
-                    task = queue.pop()
-                    inflight[pool.submit(execute_run, task)] = task
+            while queue or suspects or inflight:
+                if suspects:
+                    # Run each suspect alone, so a crash names its run.
+                    if not inflight:
+                        task = suspects.popleft()
+                        inflight[pool.submit(execute_run, task)] = task
+                else:
+                    while queue and len(inflight) < 2 * self.jobs:
+                        task = queue.popleft()
+                        inflight[pool.submit(execute_run, task)] = task
                 done, _ = wait(inflight, return_when=FIRST_COMPLETED)
-                broken = False
+                broken: list[RunTask] = []
                 for fut in done:
                     task = inflight.pop(fut)
                     try:
-                        yield fut.result()
+                        outcome = fut.result()
                     except BrokenProcessPool:
-                        broken = True
-                        yield _failed(
-                            task, "worker process died (crash or out of memory) during the run"
-                        )
-                    except Exception as exc:  # noqa: BLE001
-                        yield _failed(task, f"{type(exc).__name__}: {exc}")
+                        broken.append(task)
+                        continue
+                    except Exception as exc:  # noqa: BLE001 - e.g. a task that cannot pickle
+                        outcome = _failed(task, f"{type(exc).__name__}: {exc}")
+                    yield outcome
                 if broken:
-                    for fut, task in list(inflight.items()):
-                        if fut.done() or fut.running():
-                            yield _failed(
-                                task, "worker process died (crash or out of memory) during the run"
-                            )
-                        else:
-                            queue.append(task)
+                    broken.extend(inflight.values())
                     inflight.clear()
                     pool.shutdown(wait=False, cancel_futures=True)
                     pool = self._pool()
+                    if len(broken) == 1:
+                        yield _failed(broken[0], _DIED)
+                    else:
+                        suspects.extend(broken)
             finished = True
         finally:
             if finished:
@@ -792,14 +802,18 @@ def _parse(text: str) -> Any:
     return {"true": True, "false": False}.get(text, text)
 
 
-def read_summary(out_dir: str | os.PathLike[str]) -> list[dict[str, Any]]:
-    """The summary of a sweep directory: the last row of every run, values parsed
-    (numbers as numbers, missing as ``None``). ``pandas.read_csv`` reads the
-    same file (``DIR/summary.csv``), one row per attempt."""
+def read_summary(
+    out_dir: str | os.PathLike[str], run_ids: Collection[str] | None = None
+) -> list[dict[str, Any]]:
+    """The summary of a sweep directory: the last row of every run (of those in
+    ``run_ids`` if given), values parsed (numbers as numbers, missing as
+    ``None``). ``pandas.read_csv`` reads the same file (``DIR/summary.csv``),
+    one row per attempt."""
     table = SummaryTable(Path(out_dir) / SUMMARY_FILE)
     return [
         {k: (v if k in ("run_id", "status", "error", "path") else _parse(v)) for k, v in r.items()}
         for r in table.latest().values()
+        if run_ids is None or r["run_id"] in run_ids
     ]
 
 
@@ -913,7 +927,8 @@ def run_sweep(
     """Runs every unfinished run of ``spec`` on ``engine`` (default: local
     processes), appending a summary row as each finishes. Ctrl-C stops the
     engine and returns with ``interrupted`` set; finished rows are kept."""
-    out = Path(out_dir) if out_dir is not None else spec.default_out()
+    # Absolute: workers (Dask ones too) may run in another directory.
+    out = (Path(out_dir) if out_dir is not None else spec.default_out()).absolute()
     (out / "runs").mkdir(parents=True, exist_ok=True)
     lock = _lock(out)
     try:
@@ -992,8 +1007,10 @@ def print_summary(
     descending: bool = False,
     metrics: Sequence[str] | None = None,
     file: Any = None,
+    run_ids: Collection[str] | None = None,
 ) -> None:
-    """Prints the summary table of a sweep directory, sorted by ``sort``."""
+    """Prints the summary table of a sweep directory (the runs in ``run_ids``
+    if given: those of the current spec), sorted by ``sort``."""
     from rich.console import Console
     from rich.table import Table
 
@@ -1011,7 +1028,9 @@ def print_summary(
         shown = [c for c in columns if c.startswith("fleet.")]
     if sort is not None and "." in sort and sort not in shown:
         shown.insert(0, sort)
-    rows = _sorted_rows(read_summary(out_dir), sort, descending)
+    rows = _sorted_rows(read_summary(out_dir, run_ids), sort, descending)
+    if not rows:
+        raise ValueError(f"no run of this sweep has finished in {str(out_dir)!r} yet")
     # Parameters that vary between runs (the [set] ones are the same in every row).
     params = [
         c
@@ -1041,7 +1060,13 @@ def _fmt(v: Any) -> str:
     return str(v)
 
 
-def plot_metric(out_dir: Path, metric: str, against: str, figure: Path) -> Path:
+def plot_metric(
+    out_dir: Path,
+    metric: str,
+    against: str,
+    figure: Path,
+    run_ids: Collection[str] | None = None,
+) -> Path:
     """Plots ``metric`` against the parameter ``against`` over the ok runs (one
     point per run, and the mean at each parameter value) into ``figure``."""
     try:
@@ -1056,7 +1081,7 @@ def plot_metric(out_dir: Path, metric: str, against: str, figure: Path) -> Path:
     table = SummaryTable(out_dir / SUMMARY_FILE)
     _check_column(metric, table.header, "--plot metric")
     _check_column(against, table.header, "--against parameter")
-    rows = [r for r in read_summary(out_dir) if r["status"] == "ok"]
+    rows = [r for r in read_summary(out_dir, run_ids) if r["status"] == "ok"]
     pts = [(r[against], r[metric]) for r in rows if r.get(metric) is not None]
     if not pts:
         raise ValueError(f"no finished run has metric {metric!r} to plot")
@@ -1132,15 +1157,16 @@ def main(args: argparse.Namespace) -> int:
 
     spec = load_spec(args.spec)
     out = Path(args.out) if args.out else spec.default_out()
+    ids = {t.run_id for t in spec.runs(out)}
     if args.plot or args.against:
         if not (args.plot and args.against):
             raise ValueError("--plot METRIC needs --against PARAM (and the other way round)")
         fig = Path(args.figure) if args.figure else out / f"{args.plot}_vs_{args.against}.png"
-        print(f"orbitwin sweep: wrote {plot_metric(out, args.plot, args.against, fig)}")
+        print(f"orbitwin sweep: wrote {plot_metric(out, args.plot, args.against, fig, ids)}")
         return 0
     if args.summary:
         metrics = [m.strip() for m in args.metrics.split(",")] if args.metrics else None
-        print_summary(out, args.sort, args.desc, metrics)
+        print_summary(out, args.sort, args.desc, metrics, run_ids=ids)
         return 0
     if args.threads < 1:
         raise ValueError(f"--threads is {args.threads}; allowed: 1 or more")
