@@ -6,6 +6,7 @@ the finished rows. Runs are tiny (12 satellites, 20 simulated minutes)."""
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import h5py
@@ -193,6 +194,14 @@ def test_dask_local_cluster_gives_identical_results(local_sweep, tmp_path: Path)
         assert a.keys() == b.keys()
         for k in a:
             assert a[k].tobytes() == b[k].tobytes(), k
+
+
+def test_dask_missing_is_one_clear_error(local_sweep, monkeypatch, capsys) -> None:
+    spec, out, _ = local_sweep
+    monkeypatch.setitem(sys.modules, "dask.distributed", None)
+    assert cli.main(["sweep", str(spec.path), "--out", str(out), "--dask", "local"]) == 2
+    err = capsys.readouterr().err
+    assert "dask.distributed" in err and "orbitwin[dask]" in err and "Traceback" not in err
 
 
 def test_second_invocation_runs_nothing_new(local_sweep) -> None:

@@ -14,7 +14,7 @@ a summary table as it goes. A spec::
 
     [set]                              # the same for every run
     duration = "30min"
-    n_planes = 3
+    planes = 3
 
     [grid]                             # every combination
     altitude_km = [450, 550, 650]      # or {start = 450, stop = 650, num = 3}
@@ -35,11 +35,13 @@ draw. Distributions: ``uniform`` (low, high), ``loguniform`` (low, high > 0),
 parameter the script declares with :func:`orbitwin.params.parameters`, whose
 call returns the run's value while the sweep loads the script (see
 :mod:`orbitwin.params`). The seed is swept with ``seeds``. Anything else is an
-error naming the parameter and what is allowed.
+error naming the parameter and what is allowed. A value takes the type of
+the script's default (``planes = 3.0`` is the int 3; ``2.5`` is an error).
 
 **Output** (``--out DIR``, default ``out/sweeps/<name>``): ``runs/<run_id>.h5``
-per run, ``summary.csv`` (columns ``run_id, status, seed, wall_s, error, path``,
-then parameters, then metrics, which all contain a dot; see
+per run (its parameters in the attribute ``sweep_parameters``, JSON),
+``summary.csv`` (columns ``run_id, status, seed, wall_s, error, path`` (relative
+to DIR), then parameters, then metrics, which all contain a dot; see
 :mod:`orbitwin.metrics`), ``sweep.json`` (every run of the spec with its
 parameters) and ``runs/<run_id>.error.txt`` (traceback of a failed run). The
 run id is a stable hash of the scenario name, every parameter value and the
@@ -53,7 +55,9 @@ filesystem the workers share) and ``--dask local`` starts a ``LocalCluster``;
 core threads (default 1); results never depend on threads or engine.
 
 **Robustness.** A run that raises is recorded as ``failed`` with its error and
-the sweep goes on (a worker process that dies fails the runs it held). Running
+the sweep goes on; when a worker process dies (segfault, OOM killer) the runs
+it shared the pool with run again one at a time, so only the run that kills
+its worker is recorded as failed. Running
 the same sweep again skips finished runs (``ok`` with its file present, and
 ``failed`` unless ``--retry-failed``). Ctrl-C stops the workers, keeps every
 finished row and exits 130; run the command again to go on.
@@ -659,7 +663,7 @@ class DaskEngine:
     def __init__(self, address: str, jobs: int) -> None:
         try:
             import dask.distributed  # noqa: F401
-        except ModuleNotFoundError:
+        except ImportError:
             raise ValueError(
                 f"--dask {address} needs dask.distributed, which is not installed; "
                 "allowed: install it with pip install 'orbitwin[dask]', or run without --dask"
@@ -688,9 +692,13 @@ class DaskEngine:
             ) from None
 
     def run(self, tasks: Sequence[RunTask]) -> Iterator[RunOutcome]:
+        # Connect now, so a bad address is reported before any progress bar.
+        client, cluster = self._client()
+        return self._outcomes(client, cluster, tasks)
+
+    def _outcomes(self, client, cluster, tasks: Sequence[RunTask]) -> Iterator[RunOutcome]:
         from dask.distributed import as_completed
 
-        client, cluster = self._client()
         token = uuid.uuid4().hex[:8]
         futures = []
         finished = False
