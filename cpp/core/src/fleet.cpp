@@ -198,6 +198,7 @@ void Fleet::validate_parameters() const {
     if (m < 0 || m >= kAttitudeModeCount)
       bad_value(name_, "attitude.mode", i, m, "0 (nadir), 1 (sun-pointing) or 2 (inertial)");
   }
+  if (thermal_power) validate_thermal_power();
 }
 
 }  // namespace orbitwin

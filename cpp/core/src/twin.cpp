@@ -7,6 +7,7 @@
 
 #include "kernels.hpp"
 #include "orbitwin/constants.hpp"
+#include "orbitwin/thermal_power.hpp"
 
 #ifdef ORBITWIN_OPENMP
 #include <omp.h>
@@ -64,6 +65,13 @@ void Twin::evaluate(int64_t t_ns) {
   const double theta = gmst_rad(jd);
   kernels::Instant in{};
   in.t_s = static_cast<double>(t_ns) * 1e-9;
+  in.dt_s = static_cast<double>(t_ns - t_ns_) * 1e-9;  // 0 when evaluating the start
+  in.dt_limit_s = in.dt_s > 0.0 ? in.dt_s : static_cast<double>(step_ns_) * 1e-9;
+  {
+    const double au = sun.distance_m / kAstronomicalUnit;
+    in.solar_flux_w_m2 = kSolarConstant / (au * au);
+  }
+  in.years = in.t_s / kJulianYear;
   in.sin_gmst = std::sin(theta);
   in.cos_gmst = std::cos(theta);
   for (int c = 0; c < 3; ++c) {
@@ -92,6 +100,7 @@ void Twin::evaluate(int64_t t_ns) {
       kernels::geodetic(f, b0, b1, fin);
       kernels::sun_geometry(f, b0, b1, fin);
       kernels::attitude(f, b0, b1, fin);
+      if (f.thermal_power) kernels::thermal_power(f, b0, b1, fin);
     }
   }
 }
