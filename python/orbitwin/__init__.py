@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from importlib.metadata import PackageNotFoundError, version
 
-from . import _core
+from . import _core, design
 from .constellations import (
     ElementSet,
     elements,
@@ -17,6 +17,7 @@ from .constellations import (
     sun_synchronous_inclination,
     walker,
 )
+from .design import SatelliteDesign, compute_node, relay_sat
 from .timeutil import Epoch, duration_ns, parse_epoch
 from .tle import SgpPropagator, TleSet, parse_tle, read_tle
 from .twin import Fleet, Twin
@@ -30,17 +31,21 @@ __all__ = [
     "ElementSet",
     "Epoch",
     "Fleet",
+    "SatelliteDesign",
     "SgpPropagator",
     "TleSet",
     "Twin",
     "__version__",
     "_core",
+    "compute_node",
+    "design",
     "duration_ns",
     "elements",
     "nodal_precession_rate",
     "parse_epoch",
     "parse_tle",
     "read_tle",
+    "relay_sat",
     "sun_synchronous_inclination",
     "walker",
 ]

@@ -176,6 +176,29 @@ ThermalPower::ThermalPower(const ThermalPowerDesign& d, std::size_t n_sat) : n(n
     array_axis_body[c] = d.array_axis_body[c];
   }
   array_tracking = d.array_tracking != 0;
+  face_geometry_source.assign(static_cast<std::size_t>(n_face), -1);
+  face_geometry_sign.assign(static_cast<std::size_t>(n_face), 1);
+  for (int k = 0; k < n_face; ++k) {
+    const bool body = face_mount[k] == static_cast<int32_t>(FaceMount::kBody);
+    for (int j = 0; j < k && face_geometry_source[k] < 0; ++j) {
+      if (face_geometry_source[j] >= 0) continue;
+      const bool body_j = face_mount[j] == static_cast<int32_t>(FaceMount::kBody);
+      if (body != body_j) continue;
+      int sign = 0;
+      if (!body) {
+        sign = face_mount[j] == face_mount[k] ? 1 : -1;
+      } else {
+        const double* a = &face_normal_body[3 * k];
+        const double* b = &face_normal_body[3 * j];
+        if (a[0] == b[0] && a[1] == b[1] && a[2] == b[2]) sign = 1;
+        if (a[0] == -b[0] && a[1] == -b[1] && a[2] == -b[2]) sign = -1;
+      }
+      if (sign != 0) {
+        face_geometry_source[k] = j;
+        face_geometry_sign[k] = sign;
+      }
+    }
+  }
   payload_shed_first = d.payload_priority >= d.heater_priority;
 
   const std::size_t nn = static_cast<std::size_t>(n_node);
@@ -224,10 +247,35 @@ ThermalPower::ThermalPower(const ThermalPowerDesign& d, std::size_t n_sat) : n(n
   heaters_enabled = Buffer<int32_t>(n);
   heaters_enabled.fill(1);
   scalar(soc, d.battery_initial_soc);
+  capacity_t = Buffer<double>(n * nn);
+  conductance_t = Buffer<double>(n * static_cast<std::size_t>(n_link));
+  face_area_t = Buffer<double>(n * static_cast<std::size_t>(n_face));
+  face_absorptivity_t = Buffer<double>(n * static_cast<std::size_t>(n_face));
+  face_emissivity_t = Buffer<double>(n * static_cast<std::size_t>(n_face));
+  heater_power_t = Buffer<double>(n * static_cast<std::size_t>(n_heater));
+  heater_on_below_t = Buffer<double>(n * static_cast<std::size_t>(n_heater));
+  heater_off_above_t = Buffer<double>(n * static_cast<std::size_t>(n_heater));
+  prepare();
   for (Buffer<double>* b : {&array_available_w, &array_w, &battery_w, &load_w, &payload_w, &heater_w,
                             &shed_w, &unmet_w, &shunt_w, &battery_loss_w, &e_generated_j, &e_stored_j,
                             &e_consumed_j, &e_shunted_j, &e_battery_loss_j, &e_shed_j, &e_unmet_j})
     *b = Buffer<double>(n);
+}
+
+void ThermalPower::prepare() {
+  auto transpose = [this](const Buffer<double>& src, Buffer<double>& dst, int per) {
+    const std::size_t p = static_cast<std::size_t>(per);
+    for (std::size_t i = 0; i < n; ++i)
+      for (std::size_t j = 0; j < p; ++j) dst[j * n + i] = src[i * p + j];
+  };
+  transpose(capacity_j_k, capacity_t, n_node);
+  transpose(conductance_w_k, conductance_t, n_link);
+  transpose(face_area_m2, face_area_t, n_face);
+  transpose(face_absorptivity, face_absorptivity_t, n_face);
+  transpose(face_emissivity, face_emissivity_t, n_face);
+  transpose(heater_power_w, heater_power_t, n_heater);
+  transpose(heater_on_below_k, heater_on_below_t, n_heater);
+  transpose(heater_off_above_k, heater_off_above_t, n_heater);
 }
 
 void Fleet::attach_thermal_power(const ThermalPowerDesign& design) {

@@ -46,13 +46,11 @@ struct Scratch {
   alignas(64) double sun_b[3][kBlock];   // unit vector to the Sun, body frame
   alignas(64) double nadir_b[3][kBlock]; // unit vector to the Earth's centre, body frame
   alignas(64) double array_b[3][kBlock]; // array normal, body frame
-  alignas(64) double h[kBlock];          // r / R_E
+  alignas(64) double inv_h[kBlock], inv_h2[kBlock], h2[kBlock], xh[kBlock];  // h = r / R_E; sqrt(h^2 - 1)
   alignas(64) double sun_flux[kBlock];   // [W/m^2] S * illumination
   alignas(64) double albedo_flux[kBlock];  // [W/m^2] S * a * max(0, cos zeta)
   alignas(64) double ir_flux[kBlock];    // [W/m^2] q_IR (0 without a valid orbit)
   alignas(64) double array_cos[kBlock];  // max(0, n_array . s)
-  alignas(64) double fa[kBlock], falpha[kBlock], feps[kBlock];  // one face's area, alpha, eps
-  alignas(64) double g[kBlock];          // one link's conductance
   alignas(64) double heater_demand[kMaxHeaters][kBlock];  // [W] thermostat-on power
   alignas(64) double payload_enable[kBlock], heater_enable[kBlock];
   alignas(64) double heater_frac[kBlock];  // delivered / demanded heater power
@@ -67,6 +65,9 @@ struct Scratch {
   alignas(64) double x[kN][kBlock];        // right-hand side / solution
   alignas(64) double tg[kN][kBlock];       // [K] stage temperature at t_n + gamma dt
   alignas(64) double M[kN][kN][kBlock];    // LU factors, inverse pivots on the diagonal
+  alignas(64) double face_cs[kMaxFaces][kBlock];  // cos(normal, Sun) of source faces
+  alignas(64) double face_cn[kMaxFaces][kBlock];  // cos(normal, nadir)
+  alignas(64) double face_F[kMaxFaces][kBlock];   // view factor to the Earth
 };
 
 // In-place LU of M (no pivoting) for len satellites.
@@ -130,15 +131,19 @@ void thermal_power(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in) 
     for (std::size_t k = 0; k < len; ++k)
       for (int c = 0; c < 9; ++c) s.axes[c][k] = axes[9 * (b0 + k) + c];
     const double* __restrict temp = tp.temperature_k.data();
-    const double* __restrict cap = tp.capacity_j_k.data();
     const double* __restrict env = tp.environment_w.data();
     for (std::size_t k = 0; k < len; ++k)
       for (int j = 0; j < nn; ++j) {
         const std::size_t src = (b0 + k) * snn + static_cast<std::size_t>(j);
         s.T[j][k] = temp[src];
-        s.C[j][k] = cap[src];
         s.q_prev[j][k] = env[src];
       }
+    for (int j = 0; j < nn; ++j) {
+      const double* __restrict cap = tp.capacity_t.data() + static_cast<std::size_t>(j) * tp.n + b0;
+      double* __restrict c = s.C[j];
+#pragma omp simd
+      for (std::size_t k = 0; k < len; ++k) c[k] = cap[k];
+    }
   }
 
   // ---- geometry in the body frame ----
@@ -171,7 +176,11 @@ void thermal_power(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in) 
       s.nadir_b[0][k] = Xx * nx + Xy * ny + Xz * nz;
       s.nadir_b[1][k] = Yx * nx + Yy * ny + Yz * nz;
       s.nadir_b[2][k] = Zx * nx + Zy * ny + Zz * nz;
-      s.h[k] = valid ? rn * (1.0 / kEarthRadiusEq) : 1e6;
+      const double h = valid ? rn * (1.0 / kEarthRadiusEq) : 1e6;
+      s.inv_h[k] = 1.0 / h;
+      s.inv_h2[k] = 1.0 / (h * h);
+      s.h2[k] = h * h;
+      s.xh[k] = std::sqrt(h * h - 1.0);
       const double lit = illum[i];
       s.sun_flux[k] = (valid && lit > 0.0) ? S * lit : 0.0;
       const double cos_zeta = -(nx * ux + ny * uy + nz * uz);  // sub-satellite solar zenith
@@ -198,17 +207,11 @@ void thermal_power(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in) 
   for (int j = 0; j < nn; ++j)
     for (std::size_t k = 0; k < len; ++k) s.q_env[j][k] = s.eps_a[j][k] = 0.0;
   {
-    const double* __restrict area = tp.face_area_m2.data();
-    const double* __restrict alpha = tp.face_absorptivity.data();
-    const double* __restrict eps = tp.face_emissivity.data();
-    const std::size_t snf = static_cast<std::size_t>(nf);
     for (int fc = 0; fc < nf; ++fc) {
-      for (std::size_t k = 0; k < len; ++k) {
-        const std::size_t src = (b0 + k) * snf + static_cast<std::size_t>(fc);
-        s.fa[k] = area[src];
-        s.falpha[k] = alpha[src];
-        s.feps[k] = eps[src];
-      }
+      const std::size_t off = static_cast<std::size_t>(fc) * tp.n + b0;
+      const double* __restrict area = tp.face_area_t.data() + off;
+      const double* __restrict alpha = tp.face_absorptivity_t.data() + off;
+      const double* __restrict eps = tp.face_emissivity_t.data() + off;
       const int32_t mount = tp.face_mount[fc];
       const double wb = mount == static_cast<int32_t>(FaceMount::kBody) ? 1.0 : 0.0;
       const double wa = mount == static_cast<int32_t>(FaceMount::kArrayFront)
@@ -218,17 +221,44 @@ void thermal_power(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in) 
                    fz = wb * tp.face_normal_body[3 * fc + 2];
       double* __restrict q = s.q_env[tp.face_node[fc]];
       double* __restrict ea = s.eps_a[tp.face_node[fc]];
+      double* __restrict fcs = s.face_cs[fc];
+      double* __restrict fcn = s.face_cn[fc];
+      double* __restrict fF = s.face_F[fc];
+      const int src = tp.face_geometry_source[fc];
+      if (src < 0) {
+#pragma omp simd
+        for (std::size_t k = 0; k < len; ++k) {
+          const double nx = fx + wa * s.array_b[0][k];
+          const double ny = fy + wa * s.array_b[1][k];
+          const double nz = fz + wa * s.array_b[2][k];
+          const double cs = nx * s.sun_b[0][k] + ny * s.sun_b[1][k] + nz * s.sun_b[2][k];
+          const double cn = nx * s.nadir_b[0][k] + ny * s.nadir_b[1][k] + nz * s.nadir_b[2][k];
+          fcs[k] = cs;
+          fcn[k] = cn;
+          fF[k] = detail::plate_view_factor_pre(cn, s.inv_h[k], s.inv_h2[k], s.h2[k], s.xh[k]);
+        }
+      } else {
+        // Same or opposite normal as an earlier face: F(-c) = F(c) - c / h^2.
+        const double sign = static_cast<double>(tp.face_geometry_sign[fc]);
+        const double w_opp = sign < 0.0 ? 1.0 : 0.0;
+        const double* __restrict scs = s.face_cs[src];
+        const double* __restrict scn = s.face_cn[src];
+        const double* __restrict sF = s.face_F[src];
+#pragma omp simd
+        for (std::size_t k = 0; k < len; ++k) {
+          fcs[k] = sign * scs[k];
+          fcn[k] = sign * scn[k];
+          const double F = sF[k] - w_opp * scn[k] * s.inv_h2[k];
+          fF[k] = F > 0.0 ? F : 0.0;
+        }
+      }
 #pragma omp simd
       for (std::size_t k = 0; k < len; ++k) {
-        const double nx = fx + wa * s.array_b[0][k];
-        const double ny = fy + wa * s.array_b[1][k];
-        const double nz = fz + wa * s.array_b[2][k];
-        const double cs = nx * s.sun_b[0][k] + ny * s.sun_b[1][k] + nz * s.sun_b[2][k];
-        const double cn = nx * s.nadir_b[0][k] + ny * s.nadir_b[1][k] + nz * s.nadir_b[2][k];
-        const double F = plate_view_factor(cn, s.h[k]);
+        const double cs = fcs[k];
+        const double F = fF[k];
         const double direct = s.sun_flux[k] * (cs > 0.0 ? cs : 0.0);
-        q[k] += s.fa[k] * (s.falpha[k] * (direct + s.albedo_flux[k] * F) + s.feps[k] * s.ir_flux[k] * F);
-        ea[k] += s.feps[k] * s.fa[k];
+        q[k] += area[k] * (alpha[k] * (direct + s.albedo_flux[k] * F) + eps[k] * s.ir_flux[k] * F);
+        ea[k] += eps[k] * area[k];
       }
     }
   }
@@ -236,9 +266,9 @@ void thermal_power(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in) 
   // ---- thermostats and SoC shedding flags (state at t_n; integer state) ----
   {
     int32_t* __restrict hon = tp.heater_on.data();
-    const double* __restrict hp = tp.heater_power_w.data();
-    const double* __restrict hlo = tp.heater_on_below_k.data();
-    const double* __restrict hhi = tp.heater_off_above_k.data();
+    const double* __restrict hp = tp.heater_power_t.data();
+    const double* __restrict hlo = tp.heater_on_below_t.data();
+    const double* __restrict hhi = tp.heater_off_above_t.data();
     int32_t* __restrict pon = tp.payload_on.data();
     int32_t* __restrict hen = tp.heaters_enabled.data();
     const double* __restrict soc = tp.soc.data();
@@ -251,9 +281,10 @@ void thermal_power(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in) 
       const std::size_t i = b0 + k;
       for (int h = 0; h < nh; ++h) {
         const std::size_t j = i * snh + static_cast<std::size_t>(h);
+        const std::size_t jt = static_cast<std::size_t>(h) * tp.n + i;  // transposed parameters
         const double t = s.T[tp.heater_node[h]][k];
-        hon[j] = t < hlo[j] ? 1 : (t > hhi[j] ? 0 : hon[j]);
-        s.heater_demand[h][k] = hon[j] ? hp[j] : 0.0;
+        hon[j] = t < hlo[jt] ? 1 : (t > hhi[jt] ? 0 : hon[j]);
+        s.heater_demand[h][k] = hon[j] ? hp[jt] : 0.0;
       }
       pon[i] = soc[i] < pshed[i] ? 0 : (soc[i] >= prest[i] ? 1 : pon[i]);
       hen[i] = soc[i] < hshed[i] ? 0 : (soc[i] >= hrest[i] ? 1 : hen[i]);
@@ -415,10 +446,8 @@ void thermal_power(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in) 
       for (std::size_t k = 0; k < len; ++k) s.kt[a][k] = 0.0;
     }
     // Conduction: K T_n and K into M.
-    const double* __restrict cond = tp.conductance_w_k.data();
-    const std::size_t snl = static_cast<std::size_t>(nl);
     for (int l = 0; l < nl; ++l) {
-      for (std::size_t k = 0; k < len; ++k) s.g[k] = cond[(b0 + k) * snl + static_cast<std::size_t>(l)];
+      const double* __restrict cond = tp.conductance_t.data() + static_cast<std::size_t>(l) * tp.n + b0;
       const int a = tp.link_a[l], b = tp.link_b[l];
       double* __restrict maa = s.M[a][a];
       double* __restrict mbb = s.M[b][b];
@@ -430,7 +459,7 @@ void thermal_power(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in) 
       const double* __restrict tb = s.T[b];
 #pragma omp simd
       for (std::size_t k = 0; k < len; ++k) {
-        const double g = s.g[k];
+        const double g = cond[k];
         maa[k] += g;
         mbb[k] += g;
         mab[k] -= g;

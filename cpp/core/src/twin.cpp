@@ -108,7 +108,10 @@ void Twin::evaluate(int64_t t_ns) {
 bool Twin::start() {
   if (started_) return true;
   if (!ephemeris_available(t_ns_)) return false;
-  for (auto& f : fleets_) f->validate_parameters();
+  for (auto& f : fleets_) {
+    f->validate_parameters();
+    if (f->thermal_power) f->thermal_power->prepare();
+  }
   evaluate(t_ns_);
   started_ = true;
   record_if_due();
@@ -125,7 +128,10 @@ AdvanceResult Twin::advance(int64_t until_ns) {
     res.reason = StopReason::kEphemerisNeeded;
     return res;
   }
-  for (auto& f : fleets_) f->validate_parameters();
+  for (auto& f : fleets_) {
+    f->validate_parameters();
+    if (f->thermal_power) f->thermal_power->prepare();
+  }
   while (t_ns_ < until_ns) {
     // A frame is due at the end of the next step but there is no room for it.
     const int64_t next = std::min((t_ns_ / step_ns_ + 1) * step_ns_, until_ns);
