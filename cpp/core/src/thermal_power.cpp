@@ -240,6 +240,14 @@ ThermalPower::ThermalPower(const ThermalPowerDesign& d, std::size_t n_sat) : n(n
 
   per_sat(temperature_k, nn, d.node_initial_temperature_k);
   environment_w = Buffer<double>(n * nn);
+  prev_position_m = Buffer<double>(n * 3);
+  prev_velocity_m_s = Buffer<double>(n * 3);
+  prev_illumination = Buffer<double>(n);
+  sun_heat_t = Buffer<double>(n * nn);
+  earth_heat_t = Buffer<double>(n * nn);
+  array_p0_w = Buffer<double>(n);
+  array_rate_k_s = Buffer<double>(n);
+  illumination_mean = Buffer<double>(n);
   dissipation_w = Buffer<double>(n * nn);
   heater_on = Buffer<int32_t>(n * static_cast<std::size_t>(n_heater));
   payload_on = Buffer<int32_t>(n);
@@ -347,8 +355,10 @@ void Fleet::register_thermal_power_channels() {
               tp.payload_on.data(), {}, false, false);
   add_channel("power.heaters_enabled", "1", "heaters enabled (1) or shed by state of charge (0)",
               DType::kInt32, tp.heaters_enabled.data(), {}, false, false);
+  state("sun.illumination_mean", "1", "mean visible fraction of the solar disc over the last step",
+        tp.illumination_mean, {});
   state("power.battery_soc", "1", "battery state of charge", tp.soc, {});
-  state("power.array_available", "W", "array output available now (at the last array temperature)",
+  state("power.array_available", "W", "array output available now",
         tp.array_available_w, {});
   state("power.array", "W", "array power generated, mean over the last step", tp.array_w, {});
   state("power.battery", "W", "battery power at the terminals (positive charging), mean over the last step",

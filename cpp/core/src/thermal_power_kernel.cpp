@@ -31,6 +31,7 @@
 
 #include "kernels.hpp"
 #include "orbitwin/constants.hpp"
+#include "orbitwin/eclipse.hpp"
 #include "orbitwin/thermal_power.hpp"
 
 namespace orbitwin::kernels {
@@ -38,6 +39,7 @@ namespace orbitwin::kernels {
 namespace {
 
 constexpr int kN = kMaxThermalNodes;
+constexpr int kSubSamples = 16;  // illumination samples in a step with an eclipse transition
 constexpr double kGamma = 0.58578643762690495119;  // 2 - sqrt(2)
 
 // Block scratch, kept off the hot loops' pointer-aliasing analysis.
@@ -47,7 +49,16 @@ struct Scratch {
   alignas(64) double nadir_b[3][kBlock]; // unit vector to the Earth's centre, body frame
   alignas(64) double array_b[3][kBlock]; // array normal, body frame
   alignas(64) double inv_h[kBlock], inv_h2[kBlock], h2[kBlock], xh[kBlock];  // h = r / R_E; sqrt(h^2 - 1)
-  alignas(64) double sun_flux[kBlock];   // [W/m^2] S * illumination
+  alignas(64) double sun_flux[kBlock];   // [W/m^2] S (0 without a valid orbit), fully lit
+  alignas(64) double illum_now[kBlock];  // [-] illumination at t_n+1 (0 without a valid orbit)
+  alignas(64) double illum_mean[kBlock]; // [-] mean illumination over the step
+  alignas(64) double sub_illum[kSubSamples][kBlock];  // [-] at the sub-sample midpoints
+  alignas(64) double transition[kBlock];  // 1 when the step crosses an eclipse boundary
+  // Energies [J] of the power step (see Energies)
+  alignas(64) double e_gen[kBlock], e_load[kBlock], e_bus[kBlock], e_pay[kBlock], e_heat[kBlock],
+      e_shed[kBlock], e_unmet[kBlock], e_shunt[kBlock], e_batt[kBlock], e_stored[kBlock], e_loss[kBlock];
+  alignas(64) double p_lit_prev[kBlock], p_lit_now[kBlock];  // [W] fully-lit array output at t_n, t_n+1
+  alignas(64) double d_bus[kBlock], d_pay[kBlock], d_heat[kBlock];  // [W] demands after SoC shedding
   alignas(64) double albedo_flux[kBlock];  // [W/m^2] S * a * max(0, cos zeta)
   alignas(64) double ir_flux[kBlock];    // [W/m^2] q_IR (0 without a valid orbit)
   alignas(64) double array_cos[kBlock];  // max(0, n_array . s)
@@ -56,8 +67,11 @@ struct Scratch {
   alignas(64) double heater_frac[kBlock];  // delivered / demanded heater power
   alignas(64) double T[kN][kBlock];        // [K] at t_n
   alignas(64) double C[kN][kBlock];        // [J/K]
-  alignas(64) double q_prev[kN][kBlock];   // [W] environment at t_n
-  alignas(64) double q_env[kN][kBlock];    // [W] environment at t_n+1
+  alignas(64) double qs_prev[kN][kBlock];  // [W] absorbed direct sun if fully lit, at t_n
+  alignas(64) double qe_prev[kN][kBlock];  // [W] absorbed albedo + Earth IR, at t_n
+  alignas(64) double qs[kN][kBlock];       // [W] the same at t_n+1
+  alignas(64) double qe[kN][kBlock];
+  alignas(64) double q_mean[kN][kBlock];   // [W] environmental heat, mean over the step
   alignas(64) double eps_a[kN][kBlock];    // [m^2] sum of eps * A of a node's faces
   alignas(64) double q_int[kN][kBlock];    // [W] internal heat over the step
   alignas(64) double kt[kN][kBlock];       // [W] K T_n (net conducted out)
@@ -114,6 +128,68 @@ inline void solve(Scratch& s, int nn, std::size_t len) {
   }
 }
 
+// Energies [J] of one interval of the power step.
+struct Energies {
+  double gen, load, bus, pay, heat, shed, unmet, shunt, batt, stored, loss;
+};
+
+// One interval of the power system, duration d [s] at constant generation
+// gen [W] and demands [W]: charge the surplus (charger limit, room left) and
+// shunt the rest, or cover the deficit from the battery (converter limit,
+// energy above the floor), then shed by priority (w_pay_first: 1 when the
+// payload goes first) and leave the rest of the bus unmet. Adds the
+// interval's energies to e; returns the state of charge at its end (changed
+// only when commit is 1). The balance gen = load + shunt + stored + loss holds
+// term by term.
+inline double power_interval(double gen, double d_bus, double d_pay, double d_heat, double q, double c,
+                             double eta_c, double eta_d, double p_ch_max, double p_dis_max,
+                             double floor_soc, double d, double dt_lim, double w_pay_first,
+                             double commit, Energies& e) {
+  const double dl = d > 1e-9 ? d : dt_lim;  // duration for the energy limits
+  const double demand = d_bus + d_pay + d_heat;
+  const double surplus = gen - demand;
+  const double spare = surplus > 0.0 ? surplus : 0.0;
+  const double deficit = surplus < 0.0 ? -surplus : 0.0;
+  // Charging: limited by the charger and by the room left in the battery.
+  const double room = (1.0 - q) * c / (eta_c * dl);
+  double p_ch = spare < p_ch_max ? spare : p_ch_max;
+  p_ch = p_ch < room ? p_ch : (room > 0.0 ? room : 0.0);
+  const double shunt = spare - p_ch;
+  // Discharging: limited by the converter and by the energy above the floor.
+  const double above = (q - floor_soc) * c * eta_d / dl;
+  double p_dis = deficit < p_dis_max ? deficit : p_dis_max;
+  p_dis = p_dis < above ? p_dis : (above > 0.0 ? above : 0.0);
+  // Whatever is still short is shed by priority, then left unmet on the bus.
+  const double w_heat_first = 1.0 - w_pay_first;
+  double short_w = deficit - p_dis;
+  const double first = w_pay_first * d_pay + w_heat_first * d_heat;
+  const double second = w_pay_first * d_heat + w_heat_first * d_pay;
+  const double s1 = short_w < first ? short_w : first;
+  short_w -= s1;
+  const double s2 = short_w < second ? short_w : second;
+  short_w -= s2;
+  const double unmet = short_w < d_bus ? short_w : d_bus;
+  const double shed_pay = w_pay_first * s1 + w_heat_first * s2;
+  const double shed_heat = w_pay_first * s2 + w_heat_first * s1;
+  const double got_bus = d_bus - unmet;
+  const double got_pay = d_pay - shed_pay;
+  const double got_heat = d_heat - shed_heat;
+  const double stored = eta_c * p_ch - p_dis / eta_d;
+  const double loss = (1.0 - eta_c) * p_ch + p_dis * (1.0 / eta_d - 1.0);
+  e.gen += gen * d;
+  e.load += (got_bus + got_pay + got_heat) * d;
+  e.bus += got_bus * d;
+  e.pay += got_pay * d;
+  e.heat += got_heat * d;
+  e.shed += (shed_pay + shed_heat) * d;
+  e.unmet += unmet * d;
+  e.shunt += shunt * d;
+  e.batt += (p_ch - p_dis) * d;
+  e.stored += stored * d;
+  e.loss += loss * d;
+  return q + commit * stored * d / c;
+}
+
 }  // namespace
 
 void thermal_power(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in) {
@@ -131,18 +207,22 @@ void thermal_power(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in) 
     for (std::size_t k = 0; k < len; ++k)
       for (int c = 0; c < 9; ++c) s.axes[c][k] = axes[9 * (b0 + k) + c];
     const double* __restrict temp = tp.temperature_k.data();
-    const double* __restrict env = tp.environment_w.data();
     for (std::size_t k = 0; k < len; ++k)
-      for (int j = 0; j < nn; ++j) {
-        const std::size_t src = (b0 + k) * snn + static_cast<std::size_t>(j);
-        s.T[j][k] = temp[src];
-        s.q_prev[j][k] = env[src];
-      }
+      for (int j = 0; j < nn; ++j) s.T[j][k] = temp[(b0 + k) * snn + static_cast<std::size_t>(j)];
     for (int j = 0; j < nn; ++j) {
-      const double* __restrict cap = tp.capacity_t.data() + static_cast<std::size_t>(j) * tp.n + b0;
+      const std::size_t off = static_cast<std::size_t>(j) * tp.n + b0;
+      const double* __restrict cap = tp.capacity_t.data() + off;
+      const double* __restrict sp = tp.sun_heat_t.data() + off;
+      const double* __restrict ep = tp.earth_heat_t.data() + off;
       double* __restrict c = s.C[j];
+      double* __restrict qsp = s.qs_prev[j];
+      double* __restrict qep = s.qe_prev[j];
 #pragma omp simd
-      for (std::size_t k = 0; k < len; ++k) c[k] = cap[k];
+      for (std::size_t k = 0; k < len; ++k) {
+        c[k] = cap[k];
+        qsp[k] = sp[k];
+        qep[k] = ep[k];
+      }
     }
   }
 
@@ -182,7 +262,8 @@ void thermal_power(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in) 
       s.h2[k] = h * h;
       s.xh[k] = std::sqrt(h * h - 1.0);
       const double lit = illum[i];
-      s.sun_flux[k] = (valid && lit > 0.0) ? S * lit : 0.0;
+      s.illum_now[k] = (valid && lit > 0.0) ? lit : 0.0;
+      s.sun_flux[k] = valid ? S : 0.0;
       const double cos_zeta = -(nx * ux + ny * uy + nz * uz);  // sub-satellite solar zenith
       s.albedo_flux[k] = (valid && cos_zeta > 0.0) ? S * kEarthAlbedo * cos_zeta : 0.0;
       s.ir_flux[k] = valid ? kEarthInfrared : 0.0;
@@ -205,7 +286,7 @@ void thermal_power(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in) 
 
   // ---- environmental heat per face, summed per node ----
   for (int j = 0; j < nn; ++j)
-    for (std::size_t k = 0; k < len; ++k) s.q_env[j][k] = s.eps_a[j][k] = 0.0;
+    for (std::size_t k = 0; k < len; ++k) s.qs[j][k] = s.qe[j][k] = s.eps_a[j][k] = 0.0;
   {
     for (int fc = 0; fc < nf; ++fc) {
       const std::size_t off = static_cast<std::size_t>(fc) * tp.n + b0;
@@ -219,7 +300,8 @@ void thermal_power(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in) 
                             : (mount == static_cast<int32_t>(FaceMount::kArrayBack) ? -1.0 : 0.0);
       const double fx = wb * tp.face_normal_body[3 * fc], fy = wb * tp.face_normal_body[3 * fc + 1],
                    fz = wb * tp.face_normal_body[3 * fc + 2];
-      double* __restrict q = s.q_env[tp.face_node[fc]];
+      double* __restrict qsn = s.qs[tp.face_node[fc]];
+      double* __restrict qen = s.qe[tp.face_node[fc]];
       double* __restrict ea = s.eps_a[tp.face_node[fc]];
       double* __restrict fcs = s.face_cs[fc];
       double* __restrict fcn = s.face_cn[fc];
@@ -256,10 +338,76 @@ void thermal_power(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in) 
       for (std::size_t k = 0; k < len; ++k) {
         const double cs = fcs[k];
         const double F = fF[k];
-        const double direct = s.sun_flux[k] * (cs > 0.0 ? cs : 0.0);
-        q[k] += area[k] * (alpha[k] * (direct + s.albedo_flux[k] * F) + eps[k] * s.ir_flux[k] * F);
+        qsn[k] += area[k] * alpha[k] * s.sun_flux[k] * (cs > 0.0 ? cs : 0.0);
+        qen[k] += area[k] * (alpha[k] * s.albedo_flux[k] + eps[k] * s.ir_flux[k]) * F;
         ea[k] += eps[k] * area[k];
       }
+    }
+  }
+
+  // ---- mean illumination over the step ----
+  // Illumination is a near-step function of time (the penumbra lasts ~10 s
+  // in LEO), so sampling it at the step ends misplaces eclipse entry and exit
+  // by up to a step. Steps whose ends differ (or are partly lit) get the mean
+  // of the exact disc-overlap fraction at kSubSamples midpoints along the
+  // cubic Hermite arc between the end states; other steps are all lit or all
+  // dark. Sun fixed over the step (it moves 0.04 deg per minute).
+  {
+    const double* __restrict pos = f.position_m.data();
+    const double* __restrict vel = f.velocity_m_s.data();
+    double* __restrict ppos = tp.prev_position_m.data();
+    double* __restrict pvel = tp.prev_velocity_m_s.data();
+    double* __restrict pill = tp.prev_illumination.data();
+    double* __restrict out = tp.illumination_mean.data();
+    const double sun[3] = {in.sun_m[0], in.sun_m[1], in.sun_m[2]};
+    for (std::size_t k = 0; k < len; ++k) {
+      const std::size_t i = b0 + k;
+      const double i0 = pill[i], i1 = s.illum_now[k];
+      double mean = dt > 0.0 ? 0.5 * (i0 + i1) : i1;
+      const bool uniform = (i0 == 1.0 && i1 == 1.0) || (i0 == 0.0 && i1 == 0.0);
+      const bool transition = dt > 0.0 && !uniform && s.sun_flux[k] > 0.0;
+      s.transition[k] = transition ? 1.0 : 0.0;
+      if (transition) {
+        double sum = 0.0;
+        for (int m = 0; m < kSubSamples; ++m) {
+          const double u = (m + 0.5) / kSubSamples;
+          const double u2 = u * u, u3 = u2 * u;
+          const double h00 = 2 * u3 - 3 * u2 + 1, h10 = (u3 - 2 * u2 + u) * dt;
+          const double h01 = -2 * u3 + 3 * u2, h11 = (u3 - u2) * dt;
+          double r[3];
+          for (int c = 0; c < 3; ++c)
+            r[c] = h00 * ppos[3 * i + c] + h10 * pvel[3 * i + c] + h01 * pos[3 * i + c] + h11 * vel[3 * i + c];
+          const double cls = shadow_classify(r[0], r[1], r[2], sun[0], sun[1], sun[2]);
+          const double lit = cls >= 0.0 ? cls : illuminated_fraction(r, sun);
+          s.sub_illum[m][k] = lit;
+          sum += lit;
+        }
+        mean = sum / kSubSamples;
+      }
+      s.illum_mean[k] = mean;
+      out[i] = mean;
+      pill[i] = i1;
+      for (int c = 0; c < 3; ++c) {
+        ppos[3 * i + c] = pos[3 * i + c];
+        pvel[3 * i + c] = vel[3 * i + c];
+      }
+    }
+  }
+
+  // Environmental heat, mean over the step: illumination mean times the
+  // trapezoidal mean of the fully-lit solar heat, plus the trapezoidal mean
+  // of albedo and Earth IR (both smooth in time).
+  {
+    const double w = dt > 0.0 ? 0.5 : 0.0;  // the start instant has no step
+    for (int j = 0; j < nn; ++j) {
+      double* __restrict qm = s.q_mean[j];
+      const double* __restrict qsp = s.qs_prev[j];
+      const double* __restrict qep = s.qe_prev[j];
+      const double* __restrict qsn = s.qs[j];
+      const double* __restrict qen = s.qe[j];
+#pragma omp simd
+      for (std::size_t k = 0; k < len; ++k)
+        qm[k] = s.illum_mean[k] * (w * qsp[k] + (1.0 - w) * qsn[k]) + w * qep[k] + (1.0 - w) * qen[k];
     }
   }
 
@@ -296,6 +444,8 @@ void thermal_power(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in) 
   // ---- power system over the step ----
   {
     double* __restrict avail = tp.array_available_w.data();
+    double* __restrict p0 = tp.array_p0_w.data();
+    const double* __restrict rate = tp.array_rate_k_s.data();
     const double* __restrict a_area = tp.array_area_m2.data();
     const double* __restrict a_eff = tp.array_efficiency.data();
     const double* __restrict a_kt = tp.array_temp_coeff.data();
@@ -329,11 +479,17 @@ void thermal_power(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in) 
     double* __restrict e_unm = tp.e_unmet_j.data();
     const double* __restrict t_array = s.T[tp.array_node];
     const double years = in.years;
-    // Trapezoidal generation over a step; the start instant has no step.
+    // Generation over a step: mean illumination times the trapezoidal mean of
+    // the fully-lit output at t_n (at T_n) and t_n+1 (at T_n extrapolated with
+    // the last step's rate); the start instant has no step.
     const double w_prev = dt > 0.0 ? 0.5 : 0.0;
     // Invariant selects as 0/1 weights (GCC does not vectorise a select on an invariant bool).
     const double w_pay_first = tp.payload_shed_first ? 1.0 : 0.0;
-    const double w_heat_first = 1.0 - w_pay_first;
+    // The start instant has no step: flows are shown for a notional 1 s and
+    // nothing is committed to the state of charge or the counters.
+    const double dt_eff = dt > 0.0 ? dt : 1.0;
+    const double inv_dt_eff = 1.0 / dt_eff;
+    const double commit = dt > 0.0 ? 1.0 : 0.0;
     double heater_total[kBlock];
     for (std::size_t k = 0; k < len; ++k) {
       double sum = 0.0;
@@ -343,79 +499,108 @@ void thermal_power(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in) 
     for (int j = 0; j < nn; ++j)
       for (std::size_t k = 0; k < len; ++k) s.q_int[j][k] = 0.0;
     double served_bus[kBlock], served_payload[kBlock], battery_heat[kBlock], array_out[kBlock];
+    // Pass 1 (vectorised): array output, demands; a step without an eclipse
+    // transition is one interval at constant generation.
 #pragma omp simd
     for (std::size_t k = 0; k < len; ++k) {
       const std::size_t i = b0 + k;
       // Array: area * eta * (1 + k_T (T - T_ref)) * cos * illum * S * (1 - d * age).
-      const double temp_factor = 1.0 + a_kt[i] * (t_array[k] - a_tref[i]);
       const double age_factor = 1.0 - a_deg[i] * (a_age[i] + years);
-      const double p_now = a_area[i] * a_eff[i] * (temp_factor > 0.0 ? temp_factor : 0.0) *
-                           (age_factor > 0.0 ? age_factor : 0.0) * s.array_cos[k] * s.sun_flux[k];
-      const double gen = w_prev * avail[i] + (1.0 - w_prev) * p_now;
-      avail[i] = p_now;
+      const double p0_now = a_area[i] * a_eff[i] * (age_factor > 0.0 ? age_factor : 0.0) *
+                            s.array_cos[k] * s.sun_flux[k];
+      const double tf_prev = 1.0 + a_kt[i] * (t_array[k] - a_tref[i]);
+      const double tf_now = 1.0 + a_kt[i] * (t_array[k] + rate[i] * dt - a_tref[i]);
+      const double pf_prev = p0[i] * (tf_prev > 0.0 ? tf_prev : 0.0);
+      const double pf_now = p0_now * (tf_now > 0.0 ? tf_now : 0.0);
+      s.p_lit_prev[k] = pf_prev;
+      s.p_lit_now[k] = pf_now;
+      avail[i] = s.illum_now[k] * pf_now;
+      p0[i] = p0_now;
       // Demands after SoC shedding.
       const double d_bus = bus[i];
       const double d_pay = payload[i] * s.payload_enable[k];
       const double d_heat = heater_total[k] * s.heater_enable[k];
+      s.d_bus[k] = d_bus;
+      s.d_pay[k] = d_pay;
+      s.d_heat[k] = d_heat;
+      // Transition steps get duration 0 here and their sub-intervals below.
+      const double d = (1.0 - s.transition[k]) * dt_eff;
+      const double gen = s.illum_mean[k] * (w_prev * pf_prev + (1.0 - w_prev) * pf_now);
+      Energies e{};
+      soc[i] = power_interval(gen, d_bus, d_pay, d_heat, soc[i], cap[i], eta_c[i], eta_d[i], p_ch_max[i],
+                              p_dis_max[i], floor_soc[i], d, dt_lim, w_pay_first, commit, e);
+      s.e_gen[k] = e.gen;
+      s.e_load[k] = e.load;
+      s.e_bus[k] = e.bus;
+      s.e_pay[k] = e.pay;
+      s.e_heat[k] = e.heat;
+      s.e_shed[k] = e.shed;
+      s.e_unmet[k] = e.unmet;
+      s.e_shunt[k] = e.shunt;
+      s.e_batt[k] = e.batt;
+      s.e_stored[k] = e.stored;
+      s.e_loss[k] = e.loss;
+    }
+    // Pass 2 (rare, scalar): a step that crosses an eclipse boundary is flown
+    // as kSubSamples intervals with their own illumination, so that shunting
+    // while full and discharging in the dark or the penumbra are not netted
+    // against each other.
+    for (std::size_t k = 0; k < len; ++k) {
+      if (s.transition[k] == 0.0) continue;
+      const std::size_t i = b0 + k;
+      const double d = dt / kSubSamples;
+      Energies e{};
+      double q = soc[i];
+      for (int m = 0; m < kSubSamples; ++m) {
+        const double u = (m + 0.5) / kSubSamples;
+        const double gen = s.sub_illum[m][k] * (s.p_lit_prev[k] + u * (s.p_lit_now[k] - s.p_lit_prev[k]));
+        q = power_interval(gen, s.d_bus[k], s.d_pay[k], s.d_heat[k], q, cap[i], eta_c[i], eta_d[i],
+                           p_ch_max[i], p_dis_max[i], floor_soc[i], d, d, w_pay_first, commit, e);
+      }
+      soc[i] = q;
+      s.e_gen[k] = e.gen;
+      s.e_load[k] = e.load;
+      s.e_bus[k] = e.bus;
+      s.e_pay[k] = e.pay;
+      s.e_heat[k] = e.heat;
+      s.e_shed[k] = e.shed;
+      s.e_unmet[k] = e.unmet;
+      s.e_shunt[k] = e.shunt;
+      s.e_batt[k] = e.batt;
+      s.e_stored[k] = e.stored;
+      s.e_loss[k] = e.loss;
+    }
+    // Pass 3 (vectorised): step means, counters, heat.
+#pragma omp simd
+    for (std::size_t k = 0; k < len; ++k) {
+      const std::size_t i = b0 + k;
       const double shed_soc = payload[i] * (1.0 - s.payload_enable[k]) +
                               heater_total[k] * (1.0 - s.heater_enable[k]);
-      const double demand = d_bus + d_pay + d_heat;
-      const double c = cap[i];
-      const double q = soc[i];
-      const double surplus = gen - demand;
-      const double spare = surplus > 0.0 ? surplus : 0.0;
-      const double deficit = surplus < 0.0 ? -surplus : 0.0;
-      // Charging: limited by the charger and by the room left in the battery.
-      const double room = (1.0 - q) * c / (eta_c[i] * dt_lim);
-      double p_ch = spare < p_ch_max[i] ? spare : p_ch_max[i];
-      p_ch = p_ch < room ? p_ch : (room > 0.0 ? room : 0.0);
-      const double shunt = spare - p_ch;
-      // Discharging: limited by the converter and by the energy above the floor.
-      const double above = (q - floor_soc[i]) * c * eta_d[i] / dt_lim;
-      double p_dis = deficit < p_dis_max[i] ? deficit : p_dis_max[i];
-      p_dis = p_dis < above ? p_dis : (above > 0.0 ? above : 0.0);
-      // Whatever is still short is shed by priority, then left unmet on the bus.
-      double short_w = deficit - p_dis;
-      const double first = w_pay_first * d_pay + w_heat_first * d_heat;
-      const double second = w_pay_first * d_heat + w_heat_first * d_pay;
-      const double s1 = short_w < first ? short_w : first;
-      short_w -= s1;
-      const double s2 = short_w < second ? short_w : second;
-      short_w -= s2;
-      const double unmet = short_w < d_bus ? short_w : d_bus;
-      const double shed_pay = w_pay_first * s1 + w_heat_first * s2;
-      const double shed_heat = w_pay_first * s2 + w_heat_first * s1;
-      const double got_bus = d_bus - unmet;
-      const double got_pay = d_pay - shed_pay;
-      const double got_heat = d_heat - shed_heat;
-      const double load = got_bus + got_pay + got_heat;
-      const double stored = eta_c[i] * p_ch - p_dis / eta_d[i];
-      const double loss = (1.0 - eta_c[i]) * p_ch + p_dis * (1.0 / eta_d[i] - 1.0);
-      soc[i] = q + stored * dt / c;
-      o_array[i] = gen;
-      o_batt[i] = p_ch - p_dis;
-      o_load[i] = load;
-      o_payload[i] = got_pay;
-      o_heater[i] = got_heat;
-      o_shed[i] = shed_soc + shed_pay + shed_heat;
-      o_unmet[i] = unmet;
-      o_shunt[i] = shunt;
-      o_loss[i] = loss;
-      e_gen[i] += gen * dt;
-      e_sto[i] += stored * dt;
-      e_con[i] += load * dt;
-      e_shu[i] += shunt * dt;
-      e_los[i] += loss * dt;
-      e_she[i] += (shed_soc + shed_pay + shed_heat) * dt;
-      e_unm[i] += unmet * dt;
+      const double shed_e = s.e_shed[k] + shed_soc * dt_eff;
+      o_array[i] = s.e_gen[k] * inv_dt_eff;
+      o_batt[i] = s.e_batt[k] * inv_dt_eff;
+      o_load[i] = s.e_load[k] * inv_dt_eff;
+      o_payload[i] = s.e_pay[k] * inv_dt_eff;
+      o_heater[i] = s.e_heat[k] * inv_dt_eff;
+      o_shed[i] = shed_e * inv_dt_eff;
+      o_unmet[i] = s.e_unmet[k] * inv_dt_eff;
+      o_shunt[i] = s.e_shunt[k] * inv_dt_eff;
+      o_loss[i] = s.e_loss[k] * inv_dt_eff;
+      e_gen[i] += commit * s.e_gen[k];
+      e_sto[i] += commit * s.e_stored[k];
+      e_con[i] += commit * s.e_load[k];
+      e_shu[i] += commit * s.e_shunt[k];
+      e_los[i] += commit * s.e_loss[k];
+      e_she[i] += commit * shed_e;
+      e_unm[i] += commit * s.e_unmet[k];
       // Heat: loads dissipate where they sit, losses in the battery; the
       // array loses the electrical power it delivers (shunted power stays on
       // the array as heat).
-      s.heater_frac[k] = heater_total[k] > 0.0 ? got_heat / heater_total[k] : 0.0;
-      served_bus[k] = got_bus;
-      served_payload[k] = got_pay;
-      battery_heat[k] = loss;
-      array_out[k] = gen - shunt;
+      s.heater_frac[k] = heater_total[k] > 0.0 ? s.e_heat[k] * inv_dt_eff / heater_total[k] : 0.0;
+      served_bus[k] = s.e_bus[k] * inv_dt_eff;
+      served_payload[k] = s.e_pay[k] * inv_dt_eff;
+      battery_heat[k] = s.e_loss[k] * inv_dt_eff;
+      array_out[k] = (s.e_gen[k] - s.e_shunt[k]) * inv_dt_eff;
     }
     // Several of these may be the same node: one pass each.
     double* q_bus = s.q_int[tp.bus_node];
@@ -477,8 +662,7 @@ void thermal_power(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in) 
       const double* __restrict t = s.T[a];
       const double* __restrict c = s.C[a];
       const double* __restrict ea = s.eps_a[a];
-      const double* __restrict qp = s.q_prev[a];
-      const double* __restrict qn = s.q_env[a];
+      const double* __restrict qm = s.q_mean[a];
       const double* __restrict qi = s.q_int[a];
       const double* __restrict kt = s.kt[a];
 #pragma omp simd
@@ -488,9 +672,8 @@ void thermal_power(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in) 
         const double sea = kStefanBoltzmann * ea[k];
         maa[k] += c[k] * inv_dh + 4.0 * sea * t3;
         rad[k] = sea * t3 * t1;
-        const double q_gamma = qp[k] + kGamma * (qn[k] - qp[k]);
-        // C T_n/(dh) + f(T_n, t_n) + Q(t_gamma) + 3 sigma eps A T_n^4
-        x[k] = c[k] * inv_dh * t1 + (qp[k] + qi[k] - kt[k] - rad[k]) + (q_gamma + qi[k]) + 3.0 * rad[k];
+        // C T_n/(dh) + f(T_n) + Q + 3 sigma eps A T_n^4, Q = step-mean heat input
+        x[k] = c[k] * inv_dh * t1 + 2.0 * (qm[k] + qi[k]) - kt[k] + 2.0 * rad[k];
       }
     }
     factor(s, nn, len);
@@ -503,14 +686,22 @@ void thermal_power(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in) 
       double* __restrict x = s.x[a];
       const double* __restrict t = s.T[a];
       const double* __restrict c = s.C[a];
-      const double* __restrict qn = s.q_env[a];
+      const double* __restrict qm = s.q_mean[a];
       const double* __restrict qi = s.q_int[a];
       const double* __restrict rad = s.rad[a];
 #pragma omp simd
       for (std::size_t k = 0; k < len; ++k)
-        x[k] = c[k] * (c_g * x[k] - c_n * t[k]) + qn[k] + qi[k] + 3.0 * rad[k];
+        x[k] = c[k] * (c_g * x[k] - c_n * t[k]) + qm[k] + qi[k] + 3.0 * rad[k];
     }
     solve(s, nn, len);
+    {
+      double* __restrict r = tp.array_rate_k_s.data() + b0;
+      const double* __restrict t_new = s.x[tp.array_node];
+      const double* __restrict t_old = s.T[tp.array_node];
+      const double inv_dt = 1.0 / dt;
+#pragma omp simd
+      for (std::size_t k = 0; k < len; ++k) r[k] = (t_new[k] - t_old[k]) * inv_dt;
+    }
     for (int a = 0; a < nn; ++a)
       for (std::size_t k = 0; k < len; ++k) s.T[a][k] = s.x[a][k];
   }
@@ -524,9 +715,21 @@ void thermal_power(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in) 
       for (int j = 0; j < nn; ++j) {
         const std::size_t dst = (b0 + k) * snn + static_cast<std::size_t>(j);
         temp[dst] = s.T[j][k];
-        env[dst] = s.q_env[j][k];
+        env[dst] = s.illum_now[k] * s.qs[j][k] + s.qe[j][k];
         diss[dst] = s.q_int[j][k];
       }
+    for (int j = 0; j < nn; ++j) {
+      const std::size_t off = static_cast<std::size_t>(j) * tp.n + b0;
+      double* __restrict sp = tp.sun_heat_t.data() + off;
+      double* __restrict ep = tp.earth_heat_t.data() + off;
+      const double* __restrict qsn = s.qs[j];
+      const double* __restrict qen = s.qe[j];
+#pragma omp simd
+      for (std::size_t k = 0; k < len; ++k) {
+        sp[k] = qsn[k];
+        ep[k] = qen[k];
+      }
+    }
   }
 }
 

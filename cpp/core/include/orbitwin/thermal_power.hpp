@@ -163,15 +163,25 @@ struct ThermalPower {
   // every advance (parameters are constant during an advance).
   void prepare();
 
+  // ---- integrator memory (internal, not channels) ----
+  Buffer<double> prev_position_m;        //!< [m] (n,3) position at t_n
+  Buffer<double> prev_velocity_m_s;      //!< [m/s] (n,3) velocity at t_n
+  Buffer<double> prev_illumination;      //!< [-] (n) illumination at t_n
+  Buffer<double> sun_heat_t;             //!< [W] (n_node, n) absorbed direct sun if fully lit, at t_n
+  Buffer<double> earth_heat_t;           //!< [W] (n_node, n) absorbed albedo + Earth IR at t_n
+  Buffer<double> array_p0_w;             //!< [W] (n) array output if fully lit at T_ref, at t_n
+  Buffer<double> array_rate_k_s;         //!< [K/s] (n) array temperature rate over the last step
+
   // ---- state ----
   Buffer<double> temperature_k;          //!< [K] (n, n_node)
   Buffer<double> environment_w;          //!< [W] (n, n_node) absorbed sun, albedo, Earth IR now
+  Buffer<double> illumination_mean;      //!< [-] (n) mean illumination over the last step
   Buffer<double> dissipation_w;          //!< [W] (n, n_node) internal heat over the last step
   Buffer<int32_t> heater_on;             //!< [-] (n, n_heater) thermostat closed
   Buffer<int32_t> payload_on;            //!< [-] (n) not shed by SoC
   Buffer<int32_t> heaters_enabled;       //!< [-] (n) not shed by SoC
   Buffer<double> soc;                    //!< [-] (n) battery state of charge
-  Buffer<double> array_available_w;      //!< [W] (n) array output now (at the last temperature)
+  Buffer<double> array_available_w;      //!< [W] (n) array output now (at the predicted temperature)
   Buffer<double> array_w;                //!< [W] (n) generated, mean over the last step
   Buffer<double> battery_w;              //!< [W] (n) at the terminals, positive charging
   Buffer<double> load_w;                 //!< [W] (n) delivered to all loads
