@@ -8,7 +8,10 @@ battery capacity in watt-hours for convenience):
 * radiating **faces**: area, body-frame normal (or mounted on the solar array,
   following its tracking), solar absorptivity, infrared emissivity and the node
   they belong to. A deployable radiator is a face whose normal is e.g. +Y or
-  -Y (orbit normal in nadir mode, edge-on to the Sun at low beta angle);
+  -Y (orbit normal in nadir mode, edge-on to the Sun at low beta angle).
+  Areas under multi-layer insulation are faces with the blanket's effective
+  absorptance and emittance (~0.01-0.03): the outer layer re-radiates what it
+  absorbs, only the leak reaches the node;
 * **heaters** with thermostats;
 * the **solar array**, the **battery** and the **loads** (bus, payload,
   heaters) with their load-shedding priorities and state-of-charge thresholds.
@@ -58,7 +61,9 @@ def _check(owner: str, name: str, value: float, lo: float, hi: float, unit: str 
         raise ValueError(f"{owner}.{name} is {value!r}; allowed: {lo:g} to {hi:g}{u}")
 
 
-def _unit_vector(owner: str, name: str, v: tuple[float, float, float]) -> tuple[float, float, float]:
+def _unit_vector(
+    owner: str, name: str, v: tuple[float, float, float]
+) -> tuple[float, float, float]:
     if len(v) != 3 or not all(isinstance(c, numbers.Real) and math.isfinite(c) for c in v):
         raise ValueError(f"{owner}.{name} is {v!r}; allowed: three finite components")
     n = math.sqrt(sum(c * c for c in v))
@@ -176,7 +181,14 @@ class SolarArray:
         o = "SolarArray"
         _check(o, "area_m2", self.area_m2, 0.0, 500.0, "m^2")
         _check(o, "efficiency", self.efficiency, 0.0, 0.5)
-        _check(o, "temperature_coefficient_per_k", self.temperature_coefficient_per_k, -0.01, 0.0, "1/K")
+        _check(
+            o,
+            "temperature_coefficient_per_k",
+            self.temperature_coefficient_per_k,
+            -0.01,
+            0.0,
+            "1/K",
+        )
         _check(o, "reference_temperature_k", self.reference_temperature_k, 200.0, 400.0, "K")
         _check(o, "degradation_per_year", self.degradation_per_year, 0.0, 0.2, "1/yr")
         _check(o, "age_years", self.age_years, 0.0, 30.0, "yr")
@@ -320,14 +332,18 @@ class SatelliteDesign:
         try:
             return self.node_names.index(name)
         except ValueError:
-            raise KeyError(f"design {self.name!r} has no node {name!r}; nodes: {self.node_names}") from None
+            raise KeyError(
+                f"design {self.name!r} has no node {name!r}; nodes: {self.node_names}"
+            ) from None
 
     def face_index(self, name: str) -> int:
         """Column of face ``name`` in (n_sat, n_face) parameters such as thermal.face_emissivity."""
         try:
             return self.face_names.index(name)
         except ValueError:
-            raise KeyError(f"design {self.name!r} has no face {name!r}; faces: {self.face_names}") from None
+            raise KeyError(
+                f"design {self.name!r} has no face {name!r}; faces: {self.face_names}"
+            ) from None
 
     def to_core(self) -> _core.ThermalPowerDesign:
         """The design as the core takes it (SI units, node names resolved to indices)."""
@@ -413,9 +429,9 @@ def compute_node() -> SatelliteDesign:
         RadiatingFace("radiator_py", "radiator", 3.5, 0.12, 0.88, (0.0, 1.0, 0.0)),
         RadiatingFace("radiator_my", "radiator", 3.5, 0.12, 0.88, (0.0, -1.0, 0.0)),
         RadiatingFace("bus_zenith", "bus", 1.2, 0.10, 0.80, (0.0, 0.0, -1.0)),
-        RadiatingFace("bus_nadir", "bus", 1.2, 0.40, 0.05, (0.0, 0.0, 1.0)),  # MLI
-        RadiatingFace("bus_ram", "bus", 1.0, 0.40, 0.05, (1.0, 0.0, 0.0)),  # MLI
-        RadiatingFace("bus_wake", "bus", 1.0, 0.40, 0.05, (-1.0, 0.0, 0.0)),  # MLI
+        RadiatingFace("bus_nadir", "bus", 1.2, 0.02, 0.02, (0.0, 0.0, 1.0)),  # MLI (effective)
+        RadiatingFace("bus_ram", "bus", 1.0, 0.02, 0.02, (1.0, 0.0, 0.0)),  # MLI (effective)
+        RadiatingFace("bus_wake", "bus", 1.0, 0.02, 0.02, (-1.0, 0.0, 0.0)),  # MLI (effective)
         RadiatingFace("battery_panel", "battery", 0.3, 0.10, 0.80, (-1.0, 0.0, 0.0)),
         RadiatingFace("array_front", "array", 10.0, 0.90, 0.85, mount="array_front"),
         RadiatingFace("array_back", "array", 10.0, 0.50, 0.85, mount="array_back"),
@@ -480,7 +496,7 @@ def relay_sat() -> SatelliteDesign:
     faces = (
         RadiatingFace("payload_radiator", "payload", 0.3, 0.12, 0.85, (0.0, 1.0, 0.0)),
         RadiatingFace("bus_zenith", "bus", 0.2, 0.12, 0.85, (0.0, 0.0, -1.0)),
-        RadiatingFace("bus_mli", "bus", 1.5, 0.40, 0.05, (0.0, -1.0, 0.0)),
+        RadiatingFace("bus_mli", "bus", 1.5, 0.02, 0.02, (0.0, -1.0, 0.0)),  # MLI (effective)
         RadiatingFace("battery_panel", "battery", 0.05, 0.12, 0.85, (-1.0, 0.0, 0.0)),
         RadiatingFace("array_front", "array", 1.6, 0.90, 0.85, mount="array_front"),
         RadiatingFace("array_back", "array", 1.6, 0.50, 0.85, mount="array_back"),
