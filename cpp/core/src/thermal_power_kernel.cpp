@@ -66,11 +66,9 @@ struct Scratch {
   alignas(64) double payload_enable[kBlock], heater_enable[kBlock];
   alignas(64) double heater_frac[kBlock];  // delivered / demanded heater power
   alignas(64) double T[kN][kBlock];        // [K] at t_n
-  alignas(64) double C[kN][kBlock];        // [J/K]
-  alignas(64) double qs_prev[kN][kBlock];  // [W] absorbed direct sun if fully lit, at t_n
-  alignas(64) double qe_prev[kN][kBlock];  // [W] absorbed albedo + Earth IR, at t_n
-  alignas(64) double qs[kN][kBlock];       // [W] the same at t_n+1
-  alignas(64) double qe[kN][kBlock];
+  alignas(64) double qs[kN][kBlock];       // [W] absorbed direct sun if fully lit, at t_n+1
+                                           //     (tp.sun_heat_t holds it at t_n)
+  alignas(64) double qe[kN][kBlock];       // [W] absorbed albedo + Earth IR, at t_n+1
   alignas(64) double q_mean[kN][kBlock];   // [W] environmental heat, mean over the step
   alignas(64) double eps_a[kN][kBlock];    // [m^2] sum of eps * A of a node's faces
   alignas(64) double q_int[kN][kBlock];    // [W] internal heat over the step
@@ -199,7 +197,9 @@ void thermal_power(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in) 
   const std::size_t len = b1 - b0;
   const double dt = in.dt_s;
   const double dt_lim = in.dt_limit_s;
-  Scratch s;
+  // Block scratch (~100 kB) per thread, reused: no stack probing per call.
+  static thread_local Scratch scratch;
+  Scratch& s = scratch;
 
   // ---- gather: body axes, temperatures, capacities, previous environment ----
   {
@@ -209,21 +209,6 @@ void thermal_power(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in) 
     const double* __restrict temp = tp.temperature_k.data();
     for (std::size_t k = 0; k < len; ++k)
       for (int j = 0; j < nn; ++j) s.T[j][k] = temp[(b0 + k) * snn + static_cast<std::size_t>(j)];
-    for (int j = 0; j < nn; ++j) {
-      const std::size_t off = static_cast<std::size_t>(j) * tp.n + b0;
-      const double* __restrict cap = tp.capacity_t.data() + off;
-      const double* __restrict sp = tp.sun_heat_t.data() + off;
-      const double* __restrict ep = tp.earth_heat_t.data() + off;
-      double* __restrict c = s.C[j];
-      double* __restrict qsp = s.qs_prev[j];
-      double* __restrict qep = s.qe_prev[j];
-#pragma omp simd
-      for (std::size_t k = 0; k < len; ++k) {
-        c[k] = cap[k];
-        qsp[k] = sp[k];
-        qep[k] = ep[k];
-      }
-    }
   }
 
   // ---- geometry in the body frame ----
@@ -401,8 +386,9 @@ void thermal_power(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in) 
     const double w = dt > 0.0 ? 0.5 : 0.0;  // the start instant has no step
     for (int j = 0; j < nn; ++j) {
       double* __restrict qm = s.q_mean[j];
-      const double* __restrict qsp = s.qs_prev[j];
-      const double* __restrict qep = s.qe_prev[j];
+      const std::size_t off = static_cast<std::size_t>(j) * tp.n + b0;
+      const double* __restrict qsp = tp.sun_heat_t.data() + off;  // at t_n
+      const double* __restrict qep = tp.earth_heat_t.data() + off;
       const double* __restrict qsn = s.qs[j];
       const double* __restrict qen = s.qe[j];
 #pragma omp simd
@@ -660,7 +646,7 @@ void thermal_power(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in) 
       double* __restrict x = s.x[a];
       double* __restrict rad = s.rad[a];
       const double* __restrict t = s.T[a];
-      const double* __restrict c = s.C[a];
+      const double* __restrict c = tp.capacity_t.data() + static_cast<std::size_t>(a) * tp.n + b0;
       const double* __restrict ea = s.eps_a[a];
       const double* __restrict qm = s.q_mean[a];
       const double* __restrict qi = s.q_int[a];
@@ -685,7 +671,7 @@ void thermal_power(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in) 
     for (int a = 0; a < nn; ++a) {
       double* __restrict x = s.x[a];
       const double* __restrict t = s.T[a];
-      const double* __restrict c = s.C[a];
+      const double* __restrict c = tp.capacity_t.data() + static_cast<std::size_t>(a) * tp.n + b0;
       const double* __restrict qm = s.q_mean[a];
       const double* __restrict qi = s.q_int[a];
       const double* __restrict rad = s.rad[a];
