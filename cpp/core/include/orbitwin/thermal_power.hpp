@@ -11,13 +11,16 @@
 //    albedo S a F(cos nadir angle, r/R_E) max(0, cos zeta_subsolar) A alpha
 //    and Earth IR q_IR F A eps with F the closed-form view factor of a tilted
 //    flat plate to a sphere; faces radiate eps sigma A T^4 to deep space.
-//  * thermal network C dT/dt = Q(t) - K T - sigma eps A T^4, integrated with
-//    TR-BDF2 (L-stable, second order), radiation linearised about the
-//    temperature at the start of the step so both stages share one matrix.
+//  * thermal network C dT/dt = Q - K T - sigma eps A T^4 with the step-mean
+//    heat input, integrated with TR-BDF2 (L-stable, second order), radiation
+//    linearised about the temperature at the start of the step so both
+//    stages share one matrix (details in thermal_power_kernel.cpp).
 //  * power: array, battery with efficiencies, power limits and a floor,
 //    bus/payload/heater loads with SoC-threshold and deficit shedding by
-//    priority, shunting of surplus; cumulative energy counters close the
-//    balance generated = stored + consumed + shunted + battery losses.
+//    priority, shunting of surplus (shunted power stays on the array as
+//    heat); steps across an eclipse boundary are resolved in sub-intervals;
+//    cumulative energy counters close the balance
+//    generated = stored + consumed + shunted + battery losses.
 #pragma once
 
 #include <cmath>
