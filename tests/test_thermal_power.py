@@ -517,6 +517,24 @@ def test_bad_design_raises_value_error_naming_the_field(build, pattern):
         build()
 
 
+def test_tle_fleet_with_a_design():
+    """A TLE (SGP4 ephemeris) fleet carries the thermal/power model too; threads agree."""
+    from pathlib import Path
+
+    tles = ow.read_tle(Path(__file__).parent.parent / "data" / "starlink-2024-05-12.tle").select(
+        slice(0, 100)
+    )
+    out = []
+    for threads in (1, 2):
+        tw = ow.Twin("2024-05-12T12:00:00Z", step=10.0, threads=threads)
+        f = tw.add_fleet("tle", tles, design=relay_sat())
+        tw.advance(by=3 * 3600.0)
+        temp = f.state("thermal.temperature")
+        assert np.isfinite(temp).all() and 150.0 < temp.min() and temp.max() < 400.0
+        out.append(temp.tobytes() + f.state("power.battery_soc").tobytes())
+    assert out[0] == out[1]
+
+
 def test_fleet_without_design_has_no_thermal_channels():
     tw = ow.Twin(EPOCH, step=10.0)
     f = tw.add_fleet("plain", ow.elements(altitude_m=550e3, inclination_deg=53.0))

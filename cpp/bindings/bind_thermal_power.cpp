@@ -1,7 +1,5 @@
 // Thermal network and power system: the design the core takes, attaching it
 // to a fleet, and the view-factor function (exposed for validation).
-#include <pybind11/stl.h>
-
 #include "bindings.hpp"
 #include "orbitwin/fleet.hpp"
 #include "orbitwin/thermal_power.hpp"

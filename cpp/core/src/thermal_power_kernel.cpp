@@ -388,6 +388,13 @@ void thermal_power(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in) 
       for (std::size_t k = 0; k < len; ++k) {
         if (s.transition[k] == 0.0) continue;
         const std::size_t i = b0 + k;
+        if (!std::isfinite(ppos[3 * i] + ppos[3 * i + 1] + ppos[3 * i + 2] + pvel[3 * i] +
+                           pvel[3 * i + 1] + pvel[3 * i + 2])) {
+          // No valid previous state (orbit just became valid): hold the end value.
+          s.illum_mean[k] = s.illum_now[k];
+          for (int m = 0; m < kSubSamples; ++m) s.sub_illum[m][k] = s.illum_now[k];
+          continue;
+        }
         double sum = 0.0;
         for (int m = 0; m < kSubSamples; ++m) {
           const double u = (m + 0.5) / kSubSamples;
