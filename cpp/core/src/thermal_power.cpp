@@ -257,9 +257,8 @@ ThermalPower::ThermalPower(const ThermalPowerDesign& d, std::size_t n_sat) : n(n
   scalar(soc, d.battery_initial_soc);
   capacity_t = Buffer<double>(n * nn);
   conductance_t = Buffer<double>(n * static_cast<std::size_t>(n_link));
-  face_area_t = Buffer<double>(n * static_cast<std::size_t>(n_face));
-  face_absorptivity_t = Buffer<double>(n * static_cast<std::size_t>(n_face));
-  face_emissivity_t = Buffer<double>(n * static_cast<std::size_t>(n_face));
+  face_area_alpha_t = Buffer<double>(n * static_cast<std::size_t>(n_face));
+  face_area_eps_t = Buffer<double>(n * static_cast<std::size_t>(n_face));
   heater_power_t = Buffer<double>(n * static_cast<std::size_t>(n_heater));
   heater_on_below_t = Buffer<double>(n * static_cast<std::size_t>(n_heater));
   heater_off_above_t = Buffer<double>(n * static_cast<std::size_t>(n_heater));
@@ -278,9 +277,12 @@ void ThermalPower::prepare() {
   };
   transpose(capacity_j_k, capacity_t, n_node);
   transpose(conductance_w_k, conductance_t, n_link);
-  transpose(face_area_m2, face_area_t, n_face);
-  transpose(face_absorptivity, face_absorptivity_t, n_face);
-  transpose(face_emissivity, face_emissivity_t, n_face);
+  const std::size_t nf = static_cast<std::size_t>(n_face);
+  for (std::size_t i = 0; i < n; ++i)
+    for (std::size_t j = 0; j < nf; ++j) {
+      face_area_alpha_t[j * n + i] = face_area_m2[i * nf + j] * face_absorptivity[i * nf + j];
+      face_area_eps_t[j * n + i] = face_area_m2[i * nf + j] * face_emissivity[i * nf + j];
+    }
   transpose(heater_power_w, heater_power_t, n_heater);
   transpose(heater_on_below_k, heater_on_below_t, n_heater);
   transpose(heater_off_above_k, heater_off_above_t, n_heater);

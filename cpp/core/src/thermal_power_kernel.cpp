@@ -289,9 +289,8 @@ void thermal_power(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in) 
   {
     for (int fc = 0; fc < nf; ++fc) {
       const std::size_t off = static_cast<std::size_t>(fc) * tp.n + b0;
-      const double* __restrict area = tp.face_area_t.data() + off;
-      const double* __restrict alpha = tp.face_absorptivity_t.data() + off;
-      const double* __restrict eps = tp.face_emissivity_t.data() + off;
+      const double* __restrict aa = tp.face_area_alpha_t.data() + off;  // [m^2] A alpha
+      const double* __restrict ae = tp.face_area_eps_t.data() + off;    // [m^2] A eps
       const int32_t mount = tp.face_mount[fc];
       const double wb = mount == static_cast<int32_t>(FaceMount::kBody) ? 1.0 : 0.0;
       const double wa = mount == static_cast<int32_t>(FaceMount::kArrayFront)
@@ -347,9 +346,9 @@ void thermal_power(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in) 
       for (std::size_t k = 0; k < len; ++k) {
         const double cs = fcs[k];
         const double F = fF[k];
-        qsn[k] += area[k] * alpha[k] * s.sun_flux[k] * (cs > 0.0 ? cs : 0.0);
-        qen[k] += area[k] * (alpha[k] * s.albedo_flux[k] + eps[k] * s.ir_flux[k]) * F;
-        ea[k] += eps[k] * area[k];
+        qsn[k] += aa[k] * s.sun_flux[k] * (cs > 0.0 ? cs : 0.0);
+        qen[k] += (aa[k] * s.albedo_flux[k] + ae[k] * s.ir_flux[k]) * F;
+        ea[k] += ae[k];
       }
     }
   }

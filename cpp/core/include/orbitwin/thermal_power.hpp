@@ -159,8 +159,9 @@ struct ThermalPower {
   Buffer<double> heater_restore_soc;     //!< [-] (n)
 
   // ---- the parameters above transposed to (count, n), refreshed by prepare() ----
-  Buffer<double> capacity_t, conductance_t, face_area_t, face_absorptivity_t, face_emissivity_t,
-      heater_power_t, heater_on_below_t, heater_off_above_t;
+  Buffer<double> capacity_t, conductance_t, heater_power_t, heater_on_below_t, heater_off_above_t;
+  Buffer<double> face_area_alpha_t;  //!< [m^2] (n_face, n) area * absorptivity
+  Buffer<double> face_area_eps_t;    //!< [m^2] (n_face, n) area * emissivity
   // Copies the (n, count) parameters users may have written into the
   // transposed buffers the kernel reads contiguously; Twin calls it before
   // every advance (parameters are constant during an advance).
