@@ -427,13 +427,19 @@ def test_channels_units_and_fault_injection():
         assert info[name]["unit"] == unit
     with pytest.raises(ValueError):
         f.state("thermal.temperature")[0, 0] = 1.0  # read-only
-    eps = f.param("thermal.face_emissivity")
-    for face in ("radiator_py", "radiator_my"):
-        eps[1, d.face_index(face)] *= 0.5
+    f.param("radiator.emissivity")[1] *= 0.5  # the DESIGN's coating-degradation fault
+    # Radiator faces follow radiator.emissivity; other faces keep their own.
+    f.param("thermal.face_emissivity")[2, d.face_index("radiator_py")] = 0.0
+    f.param("thermal.face_emissivity")[3, d.face_index("bus_zenith")] *= 0.5
     tw.advance(by=3 * 3600.0)
+    eps = f.param("thermal.face_emissivity")
+    py, my = d.face_index("radiator_py"), d.face_index("radiator_my")
+    assert eps[1, py] == eps[1, my] == pytest.approx(0.44)
+    assert eps[2, py] == 0.88  # overwritten by radiator.emissivity before the advance
+    assert eps[3, d.face_index("bus_zenith")] == pytest.approx(0.4)
     payload = f.state("thermal.temperature")[:, d.node_index("payload")]
     assert payload[1] > payload[0] + 10.0
-    assert payload[2] == payload[0] or abs(payload[2] - payload[0]) < 10.0
+    assert abs(payload[2] - payload[0]) < 1.0
 
 
 def test_bad_parameter_written_by_a_fault_is_rejected_naming_the_channel():
@@ -505,6 +511,16 @@ def test_bad_parameter_written_by_a_fault_is_rejected_naming_the_channel():
                 (ThermalNode("n", 100.0),), faces=(RadiatingFace("r", "x", 1.0, 0.2, 0.8),)
             ),
             r"face 'r' node is 'x'; allowed: one of \['n'\]",
+        ),
+        (
+            lambda: bare_design(
+                (ThermalNode("n", 100.0),),
+                faces=(
+                    RadiatingFace("a", "n", 1.0, 0.2, 0.8, radiator=True),
+                    RadiatingFace("b", "n", 1.0, 0.2, 0.7, radiator=True),
+                ),
+            ),
+            r"radiator faces have emissivities a=0\.8, b=0\.7; allowed: one shared value",
         ),
         (
             lambda: bare_design(tuple(ThermalNode(f"n{i}", 100.0) for i in range(9))),

@@ -31,6 +31,7 @@ void bind_thermal_power(py::module_& m) {
       ORBITWIN_RW(link_node_a) ORBITWIN_RW(link_node_b) ORBITWIN_RW(link_conductance_w_k)
       ORBITWIN_RW(face_node) ORBITWIN_RW(face_mount) ORBITWIN_RW(face_normal_body)
       ORBITWIN_RW(face_area_m2) ORBITWIN_RW(face_absorptivity) ORBITWIN_RW(face_emissivity)
+      ORBITWIN_RW(face_radiator) ORBITWIN_RW(radiator_emissivity)
       ORBITWIN_RW(heater_node) ORBITWIN_RW(heater_power_w) ORBITWIN_RW(heater_on_below_k)
       ORBITWIN_RW(heater_off_above_k) ORBITWIN_RW(array_area_m2) ORBITWIN_RW(array_efficiency)
       ORBITWIN_RW(array_temperature_coefficient) ORBITWIN_RW(array_reference_temperature_k)

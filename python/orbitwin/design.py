@@ -114,6 +114,9 @@ class RadiatingFace:
     area_m2: [m^2], 0 to 200. normal: unit vector in the body frame (``mount="body"``);
     faces mounted ``"array_front"`` / ``"array_back"`` follow the solar array's
     normal instead. absorptivity (solar) and emissivity (IR): 0 to 1.
+    radiator: a radiator surface; all radiator faces of a design share one
+    emissivity, held per satellite in the writable parameter ``radiator.emissivity``
+    (what a coating-degradation fault changes: ``fleet.param("radiator.emissivity")[ids] *= 0.6``).
     """
 
     name: str
@@ -123,9 +126,12 @@ class RadiatingFace:
     emissivity: float
     normal: tuple[float, float, float] = (0.0, 0.0, -1.0)
     mount: Mount = "body"
+    radiator: bool = False
 
     def __post_init__(self) -> None:
         o = f"RadiatingFace({self.name!r})"
+        if not isinstance(self.radiator, bool):
+            raise ValueError(f"{o}.radiator is {self.radiator!r}; allowed: True or False")
         _check(o, "area_m2", self.area_m2, 0.0, 200.0, "m^2")
         _check(o, "absorptivity", self.absorptivity, 0.0, 1.0)
         _check(o, "emissivity", self.emissivity, 0.0, 1.0)
@@ -309,6 +315,13 @@ class SatelliteDesign:
             need(f"face {face.name!r} node", face.node)
         for h in self.heaters:
             need(f"heater {h.name!r} node", h.node)
+        radiator_eps = {f.emissivity for f in self.faces if f.radiator}
+        if len(radiator_eps) > 1:
+            faces = ", ".join(f"{f.name}={f.emissivity:g}" for f in self.faces if f.radiator)
+            raise ValueError(
+                f"{o}: radiator faces have emissivities {faces}; allowed: one shared value "
+                "(radiator.emissivity)"
+            )
         need("array.node", self.array.node)
         need("battery.node", self.battery.node)
         need("loads.bus_node", self.loads.bus_node)
@@ -360,6 +373,8 @@ class SatelliteDesign:
         d.face_area_m2 = [f.area_m2 for f in self.faces]
         d.face_absorptivity = [f.absorptivity for f in self.faces]
         d.face_emissivity = [f.emissivity for f in self.faces]
+        d.face_radiator = [1 if f.radiator else 0 for f in self.faces]
+        d.radiator_emissivity = next((f.emissivity for f in self.faces if f.radiator), 0.0)
         d.heater_node = [idx[h.node] for h in self.heaters]
         d.heater_power_w = [h.power_w for h in self.heaters]
         d.heater_on_below_k = [h.on_below_k for h in self.heaters]
@@ -426,8 +441,8 @@ def compute_node() -> SatelliteDesign:
         ConductiveLink("array", "bus", 0.05),  # hinge and drive
     )
     faces = (
-        RadiatingFace("radiator_py", "radiator", 3.5, 0.12, 0.88, (0.0, 1.0, 0.0)),
-        RadiatingFace("radiator_my", "radiator", 3.5, 0.12, 0.88, (0.0, -1.0, 0.0)),
+        RadiatingFace("radiator_py", "radiator", 3.5, 0.12, 0.88, (0.0, 1.0, 0.0), radiator=True),
+        RadiatingFace("radiator_my", "radiator", 3.5, 0.12, 0.88, (0.0, -1.0, 0.0), radiator=True),
         RadiatingFace("bus_zenith", "bus", 1.2, 0.10, 0.80, (0.0, 0.0, -1.0)),
         RadiatingFace("bus_nadir", "bus", 1.2, 0.02, 0.02, (0.0, 0.0, 1.0)),  # MLI (effective)
         RadiatingFace("bus_ram", "bus", 1.0, 0.02, 0.02, (1.0, 0.0, 0.0)),  # MLI (effective)
@@ -494,8 +509,10 @@ def relay_sat() -> SatelliteDesign:
         ConductiveLink("bus", "array", 0.02),
     )
     faces = (
-        RadiatingFace("payload_radiator", "payload", 0.3, 0.12, 0.85, (0.0, 1.0, 0.0)),
-        RadiatingFace("bus_zenith", "bus", 0.2, 0.12, 0.85, (0.0, 0.0, -1.0)),
+        RadiatingFace(
+            "payload_radiator", "payload", 0.3, 0.12, 0.85, (0.0, 1.0, 0.0), radiator=True
+        ),
+        RadiatingFace("bus_zenith", "bus", 0.2, 0.12, 0.85, (0.0, 0.0, -1.0), radiator=True),
         RadiatingFace("bus_mli", "bus", 1.5, 0.02, 0.02, (0.0, -1.0, 0.0)),  # MLI (effective)
         RadiatingFace("battery_panel", "battery", 0.05, 0.12, 0.85, (-1.0, 0.0, 0.0)),
         RadiatingFace("array_front", "array", 1.6, 0.90, 0.85, mount="array_front"),

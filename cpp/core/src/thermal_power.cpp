@@ -113,9 +113,15 @@ void ThermalPowerDesign::validate() const {
     check_design(f + ".area", face_area_m2[k], kAreaM2, "m^2");
     check_design(f + ".absorptivity", face_absorptivity[k], kUnit, "");
     check_design(f + ".emissivity", face_emissivity[k], kUnit, "");
+    if (!face_radiator.empty() && face_radiator[k] != 0)
+      check_design(f + ".emissivity (radiator)", face_emissivity[k], Range{radiator_emissivity, radiator_emissivity},
+                   "(every radiator face has the radiator emissivity)");
     const double nrm = norm3(&face_normal_body[3 * k]);
     if (!(std::fabs(nrm - 1.0) < 1e-6)) bad_design(f + ".normal |n|", nrm, "a unit vector");
   }
+  if (!face_radiator.empty() && face_radiator.size() != face_area_m2.size())
+    throw std::invalid_argument("thermal/power design: face arrays differ in length");
+  check_design("radiator_emissivity", radiator_emissivity, kUnit, "");
   const int nh = static_cast<int>(heater_power_w.size());
   if (nh > kMaxHeaters) bad_design("number of heaters", nh, "0 to " + std::to_string(kMaxHeaters));
   if (heater_node.size() != heater_power_w.size() || heater_on_below_k.size() != heater_power_w.size() ||
@@ -176,6 +182,9 @@ ThermalPower::ThermalPower(const ThermalPowerDesign& d, std::size_t n_sat) : n(n
     array_axis_body[c] = d.array_axis_body[c];
   }
   array_tracking = d.array_tracking != 0;
+  face_radiator.assign(static_cast<std::size_t>(n_face), 0);
+  for (std::size_t k = 0; k < d.face_radiator.size(); ++k) face_radiator[k] = d.face_radiator[k] != 0;
+  for (int32_t r : face_radiator) has_radiator = has_radiator || r != 0;
   face_geometry_source.assign(static_cast<std::size_t>(n_face), -1);
   face_geometry_sign.assign(static_cast<std::size_t>(n_face), 1);
   for (int k = 0; k < n_face; ++k) {
@@ -219,6 +228,7 @@ ThermalPower::ThermalPower(const ThermalPowerDesign& d, std::size_t n_sat) : n(n
   per_sat(heater_power_w, n_heater, d.heater_power_w);
   per_sat(heater_on_below_k, n_heater, d.heater_on_below_k);
   per_sat(heater_off_above_k, n_heater, d.heater_off_above_k);
+  scalar(radiator_emissivity, d.radiator_emissivity);
   scalar(array_area_m2, d.array_area_m2);
   scalar(array_efficiency, d.array_efficiency);
   scalar(array_temp_coeff, d.array_temperature_coefficient);
@@ -270,6 +280,13 @@ ThermalPower::ThermalPower(const ThermalPowerDesign& d, std::size_t n_sat) : n(n
 }
 
 void ThermalPower::prepare() {
+  // Radiator faces take the satellite's radiator emissivity (what faults change).
+  if (has_radiator) {
+    const std::size_t nf = static_cast<std::size_t>(n_face);
+    for (std::size_t i = 0; i < n; ++i)
+      for (std::size_t j = 0; j < nf; ++j)
+        if (face_radiator[j]) face_emissivity[i * nf + j] = radiator_emissivity[i];
+  }
   auto transpose = [this](const Buffer<double>& src, Buffer<double>& dst, int per) {
     const std::size_t p = static_cast<std::size_t>(per);
     for (std::size_t i = 0; i < n; ++i)
@@ -317,6 +334,10 @@ void Fleet::register_thermal_power_channels() {
   param("thermal.face_area", "m2", "area of each radiating face", tp.face_area_m2, {nf});
   param("thermal.face_absorptivity", "1", "solar absorptivity of each face", tp.face_absorptivity, {nf});
   param("thermal.face_emissivity", "1", "infrared emissivity of each face", tp.face_emissivity, {nf});
+  if (tp.has_radiator)
+    param("radiator.emissivity", "1",
+          "infrared emissivity of every radiator face (copied into thermal.face_emissivity)",
+          tp.radiator_emissivity, {});
   param("thermal.heater_power", "W", "power of each heater when on", tp.heater_power_w, {nh});
   param("thermal.heater_on_below", "K", "thermostat: heater switches on below", tp.heater_on_below_k, {nh});
   param("thermal.heater_off_above", "K", "thermostat: heater switches off above", tp.heater_off_above_k, {nh});
@@ -393,6 +414,7 @@ void Fleet::validate_thermal_power() const {
   check_buffer(name_, "thermal.face_area", tp.face_area_m2, nf, kAreaM2, "m2");
   check_buffer(name_, "thermal.face_absorptivity", tp.face_absorptivity, nf, kUnit, "");
   check_buffer(name_, "thermal.face_emissivity", tp.face_emissivity, nf, kUnit, "");
+  if (tp.has_radiator) check_buffer(name_, "radiator.emissivity", tp.radiator_emissivity, 1, kUnit, "");
   check_buffer(name_, "thermal.heater_power", tp.heater_power_w, nh, kHeaterW, "W");
   check_buffer(name_, "thermal.heater_on_below", tp.heater_on_below_k, nh, kTemperatureK, "K");
   check_buffer(name_, "thermal.heater_off_above", tp.heater_off_above_k, nh, kTemperatureK, "K");

@@ -69,6 +69,8 @@ struct ThermalPowerDesign {
   std::vector<double> face_area_m2;                 //!< [m^2] (n_face)
   std::vector<double> face_absorptivity;            //!< [-] (n_face) solar
   std::vector<double> face_emissivity;              //!< [-] (n_face) infrared
+  std::vector<int32_t> face_radiator;               //!< 1: a radiator face (optional, empty = none)
+  double radiator_emissivity = 0.0;                  //!< [-] shared by every radiator face
   // heaters with thermostats
   std::vector<int32_t> heater_node;                 //!< node index (n_heater)
   std::vector<double> heater_power_w;               //!< [W] (n_heater)
@@ -136,6 +138,9 @@ struct ThermalPower {
   Buffer<double> face_area_m2;           //!< [m^2] (n, n_face)
   Buffer<double> face_absorptivity;      //!< [-] (n, n_face)
   Buffer<double> face_emissivity;        //!< [-] (n, n_face)
+  Buffer<double> radiator_emissivity;    //!< [-] (n) of every radiator face (overrides theirs)
+  bool has_radiator = false;
+  std::vector<int32_t> face_radiator;    //!< 1 for radiator faces (per fleet)
   Buffer<double> heater_power_w;         //!< [W] (n, n_heater)
   Buffer<double> heater_on_below_k;      //!< [K] (n, n_heater)
   Buffer<double> heater_off_above_k;     //!< [K] (n, n_heater)
