@@ -4,6 +4,9 @@
 
 #include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
+// Every bind file sees the same STL casters (mixing TUs with and without
+// stl.h is an ODR hazard, and Twin.plan_steps returns a std::vector).
+#include <pybind11/stl.h>
 
 #include <sstream>
 #include <stdexcept>
@@ -19,6 +22,7 @@ void bind_orbit(py::module_& m);
 void bind_sun(py::module_& m);
 void bind_fleet(py::module_& m);
 void bind_twin(py::module_& m);
+void bind_thermal_power(py::module_& m);
 
 inline std::string shape_text(const py::array& a) {
   std::ostringstream os;

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from importlib.metadata import PackageNotFoundError, version
 
-from . import _core
+from . import _core, design
 from .constellations import (
     ElementSet,
     elements,
@@ -17,6 +17,7 @@ from .constellations import (
     sun_synchronous_inclination,
     walker,
 )
+from .design import SatelliteDesign, compute_node, relay_sat
 from .ground import DEFAULT_STATIONS, GroundStation
 from .results import RunFileError, open_run, run_info
 from .scenario import DEFAULT_CHANNELS, Scenario, ScenarioError, load_scenario
@@ -39,11 +40,14 @@ __all__ = [
     "RunFileError",
     "Scenario",
     "ScenarioError",
+    "SatelliteDesign",
     "SgpPropagator",
     "TleSet",
     "Twin",
     "__version__",
     "_core",
+    "compute_node",
+    "design",
     "duration_ns",
     "elements",
     "load_scenario",
@@ -53,6 +57,7 @@ __all__ = [
     "parse_epoch",
     "parse_tle",
     "read_tle",
+    "relay_sat",
     "sun_synchronous_inclination",
     "walker",
 ]

@@ -70,9 +70,62 @@ class Fleet:
         mean_anomaly_rad: npt.NDArray[np.float64],
     ) -> None: ...
     def set_ephemeris_count(self, count: int) -> None: ...
+    def attach_thermal_power(self, design: ThermalPowerDesign) -> None: ...
+    @property
+    def has_thermal_power(self) -> bool: ...
     def ephemeris_buffers(
         self,
     ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64], npt.NDArray[np.float64]]: ...
+
+class ThermalPowerDesign:
+    """A fleet's thermal network and power system as the core takes it (SI units)."""
+    def __init__(self) -> None: ...
+    array_age_years: float
+    array_area_m2: float
+    array_axis_body: tuple[float, float, float]
+    array_degradation_per_year: float
+    array_efficiency: float
+    array_node: int
+    array_normal_body: tuple[float, float, float]
+    array_reference_temperature_k: float
+    array_temperature_coefficient: float
+    array_tracking: int
+    battery_capacity_j: float
+    battery_charge_efficiency: float
+    battery_discharge_efficiency: float
+    battery_initial_soc: float
+    battery_max_charge_w: float
+    battery_max_discharge_w: float
+    battery_node: int
+    battery_soc_floor: float
+    bus_node: int
+    bus_power_w: float
+    face_absorptivity: list[float]
+    face_area_m2: list[float]
+    face_emissivity: list[float]
+    face_mount: list[int]
+    face_node: list[int]
+    face_normal_body: list[float]
+    face_radiator: list[int]
+    heater_node: list[int]
+    heater_off_above_k: list[float]
+    heater_on_below_k: list[float]
+    heater_power_w: list[float]
+    heater_priority: int
+    heater_restore_soc: float
+    heater_shed_soc: float
+    link_conductance_w_k: list[float]
+    link_node_a: list[int]
+    link_node_b: list[int]
+    node_capacity_j_k: list[float]
+    node_initial_temperature_k: list[float]
+    payload_node: int
+    payload_power_w: float
+    payload_priority: int
+    payload_restore_soc: float
+    payload_shed_soc: float
+    radiator_emissivity: float
+    def validate(self) -> None: ...
 
 class Twin:
     def __init__(self, epoch_jd_whole: float, epoch_jd_fraction: float, step_ns: int) -> None: ...
@@ -118,6 +171,11 @@ class Twin:
     def clear_recorded(self) -> None: ...
     def sun_direction(self, time_ns: int) -> tuple[float, float, float]: ...
 
+environment: dict[str, float]
+
+def plate_view_factor(
+    cos_nadir: npt.NDArray[np.float64], h: npt.NDArray[np.float64]
+) -> npt.NDArray[np.float64]: ...
 def gmst(jd_whole: npt.ArrayLike, jd_fraction: npt.ArrayLike) -> npt.NDArray[np.float64]: ...
 def solve_kepler(
     mean_anomaly_rad: npt.ArrayLike, eccentricity: npt.ArrayLike

@@ -17,6 +17,7 @@ import numpy as np
 
 from . import _core
 from .constellations import ElementSet
+from .design import SatelliteDesign
 from .timeutil import NS_PER_S, Epoch, duration_ns, parse_epoch
 from .tle import SgpPropagator, TleSet
 
@@ -35,8 +36,11 @@ class Fleet:
         names: tuple[str, ...],
         plane: np.ndarray,
         propagator: SgpPropagator | None,
+        design: SatelliteDesign | None = None,
     ) -> None:
         self._twin = twin
+        #: The thermal/power design the fleet shares (None: no thermal/power model).
+        self.design = design
         self.index = index
         self._core = core
         self.names = names
@@ -133,8 +137,22 @@ class Twin:
         name: str,
         orbits: ElementSet | TleSet,
         ephemeris_steps: int = DEFAULT_EPHEMERIS_STEPS,
+        design: SatelliteDesign | None = None,
     ) -> Fleet:
-        """Adds a fleet flown on Walker/plain elements or on TLEs (SGP4)."""
+        """Adds a fleet flown on Walker/plain elements or on TLEs (SGP4).
+
+        ``design`` (a :class:`~orbitwin.design.SatelliteDesign`, e.g.
+        ``design.compute_node()``) attaches the coupled thermal network and power
+        system: ``thermal.*`` and ``power.*`` channels, every satellite starting at
+        the design's values. Without one the fleet has orbit, Sun and attitude
+        only (no thermal/power channels).
+        """
+        if design is not None and not isinstance(design, SatelliteDesign):
+            raise ValueError(
+                f"design of fleet {name!r} is a {type(design).__name__}; "
+                "allowed: a SatelliteDesign (e.g. orbitwin.design.compute_node()) or None"
+            )
+        core_design = design.to_core() if design is not None else None
         if self._core.started:
             raise ValueError(f"fleet {name!r} added after the twin started; add fleets first")
         if any(f.name == name for f in self.fleets):
@@ -150,7 +168,9 @@ class Twin:
                 orbits.arg_perigee_rad,
                 orbits.mean_anomaly_rad,
             )
-            fleet = Fleet(self, index, core, orbits.names, orbits.plane, None)
+            if core_design is not None:
+                core.attach_thermal_power(core_design)
+            fleet = Fleet(self, index, core, orbits.names, orbits.plane, None, design)
         elif isinstance(orbits, TleSet):
             if ephemeris_steps < 2:
                 raise ValueError(f"ephemeris_steps is {ephemeris_steps}; allowed: at least 2")
@@ -158,7 +178,9 @@ class Twin:
                 name, len(orbits), _core.OrbitSource.EPHEMERIS, int(ephemeris_steps)
             )
             plane = np.zeros(len(orbits), dtype=np.int32)
-            fleet = Fleet(self, index, core, orbits.names, plane, SgpPropagator(orbits))
+            if core_design is not None:
+                core.attach_thermal_power(core_design)
+            fleet = Fleet(self, index, core, orbits.names, plane, SgpPropagator(orbits), design)
         else:
             raise ValueError(
                 f"orbits of fleet {name!r} is a {type(orbits).__name__}; "

@@ -221,6 +221,7 @@ void Fleet::validate_parameters() const {
       bad_value(name_, "attitude.mode", i, m,
                 "0 (nadir), 1 (sun-pointing), 2 (inertial) or 3 (tumbling)");
   }
+  if (thermal_power) validate_thermal_power();
 }
 
 }  // namespace orbitwin

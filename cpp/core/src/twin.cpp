@@ -7,6 +7,7 @@
 
 #include "kernels.hpp"
 #include "orbitwin/constants.hpp"
+#include "orbitwin/thermal_power.hpp"
 
 #ifdef ORBITWIN_OPENMP
 #include <omp.h>
@@ -109,6 +110,10 @@ std::vector<kernels::Instant> Twin::instants(int64_t from_ns, const std::vector<
       in.sun_m[c] = sun.direction[c] * sun.distance_m;
     }
     in.sun_distance_m = sun.distance_m;
+    in.dt_limit_s = in.dt_s > 0.0 ? in.dt_s : static_cast<double>(step_ns_) * 1e-9;
+    const double au = sun.distance_m / kAstronomicalUnit;
+    in.solar_flux_w_m2 = kSolarConstant / (au * au);
+    in.years = in.t_s / kJulianYear;
     in.ephemeris_index = -1;
     prev = times[k];
   }
@@ -146,6 +151,7 @@ void Twin::evaluate(const std::vector<int64_t>& times) {
         kernels::sun_geometry(f, b0, b1, in);
         kernels::attitude(f, b0, b1, in);
         if (stations_.count) kernels::ground_contacts(f, b0, b1, in, stations_);
+        if (f.thermal_power) kernels::thermal_power(f, b0, b1, in);
       }
     }
   }
@@ -154,7 +160,10 @@ void Twin::evaluate(const std::vector<int64_t>& times) {
 bool Twin::start() {
   if (started_) return true;
   if (!ephemeris_available(t_ns_)) return false;
-  for (auto& f : fleets_) f->validate_parameters();
+  for (auto& f : fleets_) {
+    f->validate_parameters();
+    if (f->thermal_power) f->thermal_power->prepare();
+  }
   evaluate({t_ns_});
   started_ = true;
   record_if_due();
@@ -175,7 +184,10 @@ AdvanceResult Twin::advance(int64_t until_ns) {
     res.reason = StopReason::kEphemerisNeeded;
     return res;
   }
-  for (auto& f : fleets_) f->validate_parameters();
+  for (auto& f : fleets_) {
+    f->validate_parameters();
+    if (f->thermal_power) f->thermal_power->prepare();
+  }
   std::vector<int64_t> segment;
   while (t_ns_ < until_ns) {
     // A segment: the steps up to the next recorded frame (or kMaxSegmentSteps),

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -14,6 +15,9 @@
 #include "orbitwin/orbit.hpp"
 
 namespace orbitwin {
+
+struct ThermalPower;
+struct ThermalPowerDesign;
 
 enum class DType : int { kFloat64 = 0, kInt32 = 1, kUInt32 = 2, kInt64 = 3 };
 std::size_t dtype_size(DType t);
@@ -79,6 +83,12 @@ class Fleet {
   // std::invalid_argument naming the field, satellite and value.
   void validate_parameters() const;
 
+  // Attaches the thermal network and power system (thermal_power.cpp): the
+  // topology, every satellite's parameters at the design values, and their
+  // channels. Once per fleet, before the twin starts.
+  void attach_thermal_power(const ThermalPowerDesign& design);
+  std::shared_ptr<ThermalPower> thermal_power;  //!< null when the fleet has no design
+
   // ---- parameters: orbit (mean elements at epoch, kMeanElements only) ----
   Buffer<double> semi_major_axis_m;  //!< [m] (n)
   Buffer<double> eccentricity;       //!< [-] (n)
@@ -128,6 +138,8 @@ class Fleet {
 
  private:
   void register_channels();
+  void register_thermal_power_channels();
+  void validate_thermal_power() const;
   void add_channel(const std::string& name, const std::string& unit, const std::string& description,
                    DType dtype, void* data, std::vector<std::size_t> inner, bool is_parameter,
                    bool writable);
