@@ -51,6 +51,7 @@ ICE_RGB = (222, 228, 234)  #: land poleward of ICE_LATITUDE_DEG
 ICE_LATITUDE_DEG = 68.0  #: [deg]
 NIGHT_OPACITY = 0.72  #: [1] darkness of the night side
 TWILIGHT_HALF_WIDTH = 0.06  #: [1] half width of the twilight band in cos(solar zenith)
+HIGHLIGHT_RADIUS_KM = 160.0  #: [km] marker around the selected satellite
 PICK_TOLERANCE_KM = 600.0  #: [km] a pick further than this from every satellite picks none
 MU_EARTH = 3.986004418e14  #: [m3 s-2]
 _UPPER_LEFT, _LEFT_EDGE = 2, 6  # vtkCornerAnnotation text positions
@@ -86,6 +87,15 @@ def configure_backend(off_screen: bool) -> None:
 
     if off_screen:
         pv.OFF_SCREEN = True
+
+
+def bar_format(low: float, high: float) -> str:
+    """printf format for colour-bar labels: about three significant digits of the span."""
+    span = abs(high - low)
+    if not math.isfinite(span) or span == 0:
+        return "%.4g"
+    decimals = max(0, 2 - int(math.floor(math.log10(span))))
+    return f"%.{min(decimals, 6)}f"
 
 
 def earth_texture_rgb() -> np.ndarray:
@@ -144,6 +154,7 @@ class Scene:
         shadow_cylinder: bool = True,
         camera_latlon_deg: tuple[float, float] | None = None,
     ) -> None:
+        off_screen = off_screen or not has_display()  # no display: never open a window
         configure_backend(off_screen)
         import pyvista as pv
 
@@ -155,6 +166,7 @@ class Scene:
         self.selected: int | None = None
         self._tracks: list[int] = list(tracks)
         self.plotter = pv.Plotter(off_screen=off_screen, window_size=list(window_size))
+        self._font = float(np.clip(min(window_size[0] / 1280, window_size[1] / 800), 0.5, 2.0))
         p = self.plotter
         p.set_background("black")
         self._positions = np.zeros((run.n_satellites, 3))  # [km] ECEF at the current frame
@@ -187,7 +199,7 @@ class Scene:
             st = pv.PolyData(self._station_xyz[[k for k, _ in known]])
             p.add_mesh(st, color="#ff4040", point_size=11, render_points_as_spheres=True)
             p.add_point_labels(
-                st, [s[0] for _, s in known], font_size=10, text_color="#ffb0b0",
+                st, [s[0] for _, s in known], font_size=self._fs(10), text_color="#ffb0b0",
                 shape=None, show_points=False, always_visible=False,
             )  # fmt: skip
         self._has_contacts = bool(known) and run.has("ground__visible")
@@ -210,10 +222,14 @@ class Scene:
             nan_color="#808080", scalar_bar_args=self._bar_args(self.field),
         )  # fmt: skip
         self._bar_title = self.field.label
+        self._highlight_actor = p.add_mesh(
+            pv.Sphere(radius=HIGHLIGHT_RADIUS_KM), color="white", opacity=0.45, lighting=False
+        )
+        self._highlight_actor.visibility = False
 
         # Texts and the history chart (filled when a satellite is selected).
-        self._clock = p.add_text("", position="upper_left", font_size=11, color="white")
-        self._info = p.add_text("", position="left_edge", font_size=9, color="#e0e0e0")
+        self._clock = p.add_text("", position="upper_left", font_size=self._fs(11), color="white")
+        self._info = p.add_text("", position="left_edge", font_size=self._fs(9), color="#e0e0e0")
         self._chart: Any = None
         self._marker: Any = None
         self._history_t_h = run.times_s / 3600.0
@@ -225,8 +241,11 @@ class Scene:
         self.reset_camera(camera_latlon_deg)
 
     # ---- building blocks -------------------------------------------------------
-    @staticmethod
-    def _bar_args(field: Field) -> dict[str, Any]:
+    def _fs(self, points: float) -> int:
+        """A font size scaled with the window (sizes are for 1280x800)."""
+        return max(5, int(round(points * self._font)))
+
+    def _bar_args(self, field: Field) -> dict[str, Any]:
         return {
             "title": field.label,
             "vertical": False,
@@ -234,10 +253,10 @@ class Scene:
             "position_y": 0.03,
             "width": 0.4,
             "height": 0.06,
-            "fmt": "%.6g",
+            "fmt": bar_format(*self._clim),
             "n_labels": 5,
-            "title_font_size": 14,
-            "label_font_size": 12,
+            "title_font_size": self._fs(14),
+            "label_font_size": self._fs(12),
             "color": "white",
         }
 
@@ -279,6 +298,8 @@ class Scene:
         self._sats.points[:] = xyz
         self._sats.GetPoints().Modified()
         self._update_scalars()
+        if self.selected is not None:
+            self._highlight_actor.position = tuple(xyz[self.selected])
 
         rot = rotation_to(-sun_direction_ecef(run.epoch, t_s))
         matrix = np.eye(4)
@@ -378,6 +399,8 @@ class Scene:
     def select(self, satellite: int) -> None:
         """Shows ``satellite``'s name and values, its track and its history plot."""
         self.selected = int(satellite)
+        self._highlight_actor.position = tuple(self._positions[self.selected])
+        self._highlight_actor.visibility = True
         if self.selected not in self._tracks:
             self.set_tracks([*self._tracks, self.selected])
         self._update_info()
@@ -407,13 +430,14 @@ class Scene:
         t_h = float(run.times_s[self.frame]) / 3600.0
         self._marker = chart.line([t_h, t_h], [lo, hi], color="black", width=1.0, style="--")
         chart.title = f"{run.satellite_names[self.selected]}: {self.field.key}"
+        chart.GetTitleProperties().SetFontSize(self._fs(12))
         chart.x_label = "time [h]"
         chart.y_label = self.field.units if self.field.units not in ("", "1") else "value"
         chart.x_range = [float(self._history_t_h[0]), float(self._history_t_h[-1]) or 1.0]
         chart.y_range = [lo, hi]
         for axis in (chart.x_axis, chart.y_axis):
-            axis.label_size = 12
-            axis.tick_label_size = 10
+            axis.label_size = self._fs(12)
+            axis.tick_label_size = self._fs(10)
 
     # ---- output --------------------------------------------------------------------
     def screenshot(self, path: str | os.PathLike[str]) -> Path:
