@@ -16,6 +16,8 @@ from __future__ import annotations
 import math
 import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -69,6 +71,24 @@ def small_scenario() -> ow.Scenario:
 def small_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("view") / "small.h5"
     return run_scenario(small_scenario(), out, progress=False).path
+
+
+@pytest.fixture(scope="module")
+def can_render() -> None:
+    """Skips when PyVista is missing or off-screen rendering cannot work here (probed in
+    a child process, so a broken GL stack cannot crash the test run)."""
+    pytest.importorskip("pyvista")
+    probe = (
+        "from orbitwin.viz.scene import configure_backend; configure_backend(True); "
+        "import pyvista as pv; p = pv.Plotter(off_screen=True, window_size=(16, 16)); "
+        "p.add_mesh(pv.Sphere()); assert p.screenshot(return_img=True).shape == (16, 16, 3)"
+    )
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
+    done = subprocess.run(
+        [sys.executable, "-c", probe], env=env, capture_output=True, text=True, timeout=120
+    )
+    if done.returncode != 0:
+        pytest.skip(f"off-screen rendering does not work here: {done.stderr[-400:]}")
 
 
 @pytest.fixture
@@ -223,9 +243,8 @@ def _render(run_path: Path, out: Path, off_screen: bool = True):
 
 
 def test_scene_updates_in_place_and_matches_the_reference(
-    small_run: Path, tmp_path: Path, no_display: None
+    small_run: Path, tmp_path: Path, no_display: None, can_render: None
 ) -> None:
-    pytest.importorskip("pyvista")
     import imageio.v3 as iio
 
     run, scene = _render(small_run, tmp_path / "x.png", off_screen=False)
@@ -264,8 +283,9 @@ def test_scene_updates_in_place_and_matches_the_reference(
     )
 
 
-def test_cli_screenshot_and_movie(small_run: Path, tmp_path: Path, no_display: None) -> None:
-    pytest.importorskip("pyvista")
+def test_cli_screenshot_and_movie(
+    small_run: Path, tmp_path: Path, no_display: None, can_render: None
+) -> None:
     pytest.importorskip("imageio_ffmpeg")
     import imageio.v3 as iio
 
@@ -275,9 +295,22 @@ def test_cli_screenshot_and_movie(small_run: Path, tmp_path: Path, no_display: N
     assert iio.imread(png).shape[:2] == (240, 320)
     assert (
         main(
-            [*args, "--movie", str(mp4), "--start", "0", "--stop", "4min",
-             "--window-size", "320x240", "--fps", "5", "--track", "W-00-00"]
-        )  # fmt: skip
+            [
+                *args,
+                "--movie",
+                str(mp4),
+                "--start",
+                "0",
+                "--stop",
+                "4min",
+                "--window-size",
+                "320x240",
+                "--fps",
+                "5",
+                "--track",
+                "W-00-00",
+            ]
+        )
         == 0
     )
     import imageio_ffmpeg
@@ -287,3 +320,31 @@ def test_cli_screenshot_and_movie(small_run: Path, tmp_path: Path, no_display: N
     assert meta["size"][0] >= 320
     assert sum(1 for _ in reader) == 5
     assert main([*args[:2], "--color-by", "nope", "--screenshot", str(png)]) == 2
+
+
+def test_window_controls_drive_the_scene_without_a_window(
+    small_run: Path, no_display: None, can_render: None
+) -> None:
+    from orbitwin.viz.scene import Scene
+
+    with RunFile(small_run) as run:
+        scene = Scene(run, off_screen=False, window_size=(320, 240))
+        try:
+            assert scene.plotter.off_screen
+            controls = scene.install_controls()
+            controls["step"](3)
+            assert scene.frame == 3
+            controls["tick"]()  # paused: no step
+            controls["toggle"]()
+            controls["tick"]()
+            assert scene.playing and scene.frame == 4
+            controls["slider"](1.0)  # [h]
+            assert scene.frame == 60
+            before = scene.field.key
+            controls["cycle"](1)
+            assert scene.field.key != before and scene.plotter.scalar_bars
+            controls["pick"](scene._sats.points[11] + 1.0)
+            assert scene.selected == 11 and 11 in scene._tracks
+            assert scene.plotter.screenshot(return_img=True).shape == (240, 320, 3)
+        finally:
+            scene.close()

@@ -13,7 +13,8 @@ own ``units`` and ``long_name``) one PNG "channel card" with three panels:
 
 "Worst" is the highest value, except for channels whose name says that low is
 bad (:data:`LOW_IS_WORST`: state of charge, delivered compute, margins, ...),
-where it is the lowest; for integer channels it is the most frames non-zero.
+where it is the lowest; for integer channels (flags) it is the most frames
+non-zero (the fewest where low is bad, e.g. ``ground.visible``).
 Channels with an inner dimension (stations, thermal nodes) are reduced by
 their maximum over it (vectors by their norm); ``orbit.latitude`` and
 ``orbit.longitude`` are positions, left to ``orbitwin view``.
@@ -56,7 +57,8 @@ LOW_IS_WORST = (
     "margin",
     "health",
     "capacity",
-    "visible_fraction",
+    "visible",
+    "contact",
 )
 #: Channels left out of the report (positions, shown by ``orbitwin view``).
 SKIP_CHANNELS = ("orbit.latitude", "orbit.longitude")
@@ -175,7 +177,7 @@ def channel_stats(run: RunFile, field_: Field) -> ChannelStats:
             last = v[-1]
     if field_.integer:
         extreme = count
-    stats = ChannelStats(field_, pct, last, extreme, extreme_frame, low and not field_.integer)
+    stats = ChannelStats(field_, pct, last, extreme, extreme_frame, low)
     stats.worst = rank_worst(extreme, stats.low_is_worst)
     return stats
 
@@ -254,7 +256,10 @@ def plot_channel(run: RunFile, stats: ChannelStats, path: Path) -> Path:
         ax.plot(t, hist, lw=1.0, label=run.satellite_names[int(i)])
     ax.set_xlabel(t_label)
     ax.set_ylabel("set" if stats.is_flag else (unit or "value"))
-    direction = "most frames set" if stats.is_flag else ("lowest" if stats.low_is_worst else "highest")
+    if stats.is_flag:
+        direction = "fewest frames set" if stats.low_is_worst else "most frames set"
+    else:
+        direction = "lowest" if stats.low_is_worst else "highest"
     ax.set_title(f"worst satellites ({direction})")
     if len(worst):
         ax.legend(loc="best", fontsize=7, frameon=False, ncol=2)
@@ -275,8 +280,14 @@ def plot_events(run: RunFile, events: dict[str, np.ndarray], path: Path) -> Path
     span, _ = _time_axis(run.times_s)
     for k, kind in enumerate(kinds):
         sel = events["kind"] == kind
-        ax.scatter(t[sel], np.full(int(sel.sum()), k), marker="|", s=260, color=f"C{k % 10}",
-                   label=f"{kind} ({int(sel.sum())})")  # fmt: skip
+        ax.scatter(
+            t[sel],
+            np.full(int(sel.sum()), k),
+            marker="|",
+            s=260,
+            color=f"C{k % 10}",
+            label=f"{kind} ({int(sel.sum())})",
+        )
     ax.set_yticks(range(len(kinds)), kinds)
     if span.size:
         ax.set_xlim(float(span[0]), float(span[-1]) or 1.0)
@@ -323,7 +334,9 @@ def _worst_rows(run: RunFile, stats: ChannelStats) -> list[list[str]]:
     return rows
 
 
-def write_report(run_path: str | os.PathLike[str], out: str | os.PathLike[str] | None = None) -> Path:
+def write_report(
+    run_path: str | os.PathLike[str], out: str | os.PathLike[str] | None = None
+) -> Path:
     """Writes the PNG plots and ``index.html`` of a run into ``out``; returns the page."""
     import matplotlib
 
@@ -336,13 +349,23 @@ def write_report(run_path: str | os.PathLike[str], out: str | os.PathLike[str] |
             raise ValueError(f"{run_path.name} has no recorded frames")
         sections = []
         fields = report_fields(run)
-        toc = "<p>" + " · ".join(
-            f'<a href="#{html.escape(f.variable)}">{html.escape(f.key)}</a>' for f in fields
-        ) + ' · <a href="#events">events</a></p>'
+        toc = (
+            "<p>"
+            + " · ".join(
+                f'<a href="#{html.escape(f.variable)}">{html.escape(f.key)}</a>' for f in fields
+            )
+            + ' · <a href="#events">events</a></p>'
+        )
         for f in fields:
             stats = channel_stats(run, f)
             png = plot_channel(run, stats, out_dir / f"{f.variable}.png")
-            header = ["#", "satellite", "fleet", "most extreme" if not stats.is_flag else "set", "at"]
+            header = [
+                "#",
+                "satellite",
+                "fleet",
+                "most extreme" if not stats.is_flag else "set",
+                "at",
+            ]
             sections.append(
                 f'<h2 id="{html.escape(f.variable)}">{html.escape(f.long_name)} '
                 f"<code>{html.escape(f.key)}</code></h2>\n{_img(png)}\n"
@@ -353,11 +376,14 @@ def write_report(run_path: str | os.PathLike[str], out: str | os.PathLike[str] |
         if events["kind"].size:
             png = plot_events(run, events, out_dir / "events.png")
             rows = [
-                [f"{float(events['time'][k]) / 3600:.3f} h", events["kind"][k],
-                 events["satellite_name"][k] if events["satellite_name"].size else "",
-                 events["details"][k] if events["details"].size else ""]
+                [
+                    f"{float(events['time'][k]) / 3600:.3f} h",
+                    events["kind"][k],
+                    events["satellite_name"][k] if events["satellite_name"].size else "",
+                    events["details"][k] if events["details"].size else "",
+                ]
                 for k in range(min(200, events["kind"].size))
-            ]  # fmt: skip
+            ]
             ev_html = _img(png) + _table(["time", "kind", "satellite", "details"], rows)
             if events["kind"].size > 200:
                 ev_html += f"<p>... and {events['kind'].size - 200} more rows.</p>"
@@ -369,12 +395,15 @@ def write_report(run_path: str | os.PathLike[str], out: str | os.PathLike[str] |
             ("epoch", run.attrs.get("epoch", "")),
             ("satellites", f"{run.n_satellites:,}"),
             ("frames", f"{run.n_frames:,} ({run.times_s[-1] / 3600:.2f} h simulated)"),
-            ("step / output", f"{run.attrs.get('step_s', '')} s / {run.attrs.get('output_every_s', '')} s"),
+            (
+                "step / output",
+                f"{run.attrs.get('step_s', '')} s / {run.attrs.get('output_every_s', '')} s",
+            ),
             ("seed", run.attrs.get("seed", "")),
             ("complete", "yes" if run.complete else "NO (partial file)"),
             ("orbitwin", run.attrs.get("orbitwin_version", "")),
             ("file", str(run_path)),
-        ]  # fmt: skip
+        ]
         title = f"orbitwin report: {run.attrs.get('scenario', run_path.stem)}"
     page = out_dir / "index.html"
     page.write_text(

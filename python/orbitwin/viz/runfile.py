@@ -186,7 +186,9 @@ class RunFile:
         )
         self.attrs: dict[str, object] = {k: _attr(v) for k, v in f.attrs.items()}
         self.epoch: Epoch = parse_epoch(str(self.attrs.get("epoch", "2000-01-01T12:00:00Z")))
-        self._open: dict[str, h5py.Dataset] = {}  # kept open: HDF5 keeps a chunk cache per open dataset
+        self._open: dict[
+            str, h5py.Dataset
+        ] = {}  # kept open: HDF5 keeps a chunk cache per open dataset
         self.fields: dict[str, Field] = {}
         for field in self._discover_fields():
             self.fields[field.key] = field
@@ -265,14 +267,24 @@ class RunFile:
             reductions = ("norm",) if dim == "xyz" else ("max", "min", "mean")
             for red in reductions:
                 yield Field(
-                    f"{key}:{red}", name, f"{long_name} ({red} over {dim or 'components'})",
-                    units, factor, reduction=red, integer=integer and red in ("max", "min"),
-                )  # fmt: skip
+                    f"{key}:{red}",
+                    name,
+                    f"{long_name} ({red} over {dim or 'components'})",
+                    units,
+                    factor,
+                    reduction=red,
+                    integer=integer and red in ("max", "min"),
+                )
             for k, lab in enumerate(labels):
                 yield Field(
-                    f"{key}[{lab}]", name, f"{long_name} ({lab})", units, factor,
-                    component=k, integer=integer,
-                )  # fmt: skip
+                    f"{key}[{lab}]",
+                    name,
+                    f"{long_name} ({lab})",
+                    units,
+                    factor,
+                    component=k,
+                    integer=integer,
+                )
 
     def field(self, spec: str) -> Field:
         """The field for ``spec``: a channel (``orbit.altitude``) or variable name
@@ -394,9 +406,15 @@ class RunFile:
             rows.append(("fleet", self.fleet[satellite]))
         rows.append(("plane", str(int(self.plane[satellite]))))
         rows.append(("time", self.instant(frame).strftime("%Y-%m-%d %H:%M:%S UTC")))
-        chosen = fields if fields is not None else [
-            f for f in self.fields.values() if f.component is None and f.reduction in (None, "max", "norm")
-        ]  # fmt: skip
+        chosen = (
+            fields
+            if fields is not None
+            else [
+                f
+                for f in self.fields.values()
+                if f.component is None and f.reduction in (None, "max", "norm")
+            ]
+        )
         for field in chosen:
             raw = self.dataset(field.variable)[frame, satellite]
             value = float(field.select(np.asarray(raw)[None, ...])[0])

@@ -43,7 +43,7 @@ from .geometry import (
     sun_direction_ecef,
 )
 from .landmask import land_fraction
-from .runfile import Field, RunFile, format_value, nearest_satellite
+from .runfile import Field, RunFile, nearest_satellite
 
 OCEAN_RGB = (18, 52, 98)  #: ocean colour
 LAND_RGB = (84, 122, 64)  #: land colour
@@ -183,9 +183,13 @@ class Scene:
         )
         if shadow_cylinder:
             cyl = pv.Cylinder(
-                center=(0.0, 0.0, 1.5 * WGS84_A_KM), direction=(0.0, 0.0, 1.0),
-                radius=WGS84_A_KM, height=3.0 * WGS84_A_KM, resolution=96, capping=False,
-            )  # fmt: skip
+                center=(0.0, 0.0, 1.5 * WGS84_A_KM),
+                direction=(0.0, 0.0, 1.0),
+                radius=WGS84_A_KM,
+                height=3.0 * WGS84_A_KM,
+                resolution=96,
+                capping=False,
+            )
             self._night.append(p.add_mesh(cyl, color="#607090", opacity=0.08, lighting=False))
 
         # Ground stations and contact lines.
@@ -199,9 +203,14 @@ class Scene:
             st = pv.PolyData(self._station_xyz[[k for k, _ in known]])
             p.add_mesh(st, color="#ff4040", point_size=11, render_points_as_spheres=True)
             p.add_point_labels(
-                st, [s[0] for _, s in known], font_size=self._fs(10), text_color="#ffb0b0",
-                shape=None, show_points=False, always_visible=False,
-            )  # fmt: skip
+                st,
+                [s[0] for _, s in known],
+                font_size=self._fs(10),
+                text_color="#ffb0b0",
+                shape=None,
+                show_points=False,
+                always_visible=False,
+            )
         self._has_contacts = bool(known) and run.has("ground__visible")
         self._contacts = pv.PolyData(np.zeros((2, 3)), lines=np.array([2, 0, 1]))
         p.add_mesh(self._contacts, color="#7CFC00", line_width=1.5, opacity=0.9, lighting=False)
@@ -217,10 +226,16 @@ class Scene:
         self._sats.point_data["values"] = np.zeros(run.n_satellites)
         self._clim = run.value_range(self.field)
         self._sat_actor = p.add_mesh(
-            self._sats, scalars="values", cmap="plasma", clim=self._clim,
-            render_points_as_spheres=True, point_size=point_size, lighting=False,
-            nan_color="#808080", scalar_bar_args=self._bar_args(self.field),
-        )  # fmt: skip
+            self._sats,
+            scalars="values",
+            cmap="plasma",
+            clim=self._clim,
+            render_points_as_spheres=True,
+            point_size=point_size,
+            lighting=False,
+            nan_color="#808080",
+            scalar_bar_args=self._bar_args(self.field),
+        )
         self._bar_title = self.field.label
         self._highlight_actor = p.add_mesh(
             pv.Sphere(radius=HIGHLIGHT_RADIUS_KM), color="white", opacity=0.45, lighting=False
@@ -278,8 +293,11 @@ class Scene:
             latlon_deg = (20.0, sub_lon - 75.0)
         lat, lon = (math.radians(v) for v in latlon_deg)
         d = 5.2 * WGS84_A_KM
-        eye = (d * math.cos(lat) * math.cos(lon), d * math.cos(lat) * math.sin(lon),
-               d * math.sin(lat))  # fmt: skip
+        eye = (
+            d * math.cos(lat) * math.cos(lon),
+            d * math.cos(lat) * math.sin(lon),
+            d * math.sin(lat),
+        )
         self.plotter.camera_position = [eye, (0.0, 0.0, 0.0), (0.0, 0.0, 1.0)]
         self.plotter.camera.view_angle = 30.0
         self.plotter.camera.clipping_range = (0.2 * WGS84_A_KM, 8.0 * WGS84_A_KM)
@@ -473,9 +491,11 @@ class Scene:
         self.plotter.close()
 
     # ---- interactive ------------------------------------------------------------------
-    def show(self, frame_ms: int = 80) -> None:  # pragma: no cover - needs a display
-        """Opens the window: time slider, play/pause (button or space), ``[``/``]`` to
-        change the colour channel, left/right arrows to step, click to pick."""
+    def install_controls(self, frame_ms: int = 80) -> dict[str, Callable[..., None]]:
+        """Adds the window's controls: a time slider, play/pause (button or space), ``[``/``]``
+        to change the colour channel, left/right arrows to step, click to pick. Returns
+        the callbacks by name (``slider``, ``step``, ``toggle``, ``cycle``, ``tick``,
+        ``pick``) so that they can be driven without a window."""
         p, run = self.plotter, self.run
         keys = list(run.fields)
         t_h = run.times_s / 3600.0
@@ -486,10 +506,19 @@ class Scene:
                 self.set_frame(frame)
 
         slider = p.add_slider_widget(
-            on_slider, rng=[float(t_h[0]), float(t_h[-1]) or 1.0], value=float(t_h[self.frame]),
-            title="time [h]", pointa=(0.3, 0.16), pointb=(0.7, 0.16), style="modern",
-            fmt="%.2f", interaction_event="always",
-        )  # fmt: skip
+            on_slider,
+            rng=[float(t_h[0]), float(t_h[-1]) or 1.0],
+            value=float(t_h[self.frame]),
+            title="time [h]",
+            pointa=(0.3, 0.16),
+            pointb=(0.7, 0.16),
+            style="modern",
+            fmt="%.2f",
+            interaction_event="always",
+            title_height=0.02,
+            tube_width=0.004,
+            slider_width=0.012,
+        )
 
         def step(delta: int) -> None:
             self.set_frame((self.frame + delta) % run.n_frames)
@@ -504,30 +533,49 @@ class Scene:
             self.set_field(run.fields[keys[(i + delta) % len(keys)]])
             p.render()
 
-        def tick(_step: int) -> None:
+        def tick(_step: int = 0) -> None:
             if self.playing:
                 step(1)
 
+        def on_pick(point: Any, *_: Any) -> None:
+            if point is not None and self.pick_point(point) is not None:
+                p.render()
+
         p.add_checkbox_button_widget(toggle, value=False, position=(10, 70), size=28)
-        p.add_text("play", position=(44, 74), font_size=9, color="white")
+        p.add_text("play", position=(44, 74), font_size=self._fs(9), color="white")
         p.add_text(
             "click: pick   space: play/pause   [ ]: colour channel   <- ->: step",
-            position="lower_right", font_size=8, color="#a0a0a0",
-        )  # fmt: skip
+            position="lower_right",
+            font_size=self._fs(8),
+            color="#a0a0a0",
+        )
         p.add_key_event("space", lambda: toggle())
         p.add_key_event("bracketright", lambda: cycle(1))
         p.add_key_event("bracketleft", lambda: cycle(-1))
         p.add_key_event("Right", lambda: step(1))
         p.add_key_event("Left", lambda: step(-1))
         p.pickable_actors = [self._sat_actor]
-
-        def on_pick(point: Any, *_: Any) -> None:
-            if point is not None and self.pick_point(point) is not None:
-                p.render()
-
         p.enable_point_picking(
-            callback=on_pick, use_picker=True, show_message=False, show_point=False,
-            left_clicking=True, picker="point", pickable_window=False, tolerance=0.01,
-        )  # fmt: skip
+            callback=on_pick,
+            use_picker=True,
+            show_message=False,
+            show_point=False,
+            left_clicking=True,
+            picker="point",
+            pickable_window=False,
+            tolerance=0.01,
+        )
         p.add_timer_event(max_steps=10**9, duration=frame_ms, callback=tick)
-        p.show(title=f"orbitwin view: {run.path.name}")
+        return {
+            "slider": on_slider,
+            "step": step,
+            "toggle": toggle,
+            "cycle": cycle,
+            "tick": tick,
+            "pick": on_pick,
+        }
+
+    def show(self, frame_ms: int = 80) -> None:  # pragma: no cover - needs a display
+        """Opens the interactive window (see :meth:`install_controls`)."""
+        self.install_controls(frame_ms)
+        self.plotter.show(title=f"orbitwin view: {self.run.path.name}")

@@ -68,16 +68,12 @@ def add_parser(subparsers: Any) -> None:
     p.add_argument(
         "--select", metavar="SATELLITE", help="show this satellite's values and history plot"
     )
-    p.add_argument(
-        "--camera", metavar="LAT,LON", help="look from this latitude,longitude [deg]"
-    )
+    p.add_argument("--camera", metavar="LAT,LON", help="look from this latitude,longitude [deg]")
     p.add_argument("--point-size", type=float, default=4.0, help="satellite size [px]")
     p.add_argument(
         "--no-shadow-cylinder", action="store_true", help="do not draw the Earth's shadow"
     )
-    p.add_argument(
-        "--list-channels", action="store_true", help="list the colour channels and exit"
-    )
+    p.add_argument("--list-channels", action="store_true", help="list the colour channels and exit")
     p.add_argument("--debug", action="store_true", help="show tracebacks on errors")
     p.set_defaults(handler=run_view)
 
@@ -86,7 +82,9 @@ def _size(text: str) -> tuple[int, int]:
     try:
         w, h = (int(v) for v in text.lower().split("x"))
     except ValueError:
-        raise ValueError(f"window size is {text!r}; allowed: WIDTHxHEIGHT such as 1280x800") from None
+        raise ValueError(
+            f"window size is {text!r}; allowed: WIDTHxHEIGHT such as 1280x800"
+        ) from None
     if not (16 <= w <= 8192 and 16 <= h <= 8192):
         raise ValueError(f"window size is {text!r}; allowed: 16..8192 pixels each way")
     return w, h
@@ -132,16 +130,21 @@ def run_view(args: argparse.Namespace) -> int:
             from .scene import Scene
         except ImportError as exc:  # pragma: no cover - depends on the installation
             print(
-                f"orbitwin view needs PyVista ({exc}); install it with "
-                "pip install 'orbitwin[viz]'",
+                f"orbitwin view needs PyVista ({exc}); install it with pip install 'orbitwin[viz]'",
                 file=sys.stderr,
             )
             return EXIT_ERROR
         scene = Scene(
-            run, field=field, off_screen=off_screen, window_size=size, tracks=tracks,
-            selected=selected, point_size=args.point_size,
-            shadow_cylinder=not args.no_shadow_cylinder, camera_latlon_deg=camera,
-        )  # fmt: skip
+            run,
+            field=field,
+            off_screen=off_screen,
+            window_size=size,
+            tracks=tracks,
+            selected=selected,
+            point_size=args.point_size,
+            shadow_cylinder=not args.no_shadow_cylinder,
+            camera_latlon_deg=camera,
+        )
         try:
             scene.set_frame(frame)
             if camera is None:
