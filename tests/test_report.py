@@ -85,6 +85,9 @@ def test_worst_ranking_direction() -> None:
     extreme = np.array([3.0, np.nan, 9.0, 1.0])
     assert rank_worst(extreme, low_is_worst=False, n=3).tolist() == [2, 0, 3]
     assert rank_worst(extreme, low_is_worst=True, n=3).tolist() == [3, 0, 2]
+    ties = np.array([0.0, 0.0, 1.0])  # e.g. illumination: all reach 0; longest in shadow first
+    time_mean = np.array([0.7, 0.6, 0.9])
+    assert rank_worst(ties, True, tie_break=time_mean).tolist() == [1, 0, 2]
 
 
 def test_channel_stats_are_generic(run_with_extras: Path) -> None:

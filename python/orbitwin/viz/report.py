@@ -59,6 +59,7 @@ LOW_IS_WORST = (
     "capacity",
     "visible",
     "contact",
+    "illumination",
 )
 #: Channels left out of the report (positions, shown by ``orbitwin view``).
 SKIP_CHANNELS = ("orbit.latitude", "orbit.longitude")
@@ -120,6 +121,7 @@ class ChannelStats:
     extreme: np.ndarray  # (n_sat,) worst value over the run per satellite (flags: frames set)
     extreme_frame: np.ndarray  # (n_sat,) frame of it (flags: first frame set; -1 none)
     low_is_worst: bool
+    mean: np.ndarray = field(default_factory=lambda: np.empty(0))  # (n_frames,) fleet mean
     worst: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
 
     @property
@@ -138,10 +140,23 @@ def fleet_percentiles(values: np.ndarray) -> np.ndarray:
         return np.percentile(v, PERCENTILES, axis=1).T
 
 
-def rank_worst(extreme: np.ndarray, low_is_worst: bool, n: int = N_WORST) -> np.ndarray:
-    """Indices of the ``n`` worst satellites by their extreme value (NaN last)."""
-    key = np.where(np.isfinite(extreme), extreme, np.inf if low_is_worst else -np.inf)
-    order = np.argsort(key if low_is_worst else -key, kind="stable")
+def rank_worst(
+    extreme: np.ndarray,
+    low_is_worst: bool,
+    n: int = N_WORST,
+    tie_break: np.ndarray | None = None,
+) -> np.ndarray:
+    """Indices of the ``n`` worst satellites by their extreme value (NaN last); ties go
+    by ``tie_break`` (e.g. the time mean: the longest in the bad range first)."""
+    bad = np.inf if low_is_worst else -np.inf
+    key = np.where(np.isfinite(extreme), extreme, bad)
+    second = (
+        np.zeros_like(key)
+        if tie_break is None
+        else np.where(np.isfinite(tie_break), tie_break, bad)
+    )
+    sign = 1.0 if low_is_worst else -1.0
+    order = np.lexsort((sign * second, sign * key))
     return order[: min(n, order.size)]
 
 
@@ -150,9 +165,12 @@ def channel_stats(run: RunFile, field_: Field) -> ChannelStats:
     n_t, n_s = run.n_frames, run.n_satellites
     low = worst_is_low(field_)
     pct = np.full((n_t, len(PERCENTILES)), np.nan)
+    mean = np.full(n_t, np.nan)
     extreme = np.full(n_s, np.nan)
     extreme_frame = np.full(n_s, -1, dtype=np.int64)
     count = np.zeros(n_s)
+    total = np.zeros(n_s)  # sum over time of finite values
+    finite = np.zeros(n_s)
     last = np.full(n_s, np.nan)
     for start in range(0, n_t, BLOCK_FRAMES):
         stop = min(start + BLOCK_FRAMES, n_t)
@@ -165,6 +183,11 @@ def channel_stats(run: RunFile, field_: Field) -> ChannelStats:
             extreme_frame = np.where((extreme_frame < 0) & (first >= 0), first, extreme_frame)
         else:
             pct[start:stop] = fleet_percentiles(v)
+            total += np.nansum(v, axis=0)
+            finite += np.isfinite(v).sum(axis=0)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", RuntimeWarning)
+                mean[start:stop] = np.nanmean(v, axis=1)
             filled = np.where(np.isfinite(v), v, np.inf if low else -np.inf)
             k = np.argmin(filled, axis=0) if low else np.argmax(filled, axis=0)
             block_ext = v[k, np.arange(n_s)]
@@ -177,8 +200,12 @@ def channel_stats(run: RunFile, field_: Field) -> ChannelStats:
             last = v[-1]
     if field_.integer:
         extreme = count
-    stats = ChannelStats(field_, pct, last, extreme, extreme_frame, low)
-    stats.worst = rank_worst(extreme, stats.low_is_worst)
+    stats = ChannelStats(field_, pct, last, extreme, extreme_frame, low, mean=mean)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        time_mean = total / finite
+    stats.worst = rank_worst(
+        extreme, stats.low_is_worst, tie_break=None if field_.integer else time_mean
+    )
     return stats
 
 
@@ -224,6 +251,7 @@ def plot_channel(run: RunFile, stats: ChannelStats, path: Path) -> Path:
         ax.fill_between(t, p[:, 1], p[:, 5], color="C0", alpha=0.18, lw=0, label="5-95 %")
         ax.fill_between(t, p[:, 2], p[:, 4], color="C0", alpha=0.38, lw=0, label="25-75 %")
         ax.plot(t, p[:, 3], color="C0", lw=1.6, label="median")
+        ax.plot(t, stats.mean, color="C1", lw=1.2, ls="--", label="mean")
         ax.plot(t, p[:, 0], color="0.35", lw=0.8, ls=":", label="min / max")
         ax.plot(t, p[:, 6], color="0.35", lw=0.8, ls=":")
         ax.set_ylabel(unit or "value")
@@ -249,8 +277,9 @@ def plot_channel(run: RunFile, stats: ChannelStats, path: Path) -> Path:
     worst = stats.worst[:5]
     if not stats.is_flag:
         ax.plot(t, p[:, 3], color="0.6", lw=2.5, label="fleet median")
+    histories = run.histories(f, worst)
     for k, i in enumerate(worst):
-        hist = run.history(f, int(i))
+        hist = histories[:, k]
         if stats.is_flag:
             hist = (np.nan_to_num(hist) != 0).astype(float) + 0.04 * k
         ax.plot(t, hist, lw=1.0, label=run.satellite_names[int(i)])

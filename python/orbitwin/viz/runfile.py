@@ -172,7 +172,12 @@ class RunFile:
         self.path = Path(path)
         if not self.path.is_file():
             raise FileNotFoundError(f"run file {str(self.path)!r} does not exist")
-        self._file = h5py.File(self.path, "r", rdcc_nbytes=CHUNK_CACHE_BYTES, rdcc_nslots=10007)
+        try:
+            self._file = h5py.File(self.path, "r", rdcc_nbytes=CHUNK_CACHE_BYTES, rdcc_nslots=10007)
+        except OSError as exc:
+            raise ValueError(
+                f"{str(self.path)!r} is not a readable HDF5 run file ({exc})"
+            ) from None
         f = self._file
         try:
             self.times_s: np.ndarray = f["time"][:].astype(np.float64)  # [s] since the epoch
@@ -331,6 +336,15 @@ class RunFile:
     def history(self, field: Field, satellite: int) -> np.ndarray:
         """Shown values (n_frames,) of ``field`` for one satellite over the run."""
         return field.select(self.dataset(field.variable)[:, satellite])
+
+    def histories(self, field: Field, satellites: Sequence[int]) -> np.ndarray:
+        """Shown values (n_frames, k) of ``field`` for several satellites, read in one pass."""
+        idx = np.asarray(satellites, dtype=np.int64)
+        if idx.size == 0:
+            return np.empty((self.n_frames, 0))
+        cols, inverse = np.unique(idx, return_inverse=True)
+        data = self.dataset(field.variable)[:, cols]
+        return field.select(data)[:, inverse]
 
     def block(self, variable: str, start: int, stop: int) -> np.ndarray:
         """Raw frames ``start:stop`` of ``variable``."""
