@@ -22,7 +22,12 @@ EXIT_INTERRUPTED = 130
 
 #: Modules that add a subcommand: each has ``add_parser(subparsers)``, which
 #: registers its parser with ``set_defaults(handler=fn)`` where ``fn(args) -> int``.
-SUBCOMMAND_MODULES: tuple[str, ...] = ("orbitwin.results", "orbitwin.sweep")
+SUBCOMMAND_MODULES: tuple[str, ...] = (
+    "orbitwin.results",
+    "orbitwin.sweep",
+    "orbitwin.viz.view",
+    "orbitwin.viz.report",
+)
 
 
 def _add_run_options(p: argparse.ArgumentParser) -> None:
