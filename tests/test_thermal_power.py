@@ -257,7 +257,10 @@ def test_energy_ledger_closes_over_an_orbit(payload_w):
     compute node and for one overloaded into shedding and unmet bus load; the stored
     counter equals capacity * (SoC - SoC0)."""
     base = compute_node()
-    d = dataclasses.replace(base, loads=dataclasses.replace(base.loads, payload_power_w=payload_w))
+    # A fixed payload demand (no compute model): overloaded cases need it.
+    d = dataclasses.replace(
+        base, compute=None, loads=dataclasses.replace(base.loads, payload_power_w=payload_w)
+    )
     tw, f = one_fleet(d, step=10.0, n=64)
     soc0 = f.state("power.battery_soc").copy()
     tw.advance(by=ORBIT_S)

@@ -10,6 +10,7 @@ PYBIND11_MODULE(_core, m) {
   b::bind_fleet(m);
   b::bind_twin(m);
   b::bind_thermal_power(m);
+  b::bind_compute(m);
 #ifdef ORBITWIN_OPENMP
   m.attr("openmp") = true;
 #else

@@ -41,6 +41,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from . import _core
+from .compute import ComputePayload
 
 WH_TO_J = 3600.0  #: [J/Wh]
 
@@ -286,6 +287,10 @@ class SatelliteDesign:
     battery: Battery
     loads: Loads
     heaters: tuple[Heater, ...] = field(default_factory=tuple)
+    #: The accelerators (orbitwin.compute.ComputePayload). When given, the core
+    #: sets the payload's power demand every step from the compute model
+    #: (throttling, utilisation, outages) instead of loads.payload_power_w.
+    compute: ComputePayload | None = None
 
     def __post_init__(self) -> None:
         for name in ("nodes", "links", "faces", "heaters"):
@@ -486,6 +491,17 @@ def compute_node() -> SatelliteDesign:
             heater_priority=1,
             payload_shed_soc=0.3,
             payload_restore_soc=0.4,
+        ),
+        # Four accelerator modules: 1.5 kW at full clock and load, 2,000 TOPS
+        # (INT8) in all; throttling from 85 C, clock gated at 100 C junction.
+        compute=ComputePayload(
+            accelerators=4,
+            idle_power_w=75.0,
+            peak_power_w=375.0,
+            peak_tops=500.0,
+            throttle_start_k=358.15,
+            junction_limit_k=373.15,
+            junction_offset_k_per_w=0.02,
         ),
     )
 

@@ -168,8 +168,7 @@ class Twin:
                 orbits.arg_perigee_rad,
                 orbits.mean_anomaly_rad,
             )
-            if core_design is not None:
-                core.attach_thermal_power(core_design)
+            self._attach_design(core, design, core_design)
             fleet = Fleet(self, index, core, orbits.names, orbits.plane, None, design)
         elif isinstance(orbits, TleSet):
             if ephemeris_steps < 2:
@@ -178,8 +177,7 @@ class Twin:
                 name, len(orbits), _core.OrbitSource.EPHEMERIS, int(ephemeris_steps)
             )
             plane = np.zeros(len(orbits), dtype=np.int32)
-            if core_design is not None:
-                core.attach_thermal_power(core_design)
+            self._attach_design(core, design, core_design)
             fleet = Fleet(self, index, core, orbits.names, plane, SgpPropagator(orbits), design)
         else:
             raise ValueError(
@@ -188,6 +186,14 @@ class Twin:
             )
         self.fleets.append(fleet)
         return fleet
+
+    @staticmethod
+    def _attach_design(core: _core.Fleet, design, core_design) -> None:
+        if core_design is None:
+            return
+        core.attach_thermal_power(core_design)
+        if design.compute is not None:
+            core.attach_compute(design.compute.core_fields())
 
     def fleet(self, name: str) -> Fleet:
         for f in self.fleets:

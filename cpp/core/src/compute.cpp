@@ -5,6 +5,8 @@
 #include <stdexcept>
 
 #include "orbitwin/constants.hpp"
+#include "orbitwin/fleet.hpp"
+#include "orbitwin/thermal_power.hpp"
 
 namespace orbitwin {
 
@@ -84,6 +86,69 @@ Compute::Compute(const ComputeDesign& d, std::size_t n_sat)
   dropped_bits = Buffer<double>(n);
   downlinked_bits = Buffer<double>(n);
   downlink_rate_bps = Buffer<double>(n);
+}
+
+void Fleet::attach_compute(const ComputeDesign& design) {
+  if (!thermal_power)
+    throw std::invalid_argument("fleet '" + name_ +
+                                "': a compute payload needs a thermal/power design first");
+  if (compute) throw std::invalid_argument("fleet '" + name_ + "' already has a compute payload");
+  compute = std::make_shared<Compute>(design, n_);
+  register_compute_channels();
+}
+
+void Fleet::register_compute_channels() {
+  Compute& c = *compute;
+  const DType f64 = DType::kFloat64, i32 = DType::kInt32;
+  auto param = [&](const char* name, const char* unit, const char* desc, DType t, void* data) {
+    add_channel(name, unit, desc, t, data, {}, true, true);
+  };
+  auto state = [&](const char* name, const char* unit, const char* desc, DType t, void* data) {
+    add_channel(name, unit, desc, t, data, {}, false, false);
+  };
+  param("compute.working", "1", "accelerators working", i32, c.working.data());
+  param("compute.enabled", "1", "1: payload commanded on", i32, c.enabled.data());
+  param("compute.demand", "1", "utilisation demanded by the workload (0..1)", f64, c.demand.data());
+  param("compute.clock_cap", "1", "commanded clock limit (0..1)", f64, c.clock_cap.data());
+  param("compute.idle_power", "W", "idle power per accelerator", f64, c.idle_power_w.data());
+  param("compute.peak_power", "W", "peak power per accelerator", f64, c.peak_power_w.data());
+  param("compute.peak_throughput", "s-1", "peak operations per second per accelerator", f64,
+        c.peak_ops_per_s.data());
+  param("compute.throttle_start", "K", "junction temperature where throttling starts", f64,
+        c.throttle_start_k.data());
+  param("compute.junction_limit", "K", "junction temperature where the clock is gated", f64,
+        c.junction_limit_k.data());
+  param("compute.junction_offset", "K W-1", "junction above the payload node per watt", f64,
+        c.junction_offset.data());
+  param("compute.reboot_until", "s", "time since the epoch a reboot ends", f64, c.reboot_until_s.data());
+  param("compute.reboot_time", "s", "downtime of a functional interrupt", f64, c.reboot_time_s.data());
+  param("data.generation_rate", "bit s-1", "raw data generated", f64, c.data_rate_bps.data());
+  param("data.ops_per_bit", "1", "operations to process one raw bit", f64, c.ops_per_bit.data());
+  param("data.reduction_ratio", "1", "raw bits per result bit", f64, c.reduction_ratio.data());
+  param("data.storage_capacity", "bit", "on-board storage", f64, c.storage_bits.data());
+  param("data.downlink_rate", "bit s-1", "downlink rate while a station is in view", f64,
+        c.downlink_bps.data());
+  state("compute.state", "1", "0 off, 1 on, 2 throttled, 3 rebooting, 4 failed", i32, c.state.data());
+  state("compute.junction_temperature", "K", "accelerator junction temperature", f64, c.junction_k.data());
+  state("compute.clock", "1", "clock fraction", f64, c.clock.data());
+  state("compute.utilisation", "1", "utilisation", f64, c.utilisation.data());
+  state("compute.power_demand", "W", "payload power asked of the power system", f64,
+        c.power_demand_w.data());
+  state("compute.power", "W", "payload power delivered", f64, c.power_w.data());
+  state("compute.throughput", "s-1", "operations per second over the last step", f64, c.ops_rate.data());
+  state("compute.work_ops", "1", "operations delivered since the epoch", f64, c.work_ops.data());
+  state("compute.energy", "J", "payload energy since the epoch", f64, c.energy_j.data());
+  state("compute.idle_energy", "J", "idle part of the payload energy", f64, c.idle_energy_j.data());
+  state("compute.throttled_time", "s", "time throttled since the epoch", f64, c.throttled_s.data());
+  state("compute.off_time", "s", "time off, rebooting or failed since the epoch", f64, c.off_s.data());
+  state("data.raw_stored", "bit", "raw data in storage", f64, c.raw_bits.data());
+  state("data.results_stored", "bit", "results in storage", f64, c.result_bits.data());
+  state("data.generated", "bit", "raw data generated since the epoch", f64, c.generated_bits.data());
+  state("data.processed", "bit", "raw data processed since the epoch", f64, c.processed_bits.data());
+  state("data.dropped", "bit", "raw data dropped for lack of storage since the epoch", f64,
+        c.dropped_bits.data());
+  state("data.downlinked", "bit", "results downlinked since the epoch", f64, c.downlinked_bits.data());
+  state("data.downlink", "bit s-1", "downlink rate over the last step", f64, c.downlink_rate_bps.data());
 }
 
 namespace kernels {

@@ -151,7 +151,18 @@ void Twin::evaluate(const std::vector<int64_t>& times) {
         kernels::sun_geometry(f, b0, b1, in);
         kernels::attitude(f, b0, b1, in);
         if (stations_.count) kernels::ground_contacts(f, b0, b1, in, stations_);
+        if (f.compute) {
+          const ThermalPower& tp = *f.thermal_power;
+          kernels::compute_demand(*f.compute, b0, b1, in.t_s, in.dt_s,
+                                  tp.temperature_k.data() + tp.payload_node,
+                                  static_cast<std::size_t>(tp.n_node), f.latitude_rad.data(),
+                                  f.longitude_rad.data(), f.thermal_power->payload_demand_w.data());
+        }
         if (f.thermal_power) kernels::thermal_power(f, b0, b1, in);
+        if (f.compute)
+          kernels::compute_account(*f.compute, b0, b1, in.t_s, in.dt_s,
+                                   f.thermal_power->payload_w.data(),
+                                   stations_.count ? f.best_station.data() : nullptr);
       }
     }
   }

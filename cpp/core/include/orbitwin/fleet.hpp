@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "orbitwin/buffer.hpp"
+#include "orbitwin/compute.hpp"
 #include "orbitwin/orbit.hpp"
 
 namespace orbitwin {
@@ -89,6 +90,11 @@ class Fleet {
   void attach_thermal_power(const ThermalPowerDesign& design);
   std::shared_ptr<ThermalPower> thermal_power;  //!< null when the fleet has no design
 
+  // Attaches the compute payload (compute.cpp); needs the thermal/power design
+  // (the payload heats its node and draws from the power system).
+  void attach_compute(const ComputeDesign& design);
+  std::shared_ptr<Compute> compute;  //!< null when the fleet has no compute payload
+
   // ---- parameters: orbit (mean elements at epoch, kMeanElements only) ----
   Buffer<double> semi_major_axis_m;  //!< [m] (n)
   Buffer<double> eccentricity;       //!< [-] (n)
@@ -139,6 +145,7 @@ class Fleet {
  private:
   void register_channels();
   void register_thermal_power_channels();
+  void register_compute_channels();
   void validate_thermal_power() const;
   void add_channel(const std::string& name, const std::string& unit, const std::string& description,
                    DType dtype, void* data, std::vector<std::size_t> inner, bool is_parameter,
