@@ -19,6 +19,7 @@ void bind_orbit(py::module_& m);
 void bind_sun(py::module_& m);
 void bind_fleet(py::module_& m);
 void bind_twin(py::module_& m);
+void bind_radiation(py::module_& m);
 
 inline std::string shape_text(const py::array& a) {
   std::ostringstream os;

@@ -9,6 +9,7 @@ PYBIND11_MODULE(_core, m) {
   b::bind_sun(m);
   b::bind_fleet(m);
   b::bind_twin(m);
+  b::bind_radiation(m);
 #ifdef ORBITWIN_OPENMP
   m.attr("openmp") = true;
 #else

@@ -17,6 +17,7 @@ from .constellations import (
     sun_synchronous_inclination,
     walker,
 )
+from .radiation import Device, RadiationConfig, SeeResponse, solar_particle_event
 from .scenario import DEFAULT_CHANNELS, Scenario, ScenarioError, load_scenario
 from .timeutil import Epoch, duration_ns, parse_epoch
 from .tle import SgpPropagator, TleSet, parse_tle, read_tle
@@ -29,10 +30,13 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree
 
 __all__ = [
     "DEFAULT_CHANNELS",
+    "Device",
     "ElementSet",
     "Epoch",
     "Fleet",
+    "RadiationConfig",
     "Scenario",
+    "SeeResponse",
     "ScenarioError",
     "SgpPropagator",
     "TleSet",
@@ -46,6 +50,7 @@ __all__ = [
     "parse_epoch",
     "parse_tle",
     "read_tle",
+    "solar_particle_event",
     "sun_synchronous_inclination",
     "walker",
 ]

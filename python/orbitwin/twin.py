@@ -12,6 +12,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -43,6 +44,10 @@ class Fleet:
         self.plane = plane
         self._propagator = propagator
         self._channels = {c["name"]: c for c in core.channels()}
+        #: The orbits the fleet was added with.
+        self.orbits: ElementSet | TleSet | None = None
+        #: The radiation configuration (``Twin.enable_radiation``), None when off.
+        self.radiation: Any = None
 
     @property
     def name(self) -> str:
@@ -163,8 +168,16 @@ class Twin:
                 f"orbits of fleet {name!r} is a {type(orbits).__name__}; "
                 "allowed: an ElementSet (walker(), elements()) or a TleSet (read_tle())"
             )
+        fleet.orbits = orbits
         self.fleets.append(fleet)
         return fleet
+
+    def enable_radiation(self, fleet: str | Fleet, config: Any = None) -> Fleet:
+        """Adds the radiation model (``orbitwin.radiation``) to a fleet, before the twin
+        starts; ``config`` is a :class:`orbitwin.radiation.RadiationConfig`."""
+        from . import radiation
+
+        return radiation.enable(self, fleet, config)
 
     def fleet(self, name: str) -> Fleet:
         for f in self.fleets:

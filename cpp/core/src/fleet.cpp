@@ -206,6 +206,7 @@ void Fleet::validate_parameters() const {
       bad_value(name_, "attitude.mode", i, m,
                 "0 (nadir), 1 (sun-pointing), 2 (inertial) or 3 (tumbling)");
   }
+  if (radiation) radiation->validate_parameters(name_);
 }
 
 }  // namespace orbitwin

@@ -135,6 +135,7 @@ void Twin::evaluate(const std::vector<int64_t>& times) {
         kernels::geodetic(f, b0, b1, in);
         kernels::sun_geometry(f, b0, b1, in);
         kernels::attitude(f, b0, b1, in);
+        if (f.radiation) f.radiation->step(f, b0, b1, in.t_s, in.dt_s, in.sin_gmst, in.cos_gmst);
       }
     }
   }

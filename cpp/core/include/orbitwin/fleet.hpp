@@ -7,11 +7,13 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "orbitwin/buffer.hpp"
 #include "orbitwin/orbit.hpp"
+#include "orbitwin/radiation.hpp"
 
 namespace orbitwin {
 
@@ -117,7 +119,11 @@ class Fleet {
   Buffer<double> body_axes;          //!< [-] (n,3,3) rows: body X,Y,Z in ECI
   Buffer<uint32_t> status;           //!< [StatusBit] (n)
 
+  // ---- optional models ----
+  std::unique_ptr<Radiation> radiation;  //!< trapped/GCR/SPE environment, dose, SEEs (null: off)
+
  private:
+  friend class Radiation;  // registers its channels
   void register_channels();
   void add_channel(const std::string& name, const std::string& unit, const std::string& description,
                    DType dtype, void* data, std::vector<std::size_t> inner, bool is_parameter,
