@@ -327,10 +327,15 @@ def trapped_flux(
     loc = EarthLocation.from_geodetic(lon_deg * u.deg, lat_deg * u.deg, alt_m * u.m)
     time = Time(epoch_iso.replace("Z", ""), scale="utc")
     out = []
+    coords: dict[Any, tuple[np.ndarray, np.ndarray]] = {}
     for particle, energies in (("p", PROTON_ENERGIES_MEV), ("e", ELECTRON_ENERGIES_MEV)):
         model = aep8.model(particle, solar)
-        lshell, bb0 = model.geomagnetic_coordinates(loc, time)
-        lshell, bb0 = np.asarray(lshell)[..., None], np.asarray(bb0)[..., None]
+        # AE8 and AP8 share one field model at solar minimum: compute (L, B/B0) once.
+        field_model = getattr(model, "_geomag", particle)
+        if field_model not in coords:
+            lshell, bb0 = model.geomagnetic_coordinates(loc, time)
+            coords[field_model] = np.asarray(lshell)[..., None], np.asarray(bb0)[..., None]
+        lshell, bb0 = coords[field_model]
         with np.errstate(invalid="ignore"):
             f = model.integral_flux_for_geomagnetic_coordinates(
                 lshell, bb0, energies * u.MeV

@@ -178,6 +178,8 @@ inline double exp2(double x) {
   return p * scale;
 }
 
+// 10^x; relative error ~2.6e-16 * |x| from rounding x log2(10).
+// 10^x; rounding x log2(10) adds a relative error of ~2.6e-16 |x|.
 inline double exp10(double x) { return exp2(x * 3.32192809488736234787); }
 
 // Vertical Stormer cutoff rigidity [GV] of a centred dipole:
