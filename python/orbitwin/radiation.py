@@ -276,7 +276,7 @@ class RadiationConfig:
     dlon_deg: float = 5.0
     dalt_km: float = 50.0
     altitude_km: tuple[float, float] | None = None
-    seed: int = 0
+    seed: int | None = None  #: None: the scenario's seed (0 outside scenarios)
     cache_dir: str | None = None
 
     def __post_init__(self) -> None:
@@ -466,7 +466,7 @@ def build_core_config(
     c.uncorrectable_fraction = dev.uncorrectable_fraction
     c.tid_tolerance_gy = dev.tid_tolerance_gy
     c.leakage_per_gy = (dev.leakage_at_tolerance - 1.0) / dev.tid_tolerance_gy
-    c.seed = int(config.seed) & 0xFFFFFFFFFFFFFFFF
+    c.seed = int(config.seed or 0) & 0xFFFFFFFFFFFFFFFF
     c.validate()
     return c
 
