@@ -48,6 +48,8 @@ class Fleet:
         self.orbits: ElementSet | TleSet | None = None
         #: The radiation configuration (``Twin.enable_radiation``), None when off.
         self.radiation: Any = None
+        #: The core's radiation tables and responses (``_core.RadiationConfig``).
+        self.radiation_core: Any = None
 
     @property
     def name(self) -> str:
