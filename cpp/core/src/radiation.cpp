@@ -19,6 +19,10 @@ constexpr double kEarthRadiusMean = 6371.2e3;  //!< [m] reference radius of the 
 constexpr double kProtonMassMev = 938.272088;  //!< [MeV]
 constexpr double kSpeReferenceMev = 10.0;      //!< [MeV] SPE intensities are >10 MeV
 constexpr double kRadToDeg = 180.0 / kPi;
+//! Interpolated fluxes below this share of tiny_flux are 0 (the floor itself,
+//! up to rounding, where every corner is empty).
+constexpr double kZeroFluxFraction = 1e-9;
+constexpr std::size_t kChunk = 64;  //!< satellites per vectorised pre-pass
 
 [[noreturn]] void bad_config(const std::string& field, const std::string& got,
                              const std::string& allowed) {
@@ -78,15 +82,20 @@ void RadiationConfig::validate() const {
 
 namespace radiation {
 
-void interpolate(const RadiationConfig& c, double lat_deg, double lon_deg, double alt_m, double* out) {
-  std::size_t ia, il, io;
-  double fa, fl, fo;
-  locate(alt_m, c.alt0_m, c.dalt_m, c.nalt, ia, fa);
-  locate(lat_deg, c.lat0_deg, c.dlat_deg, c.nlat, il, fl);
-  locate(lon_deg, c.lon0_deg, c.dlon_deg, c.nlon, io, fo);
+Cell locate_cell(const RadiationConfig& c, double lat_deg, double lon_deg, double alt_m) {
+  Cell k;
+  locate(alt_m, c.alt0_m, c.dalt_m, c.nalt, k.ia, k.fa);
+  locate(lat_deg, c.lat0_deg, c.dlat_deg, c.nlat, k.il, k.fl);
+  locate(lon_deg, c.lon0_deg, c.dlon_deg, c.nlon, k.io, k.fo);
+  return k;
+}
+
+void interpolate_cell(const RadiationConfig& c, const Cell& k, std::size_t e0, std::size_t e1,
+                      double* out) {
   const std::size_t ne = c.n_proton + c.n_electron;
   const std::size_t s_lon = ne, s_lat = c.nlon * ne, s_alt = c.nlat * c.nlon * ne;
-  const double* __restrict t = c.log_flux.data() + ia * s_alt + il * s_lat + io * s_lon;
+  const double* __restrict t = c.log_flux.data() + k.ia * s_alt + k.il * s_lat + k.io * s_lon;
+  const double fa = k.fa, fl = k.fl, fo = k.fo;
   // Trilinear weights; a weight of exactly 0 leaves node values exact.
   const double w000 = (1 - fa) * (1 - fl) * (1 - fo), w001 = (1 - fa) * (1 - fl) * fo;
   const double w010 = (1 - fa) * fl * (1 - fo), w011 = (1 - fa) * fl * fo;
@@ -100,14 +109,18 @@ void interpolate(const RadiationConfig& c, double lat_deg, double lon_deg, doubl
   const double* __restrict t101 = t + s_alt + s_lon;
   const double* __restrict t110 = t + s_alt + s_lat;
   const double* __restrict t111 = t + s_alt + s_lat + s_lon;
-  const double tiny = c.tiny_flux;
+  const double tiny = c.tiny_flux, zero_below = kZeroFluxFraction * c.tiny_flux;
 #pragma omp simd
-  for (std::size_t e = 0; e < ne; ++e) {
+  for (std::size_t e = e0; e < e1; ++e) {
     const double v = w000 * t000[e] + w001 * t001[e] + w010 * t010[e] + w011 * t011[e] +
                      w100 * t100[e] + w101 * t101[e] + w110 * t110[e] + w111 * t111[e];
     const double f = exp10(v) - tiny;
-    out[e] = f > 0.0 ? f : 0.0;
+    out[e] = f > zero_below ? f : 0.0;
   }
+}
+
+void interpolate(const RadiationConfig& c, double lat_deg, double lon_deg, double alt_m, double* out) {
+  interpolate_cell(c, locate_cell(c, lat_deg, lon_deg, alt_m), 0, c.n_proton + c.n_electron, out);
 }
 
 }  // namespace radiation
@@ -142,6 +155,27 @@ Radiation::Radiation(Fleet& f, RadiationConfig config) : cfg_(std::move(config))
   for (std::size_t i = 0; i < n_; ++i) sat_key_[i] = radiation::satellite_key(cfg_.seed, fleet_key_, i);
   cached_thickness_ = Buffer<double>(n_);
   cached_thickness_.fill(NAN);
+  // Cells whose eight corners hold no flux of a species (most of the globe at
+  // low altitude) skip its interpolation: the result would be 0 anyway.
+  {
+    const std::size_t nE = np + ne;
+    const double empty = std::log10(cfg_.tiny_flux) + 1e-12;
+    std::vector<unsigned char> node(cfg_.nalt * cfg_.nlat * cfg_.nlon, 0);
+    for (std::size_t q = 0; q < node.size(); ++q)
+      for (std::size_t e = 0; e < nE; ++e)
+        if (cfg_.log_flux[q * nE + e] > empty) node[q] |= e < np ? 1 : 2;
+    cell_flags_.assign((cfg_.nalt - 1) * (cfg_.nlat - 1) * (cfg_.nlon - 1), 0);
+    for (std::size_t a = 0; a + 1 < cfg_.nalt; ++a)
+      for (std::size_t l = 0; l + 1 < cfg_.nlat; ++l)
+        for (std::size_t o = 0; o + 1 < cfg_.nlon; ++o) {
+          unsigned char fl = 0;
+          for (std::size_t da = 0; da < 2; ++da)
+            for (std::size_t dl = 0; dl < 2; ++dl)
+              for (std::size_t dn = 0; dn < 2; ++dn)
+                fl |= node[((a + da) * cfg_.nlat + l + dl) * cfg_.nlon + o + dn];
+          cell_flags_[(a * (cfg_.nlat - 1) + l) * (cfg_.nlon - 1) + o] = fl;
+        }
+  }
   thickness_row_ = Buffer<int32_t>(n_);
   thickness_frac_ = Buffer<double>(n_);
 
@@ -205,7 +239,7 @@ void Radiation::validate_parameters(const std::string& fleet) const {
 void Radiation::step(Fleet& f, std::size_t b0, std::size_t b1, double t_s, double dt_s,
                      double sin_gmst, double cos_gmst) {
   const RadiationConfig& c = cfg_;
-  const std::size_t np = c.n_proton, ne = c.n_electron, nt = c.n_thickness;
+  const std::size_t nt = c.n_thickness;
   // Response rows follow the shield thickness (parameters change only between advances).
   for (std::size_t i = b0; i < b1; ++i) {
     const double th = shield_thickness_m[i];
@@ -219,14 +253,53 @@ void Radiation::step(Fleet& f, std::size_t b0, std::size_t b1, double t_s, doubl
     thickness_frac_[i] = u - static_cast<double>(k);
     cached_thickness_[i] = th;
   }
+  double flux[kMaxEnergies];
+  double ptot[kMaxEnergies];
+  for (std::size_t c0 = b0; c0 < b1; c0 += kChunk) {
+    const std::size_t c1 = std::min(b1, c0 + kChunk);
+    step_chunk(f, c0, c1, t_s, dt_s, sin_gmst, cos_gmst, flux, ptot);
+  }
+}
+
+void Radiation::step_chunk(Fleet& f, std::size_t b0, std::size_t b1, double t_s, double dt_s,
+                           double sin_gmst, double cos_gmst, double* __restrict flux,
+                           double* __restrict ptot) {
+  const RadiationConfig& c = cfg_;
+  const std::size_t np = c.n_proton, ne = c.n_electron, nt = c.n_thickness;
   const double* __restrict lat = f.latitude_rad.data();
   const double* __restrict lon = f.longitude_rad.data();
   const double* __restrict alt = f.altitude_m.data();
   const double* __restrict pos = f.position_m.data();
   uint32_t* __restrict status = f.status.data();
   const double* __restrict energy = c.proton_energy_mev.data();
-  double flux[kMaxEnergies];
-  double ptot[kMaxEnergies];
+  // Dipole cutoff, Earth shadow, GCR and the SPE cutoff energy: vectorised
+  // across satellites (NaN positions give NaN, handled below).
+  double spe_omni[kChunk], cut_energy[kChunk];
+  {
+    double* __restrict rc_out = cutoff_rigidity.data();
+    double* __restrict gcr_out = gcr_flux.data();
+    const double* __restrict spe_in = spe_flux.data();
+    const double ax = c.dipole_axis[0], ay = c.dipole_axis[1], az = c.dipole_axis[2];
+    const double inv_r0 = 1.0 / c.gcr_rigidity_scale_gv, f0 = c.gcr_flux_free;
+#pragma omp simd
+    for (std::size_t i = b0; i < b1; ++i) {
+      const double px = pos[3 * i], py = pos[3 * i + 1], pz = pos[3 * i + 2];
+      const double x = cos_gmst * px + sin_gmst * py, y = -sin_gmst * px + cos_gmst * py;
+      const double r = std::sqrt(x * x + y * y + pz * pz);
+      const double inv_r = 1.0 / r;
+      const double sin_mlat = (x * ax + y * ay + pz * az) * inv_r;
+      const double re_r = kEarthRadiusMean * inv_r;
+      const double rc = radiation::stormer_cutoff_gv(sin_mlat, 1.0) * re_r * re_r;
+      const double open = 1.0 - re_r * re_r;
+      const double shadow = 0.5 * (1.0 + std::sqrt(open > 0.0 ? open : 0.0));
+      const double q = 1.0 + rc * inv_r0;
+      rc_out[i] = rc;
+      gcr_out[i] = f0 / (q * q) * shadow;
+      const double pc_mev = 1000.0 * rc;
+      cut_energy[i - b0] = std::sqrt(pc_mev * pc_mev + kProtonMassMev * kProtonMassMev) - kProtonMassMev;
+      spe_omni[i - b0] = 4.0 * kPi * spe_in[i] * shadow;
+    }
+  }
   for (std::size_t i = b0; i < b1; ++i) {
     double* __restrict pf = proton_flux.data() + i * np;
     double* __restrict ef = electron_flux.data() + i * ne;
@@ -238,34 +311,30 @@ void Radiation::step(Fleet& f, std::size_t b0, std::size_t b1, double t_s, doubl
       for (int e = 0; e < kSeeEffects; ++e) rates[e] = NAN;
       continue;  // no valid position: nothing accumulates
     }
-    radiation::interpolate(c, lat[i] * kRadToDeg, lon[i] * kRadToDeg, alt[i], flux);
+    const radiation::Cell cell = radiation::locate_cell(c, lat[i] * kRadToDeg, lon[i] * kRadToDeg, alt[i]);
+    const unsigned char occupied = cell_flags_[(cell.ia * (c.nlat - 1) + cell.il) * (c.nlon - 1) + cell.io];
+    if (occupied & 1) radiation::interpolate_cell(c, cell, 0, np, flux);
+    else for (std::size_t e = 0; e < np; ++e) flux[e] = 0.0;
+    if (occupied & 2) radiation::interpolate_cell(c, cell, np, np + ne, flux);
+    else for (std::size_t e = np; e < np + ne; ++e) flux[e] = 0.0;
     for (std::size_t e = 0; e < np; ++e) pf[e] = flux[e];
     for (std::size_t e = 0; e < ne; ++e) ef[e] = flux[np + e];
 
-    // Dipole cutoff and Earth shadow from the Earth-fixed position.
-    const double px = pos[3 * i], py = pos[3 * i + 1], pz = pos[3 * i + 2];
-    const double x = cos_gmst * px + sin_gmst * py, y = -sin_gmst * px + cos_gmst * py, z = pz;
-    const double r = std::sqrt(x * x + y * y + z * z);
-    const double sin_mlat = (x * c.dipole_axis[0] + y * c.dipole_axis[1] + z * c.dipole_axis[2]) / r;
-    const double rc = radiation::stormer_cutoff_gv(sin_mlat, r / kEarthRadiusMean);
-    const double re_r = kEarthRadiusMean / r;
-    const double shadow = 0.5 * (1.0 + std::sqrt(std::max(0.0, 1.0 - re_r * re_r)));
-    const double q = 1.0 + rc / c.gcr_rigidity_scale_gv;
-    const double gcr = c.gcr_flux_free / (q * q) * shadow;
-    cutoff_rigidity[i] = rc;
-    gcr_flux[i] = gcr;
-
     // Solar protons: integral power law of index 2 above 10 MeV (from 1 MeV),
     // only above the cutoff energy, over the unshadowed sky.
-    const double pc_mev = 1000.0 * rc;
-    const double e_cut = std::sqrt(pc_mev * pc_mev + kProtonMassMev * kProtonMassMev) - kProtonMassMev;
-    const double spe = 4.0 * kPi * spe_flux[i] * shadow;
-    for (std::size_t e = 0; e < np; ++e) {
-      double em = energy[e] > e_cut ? energy[e] : e_cut;
-      em = em > 1.0 ? em : 1.0;
-      const double ratio = kSpeReferenceMev / em;
-      ptot[e] = flux[e] + spe * ratio * ratio;
+    const double spe = spe_omni[i - b0];
+    if (spe > 0.0) {
+      const double e_cut = cut_energy[i - b0];
+      for (std::size_t e = 0; e < np; ++e) {
+        double em = energy[e] > e_cut ? energy[e] : e_cut;
+        em = em > 1.0 ? em : 1.0;
+        const double ratio = kSpeReferenceMev / em;
+        ptot[e] = flux[e] + spe * ratio * ratio;
+      }
+    } else {
+      for (std::size_t e = 0; e < np; ++e) ptot[e] = flux[e];
     }
+    const double gcr = gcr_flux[i];
 
     // Dose and event rates: dot products with the response rows.
     const std::size_t row = static_cast<std::size_t>(thickness_row_[i]);

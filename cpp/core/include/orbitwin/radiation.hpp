@@ -100,6 +100,8 @@ class Radiation {
   Buffer<double> leakage_factor;    //!< [-] (n) leakage power relative to beginning of life
 
  private:
+  void step_chunk(Fleet& f, std::size_t b0, std::size_t b1, double t_s, double dt_s, double sin_gmst,
+                  double cos_gmst, double* flux, double* ptot);
   RadiationConfig cfg_;
   std::size_t n_;
   uint64_t fleet_key_;
@@ -107,6 +109,8 @@ class Radiation {
   Buffer<double> cached_thickness_;  //!< [m] (n) thickness the row/weight below belong to
   Buffer<int32_t> thickness_row_;    //!< (n) lower row of the response tables
   Buffer<double> thickness_frac_;    //!< [-] (n) weight of the upper row
+  //! (nalt-1, nlat-1, nlon-1) bit 0: some corner has proton flux, bit 1: electron flux
+  std::vector<unsigned char> cell_flags_;
 };
 
 // Adds the radiation model to a fleet (before the twin starts and before any
@@ -184,6 +188,16 @@ inline double stormer_cutoff_gv(double sin_mlat, double r_over_re) {
 
 // Interpolates the trapped tables at one point: out[n_proton + n_electron] [m-2 s-1].
 void interpolate(const RadiationConfig& c, double lat_deg, double lon_deg, double alt_m, double* out);
+
+// The grid cell of a point (lower node indices) and the fractions within it.
+struct Cell {
+  std::size_t ia, il, io;
+  double fa, fl, fo;
+};
+Cell locate_cell(const RadiationConfig& c, double lat_deg, double lon_deg, double alt_m);
+// Interpolates energies [e0, e1) of the combined spectrum in a cell into out[e0..e1).
+void interpolate_cell(const RadiationConfig& c, const Cell& cell, std::size_t e0, std::size_t e1,
+                      double* out);
 
 }  // namespace radiation
 
