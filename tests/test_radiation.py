@@ -421,3 +421,17 @@ def test_configuration_errors(cache: str) -> None:
     twin2.advance(by="10s")
     with pytest.raises(ValueError, match="enable it first"):
         twin2.enable_radiation("c", rad.RadiationConfig(cache_dir=cache))
+
+
+def test_kernel_flux_equals_table_interpolation(cache: str) -> None:
+    """The step kernel (which skips table cells without flux) gives the same bytes as
+    the plain interpolation at the satellites' positions."""
+    twin, f = _twin(cache, _walker(53.0, n=64))
+    twin.advance(by="4321s")
+    lat = np.degrees(f.state("orbit.latitude"))
+    lon = np.degrees(f.state("orbit.longitude"))
+    alt = f.state("orbit.altitude").copy()
+    ref = _core.radiation_interpolate(f.radiation_core, lat, lon, alt)
+    assert np.array_equal(f.state("radiation.proton_flux"), ref[:, :N_P])
+    assert np.array_equal(f.state("radiation.electron_flux"), ref[:, N_P:])
+    assert (ref[:, P10] > 0).any() and (ref[:, P10] == 0).any()
