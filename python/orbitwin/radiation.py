@@ -472,16 +472,18 @@ def build_core_config(
 
 
 def enable(twin: Twin, fleet: str | Fleet, config: RadiationConfig | None = None) -> Fleet:
-    """Adds the radiation model to ``fleet`` (before the twin starts and before
-    ``record``); sets ``radiation.shield_thickness`` to ``config.shield_mm``."""
+    """Adds the radiation model to ``fleet`` (before the twin starts, before ``record``
+    and before any watch: it adds channels); sets ``radiation.shield_thickness`` to
+    ``config.shield_mm``. Altitudes outside the tabulated shells take the nearest
+    shell's flux (the shells span the fleet's perigee to apogee)."""
     from .twin import Fleet
 
     config = config or RadiationConfig()
     f = fleet if isinstance(fleet, Fleet) else twin.fleet(fleet)
-    if twin._core.started or twin._recording is not None:
+    if twin._core.started or twin._recording is not None or twin._core.watch_count:
         raise ValueError(
-            f"radiation on fleet {f.name!r} enabled after the twin started or began "
-            "recording; enable it first"
+            f"radiation on fleet {f.name!r} enabled after the twin started, began "
+            "recording or armed a watch; enable it first"
         )
     if config.altitude_km is not None:
         lo, hi = config.altitude_km
