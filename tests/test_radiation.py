@@ -410,6 +410,10 @@ def test_configuration_errors(cache: str) -> None:
         rad.RadiationConfig(shield_mm=500.0)
     with pytest.raises(ValueError, match="solar"):
         rad.RadiationConfig(solar="mid")
+    with pytest.raises(ValueError, match="uncorrectable_fraction"):
+        rad.Device(uncorrectable_fraction=2.0)
+    with pytest.raises(ValueError, match="weibull_width"):
+        rad.SeeResponse(5.0, 1e-14, 0.5, 0.0, 1.5, 1e-8)
     with pytest.raises(ValueError, match="S1"):
         rad.solar_particle_event(at=0, duration="1h", scale="S9")
     twin, f = _twin(cache, _walker(53.0, n=8))

@@ -239,6 +239,22 @@ class SeeResponse:
     per_bit: bool = False
     downtime_s: float = 0.0  #: outage per event
 
+    def __post_init__(self) -> None:
+        checks = (
+            ("proton_threshold_mev", self.proton_threshold_mev > 0, "> 0 MeV"),
+            ("proton_saturation_cm2", self.proton_saturation_cm2 >= 0, ">= 0"),
+            ("weibull_onset", self.weibull_onset >= 0, ">= 0"),
+            ("weibull_width", self.weibull_width > 0, "> 0"),
+            ("weibull_shape", self.weibull_shape > 0, "> 0"),
+            ("ion_saturation_cm2", self.ion_saturation_cm2 >= 0, ">= 0"),
+            ("downtime_s", self.downtime_s >= 0, ">= 0 s"),
+        )
+        for name, ok, allowed in checks:
+            if not (ok and math.isfinite(getattr(self, name))):
+                raise ValueError(
+                    f"SEE response {name} is {getattr(self, name)!r}; allowed: {allowed}"
+                )
+
     @property
     def l25(self) -> float:
         """LET at a quarter of the saturated cross-section [MeV cm2/mg] (Weibull)."""
@@ -260,6 +276,17 @@ class Device:
     uncorrectable_fraction: float = 1e-3  #: share of upsets ECC cannot correct (MBUs)
     tid_tolerance_gy: float = 300.0  #: [Gy(Si)] functional failure (30 krad)
     leakage_at_tolerance: float = 1.5  #: leakage power factor reached at the tolerance
+
+    def __post_init__(self) -> None:
+        checks = (
+            ("sram_bits", self.sram_bits >= 0, ">= 0"),
+            ("uncorrectable_fraction", 0 <= self.uncorrectable_fraction <= 1, "0 to 1"),
+            ("tid_tolerance_gy", self.tid_tolerance_gy > 0, "> 0 Gy"),
+            ("leakage_at_tolerance", self.leakage_at_tolerance >= 1, ">= 1"),
+        )
+        for name, ok, allowed in checks:
+            if not (ok and math.isfinite(getattr(self, name))):
+                raise ValueError(f"device {name} is {getattr(self, name)!r}; allowed: {allowed}")
 
 
 @dataclass(frozen=True)
