@@ -103,6 +103,9 @@ class Fleet {
   Buffer<double> tumble_rate_rad_s;       //!< [rad/s] (n,3) inertial angular velocity, for kTumble
   Buffer<double> tumble_start_s;          //!< [s] (n) time since epoch the tumble starts from
 
+  // ---- optional models ----
+  std::unique_ptr<Radiation> radiation;  //!< trapped/GCR/SPE environment, dose, SEEs (null: off)
+
   // ---- ephemeris (kEphemeris only), written by Python before advancing ----
   Buffer<int64_t> ephemeris_time_ns;      //!< [ns] (capacity)
   Buffer<double> ephemeris_position_m;    //!< [m] (n, capacity, 3) TEME
@@ -118,9 +121,6 @@ class Fleet {
   Buffer<double> beta_angle_rad;     //!< [rad] (n) Sun elevation above the orbit plane
   Buffer<double> body_axes;          //!< [-] (n,3,3) rows: body X,Y,Z in ECI
   Buffer<uint32_t> status;           //!< [StatusBit] (n)
-
-  // ---- optional models ----
-  std::unique_ptr<Radiation> radiation;  //!< trapped/GCR/SPE environment, dose, SEEs (null: off)
 
  private:
   friend class Radiation;  // registers its channels
