@@ -424,12 +424,16 @@ def test_configuration_errors(cache: str) -> None:
     twin2.add_fleet("c", _walker(53.0, n=8))
     twin2.advance(by="10s")
     with pytest.raises(ValueError, match="enable it first"):
-        twin2.enable_radiation("c", rad.RadiationConfig(cache_dir=cache))
+        twin2.enable_radiation(
+            "c", rad.RadiationConfig(cache_dir=cache, altitude_km=(530.0, 575.0))
+        )
     twin3 = ow.Twin(EPOCH)
     twin3.add_fleet("c", _walker(53.0, n=8))
     twin3.add_watch("c", "orbit.altitude", "<", 1e5)
     with pytest.raises(ValueError, match="watch"):
-        twin3.enable_radiation("c", rad.RadiationConfig(cache_dir=cache))
+        twin3.enable_radiation(
+            "c", rad.RadiationConfig(cache_dir=cache, altitude_km=(530.0, 575.0))
+        )
     with pytest.raises(ValueError, match="already has radiation"):
         twin.enable_radiation("c", rad.RadiationConfig(cache_dir=cache))
 
