@@ -24,6 +24,7 @@ void bind_fleet(py::module_& m);
 void bind_twin(py::module_& m);
 void bind_compute(py::module_& m);
 void bind_thermal_power(py::module_& m);
+void bind_radiation(py::module_& m);
 
 inline std::string shape_text(const py::array& a) {
   std::ostringstream os;

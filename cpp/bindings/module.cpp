@@ -11,6 +11,7 @@ PYBIND11_MODULE(_core, m) {
   b::bind_twin(m);
   b::bind_thermal_power(m);
   b::bind_compute(m);
+  b::bind_radiation(m);
 #ifdef ORBITWIN_OPENMP
   m.attr("openmp") = true;
 #else

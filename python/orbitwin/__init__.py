@@ -19,6 +19,7 @@ from .constellations import (
 )
 from .design import SatelliteDesign, compute_node, relay_sat
 from .ground import DEFAULT_STATIONS, GroundStation
+from .radiation import Device, RadiationConfig, SeeResponse, solar_particle_event
 from .results import RunFileError, open_run, run_info
 from .scenario import DEFAULT_CHANNELS, Scenario, ScenarioError, load_scenario
 from .timeutil import Epoch, duration_ns, parse_epoch
@@ -38,7 +39,10 @@ __all__ = [
     "Fleet",
     "GroundStation",
     "RunFileError",
+    "Device",
+    "RadiationConfig",
     "Scenario",
+    "SeeResponse",
     "ScenarioError",
     "SatelliteDesign",
     "SgpPropagator",
@@ -58,6 +62,7 @@ __all__ = [
     "parse_tle",
     "read_tle",
     "relay_sat",
+    "solar_particle_event",
     "sun_synchronous_inclination",
     "walker",
 ]

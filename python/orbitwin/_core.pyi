@@ -199,3 +199,57 @@ class fastmath:  # a submodule at run time
     ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]: ...
     @staticmethod
     def atan2(y: npt.ArrayLike, x: npt.ArrayLike) -> npt.NDArray[np.float64]: ...
+
+# ---- radiation (bind_radiation.cpp) ----
+STATUS_SEE_OUTAGE: int
+STATUS_TID_FAILED: int
+
+class RadiationConfig:
+    def __init__(self) -> None: ...
+    lat0_deg: float
+    dlat_deg: float
+    nlat: int
+    lon0_deg: float
+    dlon_deg: float
+    nlon: int
+    alt0_m: float
+    dalt_m: float
+    nalt: int
+    n_proton: int
+    n_electron: int
+    tiny_flux: float
+    log_thickness0: float
+    dlog_thickness: float
+    n_thickness: int
+    gcr_flux_free: float
+    gcr_rigidity_scale_gv: float
+    gcr_dose_per_flux: float
+    uncorrectable_fraction: float
+    tid_tolerance_gy: float
+    leakage_per_gy: float
+    seed: int
+    log_flux: npt.NDArray[np.float64]
+    proton_energy_mev: npt.NDArray[np.float64]
+    proton_dose_weight: npt.NDArray[np.float64]
+    electron_dose_weight: npt.NDArray[np.float64]
+    proton_see_weight: npt.NDArray[np.float64]
+    gcr_see_per_flux: npt.NDArray[np.float64]
+    dipole_axis: npt.NDArray[np.float64]
+    see_downtime_s: npt.NDArray[np.float64]
+    def validate(self) -> None: ...
+
+def enable_radiation(fleet: Fleet, config: RadiationConfig) -> None: ...
+def radiation_interpolate(
+    config: RadiationConfig,
+    lat_deg: npt.NDArray[np.float64],
+    lon_deg: npt.NDArray[np.float64],
+    alt_m: npt.NDArray[np.float64],
+) -> npt.NDArray[np.float64]: ...
+def radiation_uniform(
+    seed: int,
+    fleet: str,
+    satellite: npt.NDArray[np.int64],
+    t_s: npt.NDArray[np.float64],
+    stream: int,
+) -> npt.NDArray[np.float64]: ...
+def radiation_exp10(x: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]: ...

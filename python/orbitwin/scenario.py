@@ -11,6 +11,7 @@ so it runs both as ``orbitwin run scenarios/x.py`` and as ``python scenarios/x.p
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import runpy
 from collections.abc import Callable, Generator
@@ -43,6 +44,7 @@ class ScenarioError(ValueError):
 class FleetSpec:
     name: str
     orbits: ElementSet | TleSet
+    radiation: Any = None  #: an orbitwin.radiation.RadiationConfig, None when off
 
 
 @dataclass
@@ -89,8 +91,15 @@ class Scenario:
         except ValueError as exc:
             raise ScenarioError(f"scenario {self.name!r}: {exc}") from None
 
-    def add_fleet(self, name: str, orbits: ElementSet | TleSet | str | os.PathLike[str]) -> None:
-        """Adds a fleet flown on an element set (``walker``, ``elements``) or a TLE file."""
+    def add_fleet(
+        self,
+        name: str,
+        orbits: ElementSet | TleSet | str | os.PathLike[str],
+        radiation: Any = None,
+    ) -> None:
+        """Adds a fleet flown on an element set (``walker``, ``elements``) or a TLE file;
+        ``radiation`` (a :class:`~orbitwin.radiation.RadiationConfig`) enables the
+        radiation model, its draws seeded by the scenario's seed unless it sets one."""
         if isinstance(orbits, str | os.PathLike):
             orbits = read_tle(orbits)
         if not isinstance(orbits, ElementSet | TleSet):
@@ -100,7 +109,7 @@ class Scenario:
             )
         if any(f.name == name for f in self.fleets):
             raise ScenarioError(f"scenario {self.name!r}: fleet name {name!r} is already used")
-        self.fleets.append(FleetSpec(name, orbits))
+        self.fleets.append(FleetSpec(name, orbits, radiation))
 
     def process(self, fn: Callable[[Any], Generator]) -> Callable[[Any], Generator]:
         """Registers a SimPy process (usable as a decorator): ``fn(sim)`` returns a
@@ -124,6 +133,12 @@ class Scenario:
             twin.add_fleet(spec.name, spec.orbits)
         if self.ground_stations:
             twin.set_ground_stations(self.ground_stations)
+        for spec in self.fleets:
+            if spec.radiation is not None:
+                cfg = spec.radiation
+                if cfg.seed is None:
+                    cfg = dataclasses.replace(cfg, seed=self.seed)
+                twin.enable_radiation(spec.name, cfg)
         return twin
 
 

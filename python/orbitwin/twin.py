@@ -12,6 +12,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -46,6 +47,12 @@ class Fleet:
         self.names = names
         self.plane = plane
         self._propagator = propagator
+        #: The orbits the fleet was added with.
+        self.orbits: ElementSet | TleSet | None = None
+        #: The radiation configuration (``Twin.enable_radiation``), None when off.
+        self.radiation: Any = None
+        #: The core's radiation tables and responses (``_core.RadiationConfig``).
+        self.radiation_core: Any = None
 
     @property
     def name(self) -> str:
@@ -184,6 +191,7 @@ class Twin:
                 f"orbits of fleet {name!r} is a {type(orbits).__name__}; "
                 "allowed: an ElementSet (walker(), elements()) or a TleSet (read_tle())"
             )
+        fleet.orbits = orbits
         self.fleets.append(fleet)
         return fleet
 
@@ -194,6 +202,13 @@ class Twin:
         core.attach_thermal_power(core_design)
         if design.compute is not None:
             core.attach_compute(design.compute.core_fields())
+
+    def enable_radiation(self, fleet: str | Fleet, config: Any = None) -> Fleet:
+        """Adds the radiation model (``orbitwin.radiation``) to a fleet, before the twin
+        starts; ``config`` is a :class:`orbitwin.radiation.RadiationConfig`."""
+        from . import radiation
+
+        return radiation.enable(self, fleet, config)
 
     def fleet(self, name: str) -> Fleet:
         for f in self.fleets:

@@ -222,6 +222,7 @@ void Fleet::validate_parameters() const {
                 "0 (nadir), 1 (sun-pointing), 2 (inertial) or 3 (tumbling)");
   }
   if (thermal_power) validate_thermal_power();
+  if (radiation) radiation->validate_parameters(name_);
 }
 
 }  // namespace orbitwin

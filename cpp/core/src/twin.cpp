@@ -148,6 +148,7 @@ void Twin::evaluate(const std::vector<int64_t>& times) {
         if (ephemeris) kernels::orbit_ephemeris(f, b0, b1, in);
         else kernels::orbit_mean_elements(f, b0, b1, in, kepler);
         kernels::geodetic(f, b0, b1, in);
+        if (f.radiation) f.radiation->step(f, b0, b1, in.t_s, in.dt_s, in.sin_gmst, in.cos_gmst);
         kernels::sun_geometry(f, b0, b1, in);
         kernels::attitude(f, b0, b1, in);
         if (stations_.count) kernels::ground_contacts(f, b0, b1, in, stations_);

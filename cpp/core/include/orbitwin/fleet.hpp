@@ -14,6 +14,7 @@
 #include "orbitwin/buffer.hpp"
 #include "orbitwin/compute.hpp"
 #include "orbitwin/orbit.hpp"
+#include "orbitwin/radiation.hpp"
 
 namespace orbitwin {
 
@@ -117,6 +118,9 @@ class Fleet {
   Buffer<double> tumble_rate_rad_s;       //!< [rad/s] (n,3) inertial angular velocity, for kTumble
   Buffer<double> tumble_start_s;          //!< [s] (n) time since epoch the tumble starts from
 
+  // ---- optional models ----
+  std::unique_ptr<Radiation> radiation;  //!< trapped/GCR/SPE environment, dose, SEEs (null: off)
+
   // ---- ephemeris (kEphemeris only), written by Python before advancing ----
   Buffer<int64_t> ephemeris_time_ns;      //!< [ns] (capacity)
   Buffer<double> ephemeris_position_m;    //!< [m] (n, capacity, 3) TEME
@@ -143,6 +147,7 @@ class Fleet {
   void allocate_ground(std::size_t stations);
 
  private:
+  friend class Radiation;  // registers its channels
   void register_channels();
   void register_thermal_power_channels();
   void register_compute_channels();

@@ -1,0 +1,204 @@
+// Radiation environment and effects per satellite: trapped protons and
+// electrons (AE8/AP8 tables interpolated in log flux), galactic cosmic rays
+// behind a dipole geomagnetic cutoff, solar particle events, total ionising
+// dose behind a spherical aluminium shell, and single-event effects drawn from
+// a counter-based generator.
+//
+// Everything that needs physics beyond a table look-up (AE8/AP8 through the
+// aep8 package, Bethe-Bloch and Katz-Penfold responses, Bendel and Weibull
+// cross-sections) is computed once at setup in Python
+// (python/orbitwin/radiation.py); the core only interpolates, takes dot
+// products and draws. Validation: tests/test_radiation.py.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "orbitwin/buffer.hpp"
+
+namespace orbitwin {
+
+class Fleet;
+
+// Status bits owned by the radiation model (high bits, clear of the core's).
+inline constexpr uint32_t kStatusSeeOutage = 1u << 8;  //!< functional interrupt / latch-up downtime
+inline constexpr uint32_t kStatusTidFailed = 1u << 9;  //!< total dose past the device's tolerance
+
+enum SeeEffect : int { kSeeUpset = 0, kSeeFunctionalInterrupt = 1, kSeeLatchup = 2 };
+inline constexpr int kSeeEffects = 3;
+
+// Everything the core needs for one fleet; built by Python at setup.
+struct RadiationConfig {
+  // Geographic grid (geodetic, WGS-84) of the trapped-particle tables.
+  double lat0_deg = -90.0, dlat_deg = 5.0;  //!< [deg] first node, spacing
+  std::size_t nlat = 0;
+  double lon0_deg = -180.0, dlon_deg = 5.0;  //!< [deg] first node, spacing (spans -180..180)
+  std::size_t nlon = 0;
+  double alt0_m = 0.0, dalt_m = 1.0;  //!< [m] first shell, spacing
+  std::size_t nalt = 0;
+  std::size_t n_proton = 0;    //!< proton energies (integral thresholds)
+  std::size_t n_electron = 0;  //!< electron energies
+  //! [log10(m-2 s-1)] (nalt, nlat, nlon, n_proton + n_electron): log10(flux + tiny_flux)
+  std::vector<double> log_flux;
+  double tiny_flux = 10.0;                  //!< [m-2 s-1] floor added before the log
+  std::vector<double> proton_energy_mev;    //!< [MeV] (n_proton) ascending
+  // Shield-thickness grid of the response tables (log-uniform).
+  double log_thickness0 = 0.0;   //!< [ln m] first node
+  double dlog_thickness = 1.0;   //!< [-] spacing in ln(thickness)
+  std::size_t n_thickness = 0;
+  //! [Gy m2] (n_thickness, n_proton): dose = sum_k w_k * integral flux_k
+  std::vector<double> proton_dose_weight;
+  std::vector<double> electron_dose_weight;  //!< [Gy m2] (n_thickness, n_electron)
+  //! [m2] (kSeeEffects, n_thickness, n_proton): event rate = sum_k w_k * integral flux_k
+  std::vector<double> proton_see_weight;
+  // Galactic cosmic rays: F(>Rc) = gcr_flux_free / (1 + Rc / R0)^2 * earth shadow.
+  double gcr_flux_free = 0.0;            //!< [m-2 s-1] omnidirectional, free space
+  double gcr_rigidity_scale_gv = 3.0;    //!< [GV] R0
+  double gcr_dose_per_flux = 0.0;        //!< [Gy m2] per particle (unshielded, LET-averaged)
+  double gcr_see_per_flux[kSeeEffects] = {0, 0, 0};  //!< [m2] per satellite
+  double dipole_axis[3] = {0, 0, 1};     //!< [-] geomagnetic north dipole axis, Earth-fixed
+  double see_downtime_s[kSeeEffects] = {0, 0, 0};  //!< [s] outage per event
+  double uncorrectable_fraction = 0.0;   //!< [-] share of upsets that ECC cannot correct
+  double tid_tolerance_gy = 1e300;       //!< [Gy] device fails past this dose
+  double leakage_per_gy = 0.0;           //!< [Gy-1] leakage factor = 1 + leakage_per_gy * dose
+  uint64_t seed = 0;
+
+  // Throws std::invalid_argument naming the field on inconsistent sizes or values.
+  void validate() const;
+};
+
+// Per-fleet radiation model: the configuration and the per-satellite arrays.
+class Radiation {
+ public:
+  Radiation(Fleet& fleet, RadiationConfig config);  // registers the channels on `fleet`
+  const RadiationConfig& config() const { return cfg_; }
+
+  // Per-block kernel: satellites [b0, b1) at time t_s, dt_s after the previous one.
+  void step(Fleet& f, std::size_t b0, std::size_t b1, double t_s, double dt_s, double sin_gmst,
+            double cos_gmst);
+  void validate_parameters(const std::string& fleet) const;
+
+  // ---- parameters ----
+  Buffer<double> shield_thickness_m;  //!< [m] (n) aluminium spherical shell
+  Buffer<double> spe_flux;            //!< [m-2 s-1 sr-1] (n) >10 MeV SPE proton intensity outside the magnetosphere
+  // ---- state ----
+  Buffer<double> proton_flux;       //!< [m-2 s-1] (n, n_proton) trapped, integral above each energy
+  Buffer<double> electron_flux;     //!< [m-2 s-1] (n, n_electron) trapped, integral
+  Buffer<double> cutoff_rigidity;   //!< [GV] (n) vertical Stormer cutoff
+  Buffer<double> gcr_flux;          //!< [m-2 s-1] (n) GCR above the cutoff, Earth shadow applied
+  Buffer<double> dose_rate;         //!< [Gy s-1] (n) in silicon behind the shield
+  Buffer<double> dose;              //!< [Gy] (n) total ionising dose
+  Buffer<double> see_rate;          //!< [s-1] (n, 3) upsets, functional interrupts, latch-ups
+  Buffer<int64_t> upsets;           //!< [-] (n) cumulative
+  Buffer<int64_t> uncorrectable_upsets;  //!< [-] (n) cumulative, a subset of upsets
+  Buffer<int64_t> functional_interrupts; //!< [-] (n) cumulative
+  Buffer<int64_t> latchups;         //!< [-] (n) cumulative
+  Buffer<double> outage_remaining;  //!< [s] (n) downtime left from interrupts / latch-ups
+  Buffer<double> leakage_factor;    //!< [-] (n) leakage power relative to beginning of life
+
+ private:
+  void step_chunk(Fleet& f, std::size_t b0, std::size_t b1, double t_s, double dt_s, double sin_gmst,
+                  double cos_gmst, double* flux, double* ptot);
+  RadiationConfig cfg_;
+  std::size_t n_;
+  uint64_t fleet_key_;
+  Buffer<uint64_t> sat_key_;      //!< (n) hashed (seed, fleet, satellite)
+  Buffer<double> cached_thickness_;  //!< [m] (n) thickness the row/weight below belong to
+  Buffer<int32_t> thickness_row_;    //!< (n) lower row of the response tables
+  Buffer<double> thickness_frac_;    //!< [-] (n) weight of the upper row
+  //! (nalt-1, nlat-1, nlon-1) bit 0: some corner has proton flux, bit 1: electron flux
+  std::vector<unsigned char> cell_flags_;
+};
+
+// Adds the radiation model to a fleet (before the twin starts and before any
+// recorder is attached: it registers new channels).
+Radiation& enable_radiation(Fleet& fleet, RadiationConfig config);
+
+namespace radiation {
+
+// splitmix64's finaliser (Steele, Lea & Flood 2014): a bijective 64-bit mix.
+inline uint64_t mix64(uint64_t z) {
+  z += 0x9E3779B97F4A7C15ull;
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+  return z ^ (z >> 31);
+}
+
+// Counter-based draws: a uniform in (0, 1) from (seed, fleet, satellite,
+// step, stream) with no state, so a draw never depends on thread count or on
+// how a run is split into advances. `step` is the bit pattern of the step's
+// time [s] (unique per step end, identical for any split).
+inline uint64_t satellite_key(uint64_t seed, uint64_t fleet_key, uint64_t sat) {
+  return mix64(mix64(seed ^ mix64(fleet_key)) ^ sat);
+}
+inline uint64_t step_key(uint64_t sat_key, double t_s) {
+  uint64_t bits;
+  std::memcpy(&bits, &t_s, sizeof bits);
+  return mix64(sat_key ^ mix64(bits));
+}
+inline double uniform(uint64_t step_key, uint64_t stream) {
+  const uint64_t h = mix64(step_key + 0xD1B54A32D192ED03ull * (stream + 1));
+  return (static_cast<double>(h >> 11) + 0.5) * 0x1.0p-53;
+}
+
+// FNV-1a of a fleet name: the fleet's key.
+inline uint64_t name_key(const std::string& s) {
+  uint64_t h = 0xcbf29ce484222325ull;
+  for (unsigned char c : s) h = (h ^ c) * 0x100000001b3ull;
+  return h;
+}
+
+// 2^x for |x| < 1000, relative error < 3e-14 (ample for fluxes and Poisson
+// probabilities; the tests hold it to 1e-13); vectorises (no libm, no int
+// conversion instructions beyond AVX2: the exponent is built by integer adds
+// and shifts on the bit pattern of a rounding "magic number").
+inline double exp2(double x) {
+  x = x < -1000.0 ? -1000.0 : (x > 1000.0 ? 1000.0 : x);
+  const double magic = 6755399441055744.0;  // 1.5 * 2^52
+  const double nm = x + magic;
+  const double n = nm - magic;  // round to nearest
+  const double y = (x - n) * 0.69314718055994530942;  // |y| <= 0.347
+  // Taylor series to y^11 (error < 3e-14) in Estrin's scheme (short dependency chains).
+  const double y2 = y * y, y4 = y2 * y2, y8 = y4 * y4;
+  const double c0 = 1.0 + y, c1 = 0.5 + y * (1.0 / 6.0);
+  const double c2 = 1.0 / 24.0 + y * (1.0 / 120.0), c3 = 1.0 / 720.0 + y * (1.0 / 5040.0);
+  const double c4 = 1.0 / 40320.0 + y * (1.0 / 362880.0);
+  const double c5 = 1.0 / 3628800.0 + y * (1.0 / 39916800.0);
+  const double p = (c0 + y2 * c1) + y4 * (c2 + y2 * c3) + y8 * (c4 + y2 * c5);
+  uint64_t bits;
+  std::memcpy(&bits, &nm, sizeof bits);
+  const uint64_t scale_bits = (bits + 1023u) << 52;  // low 12 bits: n + 1023
+  double scale;
+  std::memcpy(&scale, &scale_bits, sizeof scale);
+  return p * scale;
+}
+
+// 10^x; rounding x log2(10) adds a relative error of ~2.6e-16 |x|.
+inline double exp10(double x) { return exp2(x * 3.32192809488736234787); }
+
+// Vertical Stormer cutoff rigidity [GV] of a centred dipole:
+// 14.9 cos^4(magnetic latitude) / (r / R_E)^2, from sin(magnetic latitude).
+inline double stormer_cutoff_gv(double sin_mlat, double r_over_re) {
+  const double c2 = 1.0 - sin_mlat * sin_mlat;
+  return 14.9 * c2 * c2 / (r_over_re * r_over_re);
+}
+
+// Interpolates the trapped tables at one point: out[n_proton + n_electron] [m-2 s-1].
+void interpolate(const RadiationConfig& c, double lat_deg, double lon_deg, double alt_m, double* out);
+
+// The grid cell of a point (lower node indices) and the fractions within it.
+struct Cell {
+  std::size_t ia, il, io;
+  double fa, fl, fo;
+};
+Cell locate_cell(const RadiationConfig& c, double lat_deg, double lon_deg, double alt_m);
+// Interpolates energies [e0, e1) of the combined spectrum in a cell into out[e0..e1).
+void interpolate_cell(const RadiationConfig& c, const Cell& cell, std::size_t e0, std::size_t e1,
+                      double* out);
+
+}  // namespace radiation
+
+}  // namespace orbitwin

@@ -1,0 +1,421 @@
+// Radiation model: channels, configuration checks and the per-block kernel.
+// The physics behind the tables is documented in python/orbitwin/radiation.py.
+#include "orbitwin/radiation.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <sstream>
+#include <stdexcept>
+
+#include "orbitwin/constants.hpp"
+#include "orbitwin/fleet.hpp"
+
+namespace orbitwin {
+
+namespace {
+
+constexpr std::size_t kMaxEnergies = 128;      //!< proton + electron energies per node
+constexpr double kEarthRadiusMean = 6371.2e3;  //!< [m] reference radius of the dipole
+constexpr double kProtonMassMev = 938.272088;  //!< [MeV]
+constexpr double kSpeReferenceMev = 10.0;      //!< [MeV] SPE intensities are >10 MeV
+constexpr double kRadToDeg = 180.0 / kPi;
+//! Interpolated fluxes below this share of tiny_flux are 0 (the floor itself,
+//! up to rounding, where every corner is empty).
+constexpr double kZeroFluxFraction = 1e-9;
+constexpr std::size_t kChunk = 64;  //!< satellites per vectorised pre-pass
+
+[[noreturn]] void bad_config(const std::string& field, const std::string& got,
+                             const std::string& allowed) {
+  throw std::invalid_argument("radiation config: " + field + " is " + got + "; allowed: " + allowed);
+}
+
+std::string num(double v) {
+  std::ostringstream os;
+  os.precision(10);
+  os << v;
+  return os.str();
+}
+
+// Grid coordinate of x on nodes x0 + k dx (k < n), clamped to the grid:
+// lower node index and the fraction towards the next one.
+inline void locate(double x, double x0, double dx, std::size_t n, std::size_t& i, double& frac) {
+  double u = (x - x0) / dx;
+  const double top = static_cast<double>(n - 1);
+  u = u < 0.0 ? 0.0 : (u > top ? top : u);
+  std::size_t k = static_cast<std::size_t>(u);
+  if (k > n - 2) k = n - 2;
+  i = k;
+  frac = u - static_cast<double>(k);
+}
+
+}  // namespace
+
+void RadiationConfig::validate() const {
+  if (nlat < 2 || nlon < 2 || nalt < 2)
+    bad_config("grid size", num(nlat) + " x " + num(nlon) + " x " + num(nalt),
+               "at least 2 nodes along latitude, longitude and altitude");
+  if (!(dlat_deg > 0 && dlon_deg > 0 && dalt_m > 0))
+    bad_config("grid spacing", num(dlat_deg) + " deg, " + num(dlon_deg) + " deg, " + num(dalt_m) + " m",
+               "positive");
+  const std::size_t ne = n_proton + n_electron;
+  if (n_proton < 1 || n_electron < 1 || ne > kMaxEnergies)
+    bad_config("energy count", num(n_proton) + " protons, " + num(n_electron) + " electrons",
+               "at least 1 of each, at most " + num(kMaxEnergies) + " in all");
+  if (log_flux.size() != nalt * nlat * nlon * ne)
+    bad_config("log_flux size", num(log_flux.size()), "nalt * nlat * nlon * (n_proton + n_electron)");
+  if (proton_energy_mev.size() != n_proton) bad_config("proton_energy_mev size", num(proton_energy_mev.size()), "n_proton");
+  if (n_thickness < 2 || !(dlog_thickness > 0))
+    bad_config("thickness grid", num(n_thickness) + " nodes", "at least 2 nodes, increasing");
+  if (proton_dose_weight.size() != n_thickness * n_proton)
+    bad_config("proton_dose_weight size", num(proton_dose_weight.size()), "n_thickness * n_proton");
+  if (electron_dose_weight.size() != n_thickness * n_electron)
+    bad_config("electron_dose_weight size", num(electron_dose_weight.size()), "n_thickness * n_electron");
+  if (proton_see_weight.size() != kSeeEffects * n_thickness * n_proton)
+    bad_config("proton_see_weight size", num(proton_see_weight.size()), "3 * n_thickness * n_proton");
+  if (!(tiny_flux > 0)) bad_config("tiny_flux", num(tiny_flux), "> 0");
+  if (!(uncorrectable_fraction >= 0 && uncorrectable_fraction <= 1))
+    bad_config("uncorrectable_fraction", num(uncorrectable_fraction), "0 to 1");
+  if (!(tid_tolerance_gy > 0)) bad_config("tid_tolerance_gy", num(tid_tolerance_gy), "> 0");
+  for (int e = 0; e < kSeeEffects; ++e)
+    if (!(see_downtime_s[e] >= 0)) bad_config("see_downtime_s", num(see_downtime_s[e]), ">= 0");
+}
+
+namespace radiation {
+
+Cell locate_cell(const RadiationConfig& c, double lat_deg, double lon_deg, double alt_m) {
+  Cell k;
+  locate(alt_m, c.alt0_m, c.dalt_m, c.nalt, k.ia, k.fa);
+  locate(lat_deg, c.lat0_deg, c.dlat_deg, c.nlat, k.il, k.fl);
+  locate(lon_deg, c.lon0_deg, c.dlon_deg, c.nlon, k.io, k.fo);
+  return k;
+}
+
+void interpolate_cell(const RadiationConfig& c, const Cell& k, std::size_t e0, std::size_t e1,
+                      double* out) {
+  const std::size_t ne = c.n_proton + c.n_electron;
+  const std::size_t s_lon = ne, s_lat = c.nlon * ne, s_alt = c.nlat * c.nlon * ne;
+  const double* __restrict t = c.log_flux.data() + k.ia * s_alt + k.il * s_lat + k.io * s_lon;
+  const double fa = k.fa, fl = k.fl, fo = k.fo;
+  // Trilinear weights; a weight of exactly 0 leaves node values exact.
+  const double w000 = (1 - fa) * (1 - fl) * (1 - fo), w001 = (1 - fa) * (1 - fl) * fo;
+  const double w010 = (1 - fa) * fl * (1 - fo), w011 = (1 - fa) * fl * fo;
+  const double w100 = fa * (1 - fl) * (1 - fo), w101 = fa * (1 - fl) * fo;
+  const double w110 = fa * fl * (1 - fo), w111 = fa * fl * fo;
+  const double* __restrict t000 = t;
+  const double* __restrict t001 = t + s_lon;
+  const double* __restrict t010 = t + s_lat;
+  const double* __restrict t011 = t + s_lat + s_lon;
+  const double* __restrict t100 = t + s_alt;
+  const double* __restrict t101 = t + s_alt + s_lon;
+  const double* __restrict t110 = t + s_alt + s_lat;
+  const double* __restrict t111 = t + s_alt + s_lat + s_lon;
+  const double tiny = c.tiny_flux, zero_below = kZeroFluxFraction * c.tiny_flux;
+#pragma omp simd
+  for (std::size_t e = e0; e < e1; ++e) {
+    const double v = w000 * t000[e] + w001 * t001[e] + w010 * t010[e] + w011 * t011[e] +
+                     w100 * t100[e] + w101 * t101[e] + w110 * t110[e] + w111 * t111[e];
+    const double f = exp10(v) - tiny;
+    out[e] = f > zero_below ? f : 0.0;
+  }
+}
+
+void interpolate(const RadiationConfig& c, double lat_deg, double lon_deg, double alt_m, double* out) {
+  interpolate_cell(c, locate_cell(c, lat_deg, lon_deg, alt_m), 0, c.n_proton + c.n_electron, out);
+}
+
+}  // namespace radiation
+
+Radiation::Radiation(Fleet& f, RadiationConfig config) : cfg_(std::move(config)), n_(f.size()) {
+  cfg_.validate();
+  const double len = std::sqrt(cfg_.dipole_axis[0] * cfg_.dipole_axis[0] +
+                               cfg_.dipole_axis[1] * cfg_.dipole_axis[1] +
+                               cfg_.dipole_axis[2] * cfg_.dipole_axis[2]);
+  if (!(len > 0)) bad_config("dipole_axis", "zero", "a non-zero vector");
+  for (double& a : cfg_.dipole_axis) a /= len;
+  const std::size_t np = cfg_.n_proton, ne = cfg_.n_electron;
+  shield_thickness_m = Buffer<double>(n_);
+  shield_thickness_m.fill(std::exp(cfg_.log_thickness0 + cfg_.dlog_thickness));
+  spe_flux = Buffer<double>(n_);
+  proton_flux = Buffer<double>(n_ * np);
+  electron_flux = Buffer<double>(n_ * ne);
+  cutoff_rigidity = Buffer<double>(n_);
+  gcr_flux = Buffer<double>(n_);
+  dose_rate = Buffer<double>(n_);
+  dose = Buffer<double>(n_);
+  see_rate = Buffer<double>(n_ * kSeeEffects);
+  upsets = Buffer<int64_t>(n_);
+  uncorrectable_upsets = Buffer<int64_t>(n_);
+  functional_interrupts = Buffer<int64_t>(n_);
+  latchups = Buffer<int64_t>(n_);
+  outage_remaining = Buffer<double>(n_);
+  leakage_factor = Buffer<double>(n_);
+  leakage_factor.fill(1.0);
+  fleet_key_ = radiation::name_key(f.name());
+  sat_key_ = Buffer<uint64_t>(n_);
+  for (std::size_t i = 0; i < n_; ++i) sat_key_[i] = radiation::satellite_key(cfg_.seed, fleet_key_, i);
+  cached_thickness_ = Buffer<double>(n_);
+  cached_thickness_.fill(NAN);
+  // Cells whose eight corners hold no flux of a species (most of the globe at
+  // low altitude) skip its interpolation: the result would be 0 anyway.
+  {
+    const std::size_t nE = np + ne;
+    const double empty = std::log10(cfg_.tiny_flux) + 1e-12;
+    std::vector<unsigned char> node(cfg_.nalt * cfg_.nlat * cfg_.nlon, 0);
+    for (std::size_t q = 0; q < node.size(); ++q)
+      for (std::size_t e = 0; e < nE; ++e)
+        if (cfg_.log_flux[q * nE + e] > empty) node[q] |= e < np ? 1 : 2;
+    cell_flags_.assign((cfg_.nalt - 1) * (cfg_.nlat - 1) * (cfg_.nlon - 1), 0);
+    for (std::size_t a = 0; a + 1 < cfg_.nalt; ++a)
+      for (std::size_t l = 0; l + 1 < cfg_.nlat; ++l)
+        for (std::size_t o = 0; o + 1 < cfg_.nlon; ++o) {
+          unsigned char fl = 0;
+          for (std::size_t da = 0; da < 2; ++da)
+            for (std::size_t dl = 0; dl < 2; ++dl)
+              for (std::size_t dn = 0; dn < 2; ++dn)
+                fl |= node[((a + da) * cfg_.nlat + l + dl) * cfg_.nlon + o + dn];
+          cell_flags_[(a * (cfg_.nlat - 1) + l) * (cfg_.nlon - 1) + o] = fl;
+        }
+  }
+  thickness_row_ = Buffer<int32_t>(n_);
+  thickness_frac_ = Buffer<double>(n_);
+
+  const auto np_s = std::vector<std::size_t>{np};
+  f.add_channel("radiation.shield_thickness", "m",
+                "aluminium spherical-shell shield thickness around the electronics", DType::kFloat64,
+                shield_thickness_m.data(), {}, true, true);
+  f.add_channel("radiation.spe_flux", "m-2 s-1 sr-1",
+                "solar particle event >10 MeV proton intensity outside the magnetosphere (1 pfu = 1e4)",
+                DType::kFloat64, spe_flux.data(), {}, true, true);
+  f.add_channel("radiation.proton_flux", "m-2 s-1",
+                "trapped proton omnidirectional integral flux above each table energy (AP8)",
+                DType::kFloat64, proton_flux.data(), {np}, false, false);
+  f.add_channel("radiation.electron_flux", "m-2 s-1",
+                "trapped electron omnidirectional integral flux above each table energy (AE8)",
+                DType::kFloat64, electron_flux.data(), {ne}, false, false);
+  f.add_channel("radiation.cutoff_rigidity", "GV", "vertical geomagnetic cutoff rigidity (dipole)",
+                DType::kFloat64, cutoff_rigidity.data(), {}, false, false);
+  f.add_channel("radiation.gcr_flux", "m-2 s-1",
+                "galactic cosmic ray flux above the cutoff, Earth shadow applied", DType::kFloat64,
+                gcr_flux.data(), {}, false, false);
+  f.add_channel("radiation.dose_rate", "Gy s-1", "ionising dose rate in silicon behind the shield",
+                DType::kFloat64, dose_rate.data(), {}, false, false);
+  f.add_channel("radiation.dose", "Gy", "total ionising dose in silicon behind the shield",
+                DType::kFloat64, dose.data(), {}, false, false);
+  f.add_channel("radiation.see_rate", "s-1",
+                "single-event rates: upsets, functional interrupts, latch-ups", DType::kFloat64,
+                see_rate.data(), {static_cast<std::size_t>(kSeeEffects)}, false, false);
+  f.add_channel("radiation.upsets", "1", "single-event upsets (cumulative)", DType::kInt64,
+                upsets.data(), {}, false, false);
+  f.add_channel("radiation.uncorrectable_upsets", "1",
+                "upsets that error correction cannot correct (cumulative)", DType::kInt64,
+                uncorrectable_upsets.data(), {}, false, false);
+  f.add_channel("radiation.functional_interrupts", "1", "single-event functional interrupts (cumulative)",
+                DType::kInt64, functional_interrupts.data(), {}, false, false);
+  f.add_channel("radiation.latchups", "1", "single-event latch-ups (cumulative)", DType::kInt64,
+                latchups.data(), {}, false, false);
+  f.add_channel("radiation.outage_remaining", "s",
+                "accelerator downtime left from functional interrupts and latch-ups", DType::kFloat64,
+                outage_remaining.data(), {}, false, false);
+  f.add_channel("radiation.leakage_factor", "1", "leakage power relative to beginning of life",
+                DType::kFloat64, leakage_factor.data(), {}, false, false);
+}
+
+void Radiation::validate_parameters(const std::string& fleet) const {
+  const double lo = std::exp(cfg_.log_thickness0);
+  const double hi = std::exp(cfg_.log_thickness0 + cfg_.dlog_thickness * (cfg_.n_thickness - 1));
+  for (std::size_t i = 0; i < n_; ++i) {
+    const double t = shield_thickness_m[i];
+    if (!(t >= lo * (1 - 1e-12) && t <= hi * (1 + 1e-12)))
+      throw std::invalid_argument("fleet '" + fleet + "': radiation.shield_thickness [mm] of satellite " +
+                                  std::to_string(i) + " is " + num(t * 1e3) + "; allowed: " +
+                                  num(lo * 1e3) + " to " + num(hi * 1e3) + " mm");
+    if (!(spe_flux[i] >= 0 && std::isfinite(spe_flux[i])))
+      throw std::invalid_argument("fleet '" + fleet + "': radiation.spe_flux of satellite " +
+                                  std::to_string(i) + " is " + num(spe_flux[i]) +
+                                  "; allowed: a finite value >= 0");
+  }
+}
+
+void Radiation::step(Fleet& f, std::size_t b0, std::size_t b1, double t_s, double dt_s,
+                     double sin_gmst, double cos_gmst) {
+  const RadiationConfig& c = cfg_;
+  const std::size_t nt = c.n_thickness;
+  // Response rows follow the shield thickness (parameters change only between advances).
+  for (std::size_t i = b0; i < b1; ++i) {
+    const double th = shield_thickness_m[i];
+    if (th == cached_thickness_[i]) continue;
+    double u = (std::log(th) - c.log_thickness0) / c.dlog_thickness;
+    const double top = static_cast<double>(nt - 1);
+    u = u < 0.0 ? 0.0 : (u > top ? top : u);
+    std::size_t k = static_cast<std::size_t>(u);
+    if (k > nt - 2) k = nt - 2;
+    thickness_row_[i] = static_cast<int32_t>(k);
+    thickness_frac_[i] = u - static_cast<double>(k);
+    cached_thickness_[i] = th;
+  }
+  double flux[kMaxEnergies];
+  double ptot[kMaxEnergies];
+  for (std::size_t c0 = b0; c0 < b1; c0 += kChunk) {
+    const std::size_t c1 = std::min(b1, c0 + kChunk);
+    step_chunk(f, c0, c1, t_s, dt_s, sin_gmst, cos_gmst, flux, ptot);
+  }
+}
+
+void Radiation::step_chunk(Fleet& f, std::size_t b0, std::size_t b1, double t_s, double dt_s,
+                           double sin_gmst, double cos_gmst, double* __restrict flux,
+                           double* __restrict ptot) {
+  const RadiationConfig& c = cfg_;
+  const std::size_t np = c.n_proton, ne = c.n_electron, nt = c.n_thickness;
+  const double* __restrict lat = f.latitude_rad.data();
+  const double* __restrict lon = f.longitude_rad.data();
+  const double* __restrict alt = f.altitude_m.data();
+  const double* __restrict pos = f.position_m.data();
+  uint32_t* __restrict status = f.status.data();
+  const double* __restrict energy = c.proton_energy_mev.data();
+  // Dipole cutoff, Earth shadow, GCR and the SPE cutoff energy: vectorised
+  // across satellites (NaN positions give NaN, handled below).
+  double spe_omni[kChunk], cut_energy[kChunk];
+  {
+    double* __restrict rc_out = cutoff_rigidity.data();
+    double* __restrict gcr_out = gcr_flux.data();
+    const double* __restrict spe_in = spe_flux.data();
+    const double ax = c.dipole_axis[0], ay = c.dipole_axis[1], az = c.dipole_axis[2];
+    const double inv_r0 = 1.0 / c.gcr_rigidity_scale_gv, f0 = c.gcr_flux_free;
+#pragma omp simd
+    for (std::size_t i = b0; i < b1; ++i) {
+      const double px = pos[3 * i], py = pos[3 * i + 1], pz = pos[3 * i + 2];
+      const double x = cos_gmst * px + sin_gmst * py, y = -sin_gmst * px + cos_gmst * py;
+      const double r = std::sqrt(x * x + y * y + pz * pz);
+      const double inv_r = 1.0 / r;
+      const double sin_mlat = (x * ax + y * ay + pz * az) * inv_r;
+      const double re_r = kEarthRadiusMean * inv_r;
+      const double rc = radiation::stormer_cutoff_gv(sin_mlat, 1.0) * re_r * re_r;
+      const double open = 1.0 - re_r * re_r;
+      const double shadow = 0.5 * (1.0 + std::sqrt(open > 0.0 ? open : 0.0));
+      const double q = 1.0 + rc * inv_r0;
+      rc_out[i] = rc;
+      gcr_out[i] = f0 / (q * q) * shadow;
+      const double pc_mev = 1000.0 * rc;
+      cut_energy[i - b0] = std::sqrt(pc_mev * pc_mev + kProtonMassMev * kProtonMassMev) - kProtonMassMev;
+      spe_omni[i - b0] = 4.0 * kPi * spe_in[i] * shadow;
+    }
+  }
+  for (std::size_t i = b0; i < b1; ++i) {
+    double* __restrict pf = proton_flux.data() + i * np;
+    double* __restrict ef = electron_flux.data() + i * ne;
+    double* __restrict rates = see_rate.data() + i * kSeeEffects;
+    if (!(std::isfinite(lat[i]) && std::isfinite(lon[i]) && std::isfinite(alt[i]))) {
+      for (std::size_t e = 0; e < np; ++e) pf[e] = NAN;
+      for (std::size_t e = 0; e < ne; ++e) ef[e] = NAN;
+      cutoff_rigidity[i] = gcr_flux[i] = dose_rate[i] = NAN;
+      for (int e = 0; e < kSeeEffects; ++e) rates[e] = NAN;
+      continue;  // no valid position: nothing accumulates
+    }
+    const radiation::Cell cell = radiation::locate_cell(c, lat[i] * kRadToDeg, lon[i] * kRadToDeg, alt[i]);
+    const unsigned char occupied = cell_flags_[(cell.ia * (c.nlat - 1) + cell.il) * (c.nlon - 1) + cell.io];
+    if (occupied & 1) radiation::interpolate_cell(c, cell, 0, np, flux);
+    else for (std::size_t e = 0; e < np; ++e) flux[e] = 0.0;
+    if (occupied & 2) radiation::interpolate_cell(c, cell, np, np + ne, flux);
+    else for (std::size_t e = np; e < np + ne; ++e) flux[e] = 0.0;
+    for (std::size_t e = 0; e < np; ++e) pf[e] = flux[e];
+    for (std::size_t e = 0; e < ne; ++e) ef[e] = flux[np + e];
+
+    // Solar protons: integral power law of index 2 above 10 MeV (from 1 MeV),
+    // only above the cutoff energy, over the unshadowed sky.
+    const double spe = spe_omni[i - b0];
+    if (spe > 0.0) {
+      const double e_cut = cut_energy[i - b0];
+      for (std::size_t e = 0; e < np; ++e) {
+        double em = energy[e] > e_cut ? energy[e] : e_cut;
+        em = em > 1.0 ? em : 1.0;
+        const double ratio = kSpeReferenceMev / em;
+        ptot[e] = flux[e] + spe * ratio * ratio;
+      }
+    } else {
+      for (std::size_t e = 0; e < np; ++e) ptot[e] = flux[e];
+    }
+    const double gcr = gcr_flux[i];
+
+    // Dose and event rates: dot products with the response rows.
+    const std::size_t row = static_cast<std::size_t>(thickness_row_[i]);
+    const double fr = thickness_frac_[i], fl = 1.0 - fr;
+    const double* __restrict wp = c.proton_dose_weight.data() + row * np;
+    const double* __restrict we = c.electron_dose_weight.data() + row * ne;
+    double d = 0.0;
+#pragma omp simd reduction(+ : d)
+    for (std::size_t e = 0; e < np; ++e) d += ptot[e] * (fl * wp[e] + fr * wp[np + e]);
+#pragma omp simd reduction(+ : d)
+    for (std::size_t e = 0; e < ne; ++e) d += flux[np + e] * (fl * we[e] + fr * we[ne + e]);
+    d += gcr * c.gcr_dose_per_flux;
+    dose_rate[i] = d;
+    double lam_tot = 0.0, lam[kSeeEffects];
+    for (int k = 0; k < kSeeEffects; ++k) {
+      const double* __restrict ws = c.proton_see_weight.data() + (k * nt + row) * np;
+      double s = 0.0;
+#pragma omp simd reduction(+ : s)
+      for (std::size_t e = 0; e < np; ++e) s += ptot[e] * (fl * ws[e] + fr * ws[np + e]);
+      s += gcr * c.gcr_see_per_flux[k];
+      rates[k] = s;
+      lam[k] = s * dt_s;
+      lam_tot += lam[k];
+    }
+
+    // Accumulation over the step (rates held at the step's end value).
+    dose[i] += d * dt_s;
+    leakage_factor[i] = 1.0 + c.leakage_per_gy * dose[i];
+    double outage = outage_remaining[i] - dt_s;
+    outage = outage > 0.0 ? outage : 0.0;
+    if (lam_tot > 0.0) {
+      // Independent Poisson counts = a Poisson total split multinomially.
+      const uint64_t key = radiation::step_key(sat_key_[i], t_s);
+      const double u0 = radiation::uniform(key, 0);
+      double p = radiation::exp2(-lam_tot * 1.44269504088896340736);
+      if (u0 >= p) {
+        int64_t n_events = 0;
+        uint64_t stream = 1;
+        if (lam_tot < 64.0) {  // inversion
+          double cdf = p;
+          while (u0 >= cdf && n_events < 100000) {
+            ++n_events;
+            p *= lam_tot / static_cast<double>(n_events);
+            cdf += p;
+            if (p == 0.0) break;
+          }
+        } else {  // normal approximation (Box-Muller), large means only
+          const double u1 = radiation::uniform(key, stream++);
+          const double u2 = radiation::uniform(key, stream++);
+          const double g = std::sqrt(-2.0 * std::log(u1)) * std::cos(kTwoPi * u2);
+          n_events = static_cast<int64_t>(std::max(0.0, std::floor(lam_tot + std::sqrt(lam_tot) * g + 0.5)));
+        }
+        int64_t counts[kSeeEffects] = {0, 0, 0}, uncorrectable = 0;
+        const double c0 = lam[0] / lam_tot, c1 = (lam[0] + lam[1]) / lam_tot;
+        for (int64_t k = 0; k < n_events; ++k) {
+          const double u = radiation::uniform(key, stream++);
+          const int eff = u < c0 ? 0 : (u < c1 ? 1 : 2);
+          ++counts[eff];
+          if (eff == kSeeUpset && radiation::uniform(key, stream++) < c.uncorrectable_fraction) ++uncorrectable;
+        }
+        upsets[i] += counts[kSeeUpset];
+        uncorrectable_upsets[i] += uncorrectable;
+        functional_interrupts[i] += counts[kSeeFunctionalInterrupt];
+        latchups[i] += counts[kSeeLatchup];
+        if (counts[kSeeFunctionalInterrupt] > 0)
+          outage = std::max(outage, c.see_downtime_s[kSeeFunctionalInterrupt]);
+        if (counts[kSeeLatchup] > 0) outage = std::max(outage, c.see_downtime_s[kSeeLatchup]);
+      }
+    }
+    outage_remaining[i] = outage;
+    uint32_t st = status[i] & ~(kStatusSeeOutage | kStatusTidFailed);
+    if (outage > 0.0) st |= kStatusSeeOutage;
+    if (dose[i] >= c.tid_tolerance_gy) st |= kStatusTidFailed;
+    status[i] = st;
+  }
+}
+
+Radiation& enable_radiation(Fleet& f, RadiationConfig config) {
+  if (f.radiation) throw std::invalid_argument("fleet '" + f.name() + "' already has radiation enabled");
+  f.radiation = std::make_unique<Radiation>(f, std::move(config));
+  return *f.radiation;
+}
+
+}  // namespace orbitwin
