@@ -6,6 +6,7 @@
 
 #include "orbitwin/constants.hpp"
 #include "orbitwin/fleet.hpp"
+#include "orbitwin/radiation.hpp"
 #include "orbitwin/thermal_power.hpp"
 
 namespace orbitwin {
@@ -72,6 +73,7 @@ Compute::Compute(const ComputeDesign& d, std::size_t n_sat)
   clock = filled(1.0);
   utilisation = Buffer<double>(n);
   power_demand_w = Buffer<double>(n);
+  idle_now_w = Buffer<double>(n);
   power_w = Buffer<double>(n);
   ops_rate = Buffer<double>(n);
   work_ops = Buffer<double>(n);
@@ -156,11 +158,15 @@ namespace kernels {
 void compute_demand(Compute& c, std::size_t b0, std::size_t b1, double t_s, double dt_s,
                     const double* node_temp_k, std::size_t temp_stride,
                     const double* latitude_rad, const double* longitude_rad,
+                    const uint32_t* status, const double* leakage_factor,
                     double* payload_demand_w) {
   const double p = c.power_exponent;
   const bool grid = !c.grid.values.empty();
   for (std::size_t i = b0; i < b1; ++i) {
-    const double n_ok = static_cast<double>(c.working[i]);
+    const bool tid_failed = (status[i] & kStatusTidFailed) != 0;
+    const bool see_outage = (status[i] & kStatusSeeOutage) != 0;
+    const double n_ok = tid_failed ? 0.0 : static_cast<double>(c.working[i]);
+    const double idle_w = c.idle_power_w[i] * (leakage_factor != nullptr ? leakage_factor[i] : 1.0);
     const double per_acc_w = n_ok > 0.0 ? c.power_w[i] / n_ok : 0.0;
     const double tj = node_temp_k[i * temp_stride] + c.junction_offset[i] * per_acc_w;
     c.junction_k[i] = tj;
@@ -182,7 +188,7 @@ void compute_demand(Compute& c, std::size_t b0, std::size_t b1, double t_s, doub
       u *= std::isfinite(lat_deg + lon_deg) ? c.grid.values[static_cast<std::size_t>(r) * c.grid.n_lon + q] : 0.0;
     }
     u = u < 0.0 ? 0.0 : (u > 1.0 ? 1.0 : u);
-    const bool rebooting = t_s < c.reboot_until_s[i];
+    const bool rebooting = t_s < c.reboot_until_s[i] || see_outage;
     const bool available = n_ok > 0.0 && c.enabled[i] != 0 && !rebooting;
     if (c.data_driven && available && dt_s > 0.0 && f > 0.0) {
       // Plan no more work than the raw data there will be this step.
@@ -194,8 +200,9 @@ void compute_demand(Compute& c, std::size_t b0, std::size_t b1, double t_s, doub
     c.clock[i] = available ? f : 0.0;
     c.utilisation[i] = available ? u : 0.0;
     const double dyn = (c.peak_power_w[i] - c.idle_power_w[i]) * u * std::pow(f, p);
-    const double demand_w = (c.enabled[i] != 0 && n_ok > 0.0) ? n_ok * (c.idle_power_w[i] + (available ? dyn : 0.0)) : 0.0;
+    const double demand_w = (c.enabled[i] != 0 && n_ok > 0.0) ? n_ok * (idle_w + (available ? dyn : 0.0)) : 0.0;
     c.power_demand_w[i] = demand_w;
+    c.idle_now_w[i] = n_ok * idle_w;
     payload_demand_w[i] = demand_w;
     const int32_t st = n_ok <= 0.0 ? static_cast<int32_t>(ComputeState::kFailed)
                        : (c.enabled[i] == 0 ? static_cast<int32_t>(ComputeState::kOff)
@@ -252,7 +259,7 @@ void compute_account(Compute& c, std::size_t b0, std::size_t b1, double t_s, dou
     c.ops_rate[i] = rate;
     c.work_ops[i] += rate * dt_s;
     c.energy_j[i] += delivered * dt_s;
-    c.idle_energy_j[i] += (powered ? n_ok * c.idle_power_w[i] : 0.0) * dt_s;
+    c.idle_energy_j[i] += (powered ? c.idle_now_w[i] : 0.0) * dt_s;
     c.throttled_s[i] += (running && c.clock[i] < 1.0) ? dt_s : 0.0;
     c.off_s[i] += running ? 0.0 : dt_s;
   }

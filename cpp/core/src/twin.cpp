@@ -157,7 +157,9 @@ void Twin::evaluate(const std::vector<int64_t>& times) {
           kernels::compute_demand(*f.compute, b0, b1, in.t_s, in.dt_s,
                                   tp.temperature_k.data() + tp.payload_node,
                                   static_cast<std::size_t>(tp.n_node), f.latitude_rad.data(),
-                                  f.longitude_rad.data(), f.thermal_power->payload_demand_w.data());
+                                  f.longitude_rad.data(), f.status.data(),
+                                  f.radiation ? f.radiation->leakage_factor.data() : nullptr,
+                                  f.thermal_power->payload_demand_w.data());
         }
         if (f.thermal_power) kernels::thermal_power(f, b0, b1, in);
         if (f.compute)

@@ -95,6 +95,7 @@ struct Compute {
   Buffer<double> clock;             //!< [-] (n) clock fraction
   Buffer<double> utilisation;       //!< [-] (n)
   Buffer<double> power_demand_w;    //!< [W] (n) asked of the power system
+  Buffer<double> idle_now_w;        //!< [W] (n) idle part of the demand (with leakage)
   Buffer<double> power_w;           //!< [W] (n) delivered
   Buffer<double> ops_rate;          //!< [op/s] (n) over the last step
   Buffer<double> work_ops;          //!< [op] (n) cumulative
@@ -119,6 +120,7 @@ namespace kernels {
 void compute_demand(Compute& c, std::size_t b0, std::size_t b1, double t_s, double dt_s,
                     const double* node_temp_k, std::size_t temp_stride,
                     const double* latitude_rad, const double* longitude_rad,
+                    const uint32_t* status, const double* leakage_factor,
                     double* payload_demand_w);
 
 // After the power system ran over dt_s: account work, energy and data.
