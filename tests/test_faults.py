@@ -126,3 +126,114 @@ def test_bad_fault_parameters() -> None:
         faults.attitude_loss(at=1, target=Target("w"), rate_deg_s=-1)
     with pytest.raises(ValueError, match="rate_per_year"):
         faults.random_failures("w", -1.0, lambda a, t: None, key="x")
+
+
+# --------------------------------------------------------------------------- design faults
+
+
+def _designed(seed: int = 3, n: int = 16, stations=()) -> Simulation:
+    from orbitwin import design
+
+    tw = ow.Twin("2024-05-13T00:00:00Z", step="10s")
+    tw.add_fleet(
+        "c",
+        ow.walker(n, 4, 1, altitude_m=550e3, inclination_deg=53.0),
+        design=design.compute_node(),
+    )
+    if stations:
+        tw.set_ground_stations(stations)
+    return Simulation(tw, seed=seed)
+
+
+def test_parameter_faults_change_their_parameter_for_the_targets_only() -> None:
+    sim = _designed()
+    f = sim.twin.fleet("c")
+    before = {
+        ch: f.param(ch).copy()
+        for ch in (
+            "radiator.emissivity",
+            "power.array_efficiency",
+            "power.array_area",
+            "power.battery_capacity",
+        )
+    }
+    t = Target("c", index=[1, 5])
+    for fault in (
+        faults.radiator_degradation(at="10min", target=t, factor=0.5),
+        faults.solar_array_degradation(at="10min", target=t, factor=0.8),
+        faults.solar_array_string_loss(at="10min", target=t, strings_lost=2, strings=10),
+        faults.battery_fade(at="10min", target=t, factor=0.9),
+    ):
+        sim.process(fault(sim))
+    sim.run(20 * 60 * NS)
+    expected = {
+        "radiator.emissivity": 0.5,
+        "power.array_efficiency": 0.8,
+        "power.array_area": 0.8,
+        "power.battery_capacity": 0.9,
+    }
+    others = np.setdiff1d(np.arange(16), [1, 5])
+    for ch, factor in expected.items():
+        now = f.param(ch)
+        assert np.allclose(now[[1, 5]], before[ch][[1, 5]] * factor, rtol=1e-15)
+        assert np.array_equal(now[others], before[ch][others])
+    kinds = [e.kind for e in sim.events]
+    assert kinds == [
+        "radiator_degradation",
+        "solar_array_degradation",
+        "solar_array_string_loss",
+        "battery_fade",
+    ]
+    assert all(e.time_ns == 600 * NS and e.satellites == (1, 5) for e in sim.events)
+
+
+def test_degraded_radiator_runs_hotter() -> None:
+    clean, hit = _designed(), _designed()
+    hit.process(faults.radiator_degradation(at=0, target=Target("c", index=[0]), factor=0.3)(hit))
+    clean.run(3 * 3600 * NS)
+    hit.run(3 * 3600 * NS)
+    tc = clean.twin.fleet("c").state("thermal.temperature")
+    th = hit.twin.fleet("c").state("thermal.temperature")
+    assert th[0].max() > tc[0].max() + 5.0
+    assert np.array_equal(th[1:], tc[1:])
+
+
+def test_heater_stuck_off_draws_nothing() -> None:
+    sim = _designed()
+    sim.process(faults.heater_stuck(at=0, target=Target("c"), on=False)(sim))
+    f = sim.twin.fleet("c")
+    drawn = []
+    for k in range(1, 13):
+        sim.run(k * 900 * NS)
+        drawn.append(f.state("power.heater").copy())
+    assert np.all(np.array(drawn) == 0.0)
+    assert (f.param("thermal.heater_power") == 0).all()
+
+
+def test_ground_station_outage_stops_its_contacts() -> None:
+    stations = (ow.GroundStation("Mid", 45.0, 0.0, 0.0, 5.0),)
+    sim = _designed(n=64, stations=stations)
+    f = sim.twin.fleet("c")
+    sim.process(faults.ground_station_outage(at="30min", duration="2h", station="Mid")(sim))
+    seen_during, seen_before = [], []
+    for k in range(1, 31):
+        sim.run(k * 300 * NS)
+        t = sim.now_ns / NS
+        visible = bool(f.state("ground.visible").any())
+        (seen_during if 1800 < t <= 1800 + 7200 else seen_before).append(visible)
+    assert not any(seen_during) and any(seen_before)
+    assert [e.details for e in sim.events] == ["station=Mid start", "station=Mid end"]
+    with pytest.raises(ValueError, match="'Nowhere' is not in the scenario"):
+        bad = _designed(stations=stations)
+        bad.process(faults.ground_station_outage(at=0, duration=1, station="Nowhere")(bad))
+        bad.run(NS)
+
+
+def test_gradual_degradation_compounds_to_its_yearly_rate() -> None:
+    sim = _designed(n=4)
+    f = sim.twin.fleet("c")
+    cap0 = f.param("power.battery_capacity").copy()
+    sim.process(faults.gradual("battery_fade", "c", "power.battery_capacity", 0.2, every="6h")(sim))
+    sim.run(10 * 86400 * NS)  # 40 compoundings
+    expected = cap0 * (1 - 0.2) ** (40 * 6 * 3600 / faults.SECONDS_PER_YEAR)
+    assert np.allclose(f.param("power.battery_capacity"), expected, rtol=1e-12)

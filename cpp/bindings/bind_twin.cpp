@@ -113,6 +113,8 @@ void bind_twin(py::module_& m) {
           py::arg("latitude_rad"), py::arg("longitude_rad"), py::arg("altitude_m"),
           py::arg("min_elevation_rad"),
           "Sets the ground stations (before start); every fleet gets ground.* channels.")
+      .def("set_station_enabled", &Twin::set_station_enabled, py::arg("index"), py::arg("enabled"),
+           "Takes ground station `index` out of service (no contacts) or back.")
       .def_property_readonly("station_count",
                              [](const Twin& t) { return t.ground_stations().count; })
       .def("add_watch", &Twin::add_watch, py::arg("fleet"), py::arg("channel"), py::arg("op"),

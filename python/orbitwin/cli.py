@@ -14,6 +14,8 @@ import sys
 import traceback
 from collections.abc import Sequence
 
+import numpy as np
+
 from . import __version__
 from .scenario import Scenario, ScenarioError, load_scenario
 
@@ -101,8 +103,50 @@ def _summary(result) -> None:
             "satellites without a valid orbit",
             f"{int(st.invalid.sum()) if st.invalid is not None else 0}",
         ),
-        ("output", str(result.path)),
     ]
+    fin = result.final
+    if "compute_delivered_ops" in fin:
+        rows += [
+            ("compute delivered", f"{fin['compute_delivered_ops'] / 1e18:,.1f} Exa-op"),
+            (
+                "mean time throttled / off",
+                f"{100 * fin['throttled_fraction']:.1f} % / {100 * fin['off_fraction']:.1f} %",
+            ),
+        ]
+        if "data_generated_bits" in fin:
+            rows.append(
+                (
+                    "data generated / downlinked",
+                    f"{fin['data_generated_bits'] / 8e12:,.2f} / "
+                    f"{fin['data_downlinked_bits'] / 8e12:,.3f} TB",
+                )
+            )
+    if np.isfinite(st.soc_min):
+        rows.append(("minimum state of charge", f"{100 * st.soc_min:.1f} %"))
+    if np.isfinite(st.node_max_k):
+        rows.append(("hottest node", f"{st.node_max_k - 273.15:.1f} C (node {st.node_max_index})"))
+    if np.isfinite(st.junction_max_k):
+        rows.append(("hottest junction", f"{st.junction_max_k - 273.15:.1f} C"))
+    if "dose_max_gy" in fin:
+        rows += [
+            (
+                "dose mean / max",
+                f"{fin['dose_mean_gy'] * 100:.3g} / {fin['dose_max_gy'] * 100:.3g} rad(Si)",
+            ),
+            (
+                "upsets / interrupts / latch-ups",
+                f"{fin['upsets']:,.0f} / {fin['functional_interrupts']:,.0f} / "
+                f"{fin['latchups']:,.0f}",
+            ),
+        ]
+    kinds: dict[str, int] = {}
+    for ev in result.events:
+        kinds[ev.kind] = kinds.get(ev.kind, 0) + 1
+    faults = {k: v for k, v in kinds.items() if k not in ("watch", "job_done", "operation", "note")}
+    rows.append(
+        ("faults", ", ".join(f"{k} {v}" for k, v in sorted(faults.items())) if faults else "none")
+    )
+    rows.append(("output", str(result.path)))
     for k, v in rows:
         table.add_row(k, v)
     Console().print(table)

@@ -149,3 +149,153 @@ def random_failures(
             yield from fault(float(onset_s[i]), Target(fleet, index=[int(i)]))(sim)
 
     return process
+
+
+def parameter_change(
+    kind: str,
+    at: float | str,
+    target: Target,
+    channel: str,
+    *,
+    factor: float | None = None,
+    value: float | None = None,
+) -> FaultProcess:
+    """At ``at``, multiplies ``channel`` (a writable parameter) of the targets by
+    ``factor`` or sets it to ``value``, and logs an event of ``kind``. The building
+    block of the named faults below; unknown channels are an error at fault time."""
+    if (factor is None) == (value is None):
+        raise ValueError(f"{kind}: give exactly one of factor and value")
+    for name, v in (("factor", factor), ("value", value)):
+        if v is not None and not math.isfinite(v):
+            raise ValueError(f"{kind} {name} is {v!r}; allowed: a finite number")
+    at_ns = duration_ns(at, "fault time", allow_zero=True)
+
+    def process(sim: Simulation) -> Generator[Any, Any, None]:
+        yield sim.at(at_ns / NS_PER_S)
+        fleet, sats = _fleet_and_targets(sim, target, f"{kind}@{at_ns}")
+        if channel not in fleet.channels:
+            raise ValueError(
+                f"{kind}: fleet {fleet.name!r} has no parameter {channel!r} "
+                "(does it have a design?)"
+            )
+        view = fleet.param(channel)
+        if factor is not None:
+            view[sats] = view[sats] * factor
+            details = f"{channel} x {factor:g}"
+        else:
+            view[sats] = value
+            details = f"{channel} = {value:g}"
+        sim.log(kind, fleet.name, sats, details)
+
+    return process
+
+
+def _fraction(kind: str, name: str, v: float) -> None:
+    if not (math.isfinite(v) and 0.0 <= v <= 1.0):
+        raise ValueError(f"{kind} {name} is {v!r}; allowed: 0 to 1")
+
+
+def radiator_degradation(at: float | str, target: Target, factor: float = 0.6) -> FaultProcess:
+    """Radiator emissivity loss or damage: emissivity x ``factor`` (0..1)."""
+    _fraction("radiator_degradation", "factor", factor)
+    return parameter_change(
+        "radiator_degradation", at, target, "radiator.emissivity", factor=factor
+    )
+
+
+def solar_array_degradation(at: float | str, target: Target, factor: float = 0.9) -> FaultProcess:
+    """Solar cell degradation: array efficiency x ``factor`` (0..1)."""
+    _fraction("solar_array_degradation", "factor", factor)
+    return parameter_change(
+        "solar_array_degradation", at, target, "power.array_efficiency", factor=factor
+    )
+
+
+def solar_array_string_loss(
+    at: float | str, target: Target, strings_lost: int = 1, strings: int = 20
+) -> FaultProcess:
+    """Loss of ``strings_lost`` of the array's ``strings`` parallel strings: area shrinks."""
+    if not (
+        isinstance(strings, int) and isinstance(strings_lost, int) and 0 < strings_lost <= strings
+    ):
+        raise ValueError(
+            f"solar_array_string_loss strings_lost={strings_lost!r} of strings={strings!r}; "
+            "allowed: integers with 0 < strings_lost <= strings"
+        )
+    return parameter_change(
+        "solar_array_string_loss", at, target, "power.array_area", factor=1 - strings_lost / strings
+    )
+
+
+def battery_fade(at: float | str, target: Target, factor: float = 0.9) -> FaultProcess:
+    """Battery capacity fade (or cell loss): capacity x ``factor`` (0..1]."""
+    _fraction("battery_fade", "factor", factor)
+    if factor == 0:
+        raise ValueError("battery_fade factor is 0; allowed: more than 0 (a battery is left)")
+    return parameter_change("battery_fade", at, target, "power.battery_capacity", factor=factor)
+
+
+def heater_stuck(at: float | str, target: Target, on: bool) -> FaultProcess:
+    """A heater stuck on (its thermostat never opens) or off (no power)."""
+    at_ns = duration_ns(at, "fault time", allow_zero=True)
+
+    def process(sim: Simulation) -> Generator[Any, Any, None]:
+        yield sim.at(at_ns / NS_PER_S)
+        fleet, sats = _fleet_and_targets(sim, target, f"heater_stuck@{at_ns}")
+        if "thermal.heater_power" not in fleet.channels:
+            raise ValueError(f"heater_stuck: fleet {fleet.name!r} has no heaters")
+        if on:
+            off_above = fleet.param("thermal.heater_off_above")
+            on_below = fleet.param("thermal.heater_on_below")
+            # The thermostat closes below a temperature the node never reaches from above.
+            off_above[sats] = 399.0
+            on_below[sats] = 398.0
+        else:
+            fleet.param("thermal.heater_power")[sats] = 0.0
+        sim.log("heater_stuck", fleet.name, sats, f"state={'on' if on else 'off'}")
+
+    return process
+
+
+def ground_station_outage(at: float | str, duration: float | str, station: str) -> FaultProcess:
+    """Ground station ``station`` (by name) out of service from ``at`` for ``duration``."""
+    at_ns = duration_ns(at, "fault time", allow_zero=True)
+    dur_ns = duration_ns(duration, "outage duration")
+
+    def process(sim: Simulation) -> Generator[Any, Any, None]:
+        names = [s.name for s in sim.twin.stations]
+        if station not in names:
+            raise ValueError(
+                f"ground_station_outage station {station!r} is not in the scenario; "
+                f"allowed: {', '.join(names) or 'no stations defined'}"
+            )
+        k = names.index(station)
+        yield sim.at(at_ns / NS_PER_S)
+        sim.twin._core.set_station_enabled(k, False)
+        sim.log("ground_station_outage", "", (), f"station={station} start")
+        yield sim.timeout(dur_ns / NS_PER_S)
+        sim.twin._core.set_station_enabled(k, True)
+        sim.log("ground_station_outage", "", (), f"station={station} end")
+
+    return process
+
+
+def gradual(
+    kind: str, fleet: str, channel: str, rate_per_year: float, every: float | str = "1d"
+) -> FaultProcess:
+    """Slow degradation: every ``every``, ``channel`` of the whole fleet is multiplied so
+    that it falls by ``rate_per_year`` (a fraction, e.g. 0.1 for 10 %/yr) compounded."""
+    _fraction(kind, "rate_per_year", rate_per_year)
+    every_ns = duration_ns(every, "degradation interval")
+    factor = (1.0 - rate_per_year) ** (every_ns / NS_PER_S / SECONDS_PER_YEAR)
+
+    def process(sim: Simulation) -> Generator[Any, Any, None]:
+        f = sim.twin.fleet(fleet)
+        if channel not in f.channels:
+            raise ValueError(f"{kind}: fleet {fleet!r} has no parameter {channel!r}")
+        while True:
+            yield sim.timeout(every_ns / NS_PER_S)
+            view = f.param(channel)
+            view *= factor
+
+    return process

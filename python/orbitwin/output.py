@@ -137,10 +137,13 @@ class RunWriter:
             inner = tuple(info["shape"])
             if channel.startswith("ground.") and len(inner) == 1:
                 dims = ("station",)
+            elif channel.startswith("thermal.") and len(inner) == 1:
+                dims = ("node",)
             else:
                 dims = _INNER_DIMS.get(inner)
             if dims is None and inner:
-                raise ValueError(f"channel {channel!r} has an unsupported shape {inner}")
+                # Any other per-satellite shape gets dimensions of its own.
+                dims = tuple(f"{variable_name(channel)}_dim{k}" for k in range(len(inner)))
             for d, size in zip(dims or (), inner, strict=True):
                 scale(d, size)
             shape = (0, offset, *inner)

@@ -18,7 +18,7 @@ import numpy as np
 from . import __version__
 from .master import Simulation
 from .output import RunWriter
-from .scenario import Scenario, ScenarioError
+from .scenario import DEFAULT_CHANNELS, Scenario, ScenarioError
 from .timeutil import NS_PER_S, duration_ns
 
 #: Frames recorded by the core before they are drained to the file.
@@ -36,6 +36,10 @@ class RunStats:
     altitude_max_m: float = -np.inf
     beta_abs_max_rad: float = 0.0
     invalid: np.ndarray | None = None  # per satellite: ever flagged without a valid orbit
+    soc_min: float = np.inf  # lowest recorded battery state of charge
+    junction_max_k: float = -np.inf  # hottest recorded accelerator junction [K]
+    node_max_k: float = -np.inf  # hottest recorded thermal node [K]
+    node_max_index: int = -1  # which node of the design
 
     def update(self, frames: Mapping[tuple[int, str], np.ndarray], offsets: list[int]) -> None:
         if self.shadow_sum is None:
@@ -55,6 +59,15 @@ class RunStats:
                 self.beta_abs_max_rad = max(self.beta_abs_max_rad, float(np.nanmax(np.abs(data))))
             elif channel == "status.flags":
                 self.invalid[sl] |= (data & 1).any(axis=0).astype(bool)
+            elif channel == "power.battery_soc" and np.isfinite(data).any():
+                self.soc_min = min(self.soc_min, float(np.nanmin(data)))
+            elif channel == "compute.junction_temperature" and np.isfinite(data).any():
+                self.junction_max_k = max(self.junction_max_k, float(np.nanmax(data)))
+            elif channel == "thermal.temperature" and np.isfinite(data).any():
+                per_node = np.nanmax(data, axis=(0, 1))
+                if float(per_node.max()) > self.node_max_k:
+                    self.node_max_k = float(per_node.max())
+                    self.node_max_index = int(per_node.argmax())
         self.frames += k
 
     @property
@@ -77,6 +90,7 @@ class RunResult:
     satellite_steps: int
     stats: RunStats
     events: list = field(default_factory=list)
+    final: dict[str, float] = field(default_factory=dict)
     extra: dict[str, float] = field(default_factory=dict)
 
     @property
@@ -115,14 +129,17 @@ def run_scenario(
         total += f.size
         fleets_meta.append((f.name, f.names, f.plane))
     channel_info = {}
-    for ch in scenario.channels:
-        info = twin.fleets[0].channels.get(ch)
-        if info is None:
+    for ch in dict.fromkeys(scenario.channels):
+        missing = [f.name for f in twin.fleets if ch not in f.channels]
+        if missing and ch in DEFAULT_CHANNELS:
+            continue  # default channels are recorded where every fleet has them
+        if missing:
             raise ScenarioError(
-                f"scenario {scenario.name!r}: output channel {ch!r} does not exist; "
-                f"allowed: {', '.join(sorted(twin.fleets[0].channels))}"
+                f"scenario {scenario.name!r}: output channel {ch!r} does not exist in fleet "
+                f"{missing[0]!r}; allowed: {', '.join(sorted(twin.fleet(missing[0]).channels))}"
             )
-        channel_info[ch] = info
+        channel_info[ch] = twin.fleets[0].channels[ch]
+    recorded = tuple(channel_info)
     source = ""
     if scenario.source_path:
         source = Path(scenario.source_path).read_text(encoding="utf-8")
@@ -161,7 +178,7 @@ def run_scenario(
         stats.update(frames, offsets)
 
     every_ns = duration_ns(scenario.output_every)
-    twin.record(every_ns / NS_PER_S, scenario.channels, sink, capacity=FRAMES_PER_BATCH)
+    twin.record(every_ns / NS_PER_S, recorded, sink, capacity=FRAMES_PER_BATCH)
     sim.progress_every_ns = every_ns * FRAMES_PER_BATCH
     for fn in scenario.processes:
         sim.process(fn(sim))
@@ -192,7 +209,50 @@ def run_scenario(
         satellite_steps=twin.satellite_steps,
         stats=stats,
         events=list(sim.events),
+        final=final_summary(twin),
     )
+
+
+def final_summary(twin) -> dict[str, float]:
+    """Fleet-wide totals from the twin's cumulative state at the end of a run
+    (vectorised over satellites): compute delivered, time throttled, dose, upsets."""
+    out: dict[str, float] = {}
+
+    def total(channel: str) -> np.ndarray:
+        parts = [
+            np.asarray(f.state(channel), dtype=np.float64)
+            for f in twin.fleets
+            if channel in f.channels
+        ]
+        return np.concatenate(parts) if parts else np.zeros(0)
+
+    work = total("compute.work_ops")
+    if work.size:
+        span = twin.time_ns / NS_PER_S
+        out["compute_delivered_ops"] = float(np.nansum(work))
+        out["compute_satellites"] = float(work.size)
+        out["throttled_fraction"] = (
+            float(np.nanmean(total("compute.throttled_time"))) / span if span > 0 else 0.0
+        )
+        out["off_fraction"] = (
+            float(np.nanmean(total("compute.off_time"))) / span if span > 0 else 0.0
+        )
+        out["payload_energy_j"] = float(np.nansum(total("compute.energy")))
+        gen = total("data.generated")
+        if gen.size and np.nansum(gen) > 0:
+            out["data_generated_bits"] = float(np.nansum(gen))
+            out["data_downlinked_bits"] = float(np.nansum(total("data.downlinked")))
+    soc = total("power.battery_soc")
+    if soc.size:
+        out["soc_final_min"] = float(np.nanmin(soc))
+    dose = total("radiation.dose")
+    if dose.size:
+        out["dose_max_gy"] = float(np.nanmax(dose))
+        out["dose_mean_gy"] = float(np.nanmean(dose))
+        out["upsets"] = float(np.nansum(total("radiation.upsets")))
+        out["functional_interrupts"] = float(np.nansum(total("radiation.functional_interrupts")))
+        out["latchups"] = float(np.nansum(total("radiation.latchups")))
+    return out
 
 
 def _flush_quietly(target) -> None:

@@ -33,6 +33,15 @@ DEFAULT_CHANNELS: tuple[str, ...] = (
     "sun.illumination",
     "sun.beta_angle",
     "status.flags",
+    "power.battery_soc",
+    "power.array",
+    "power.shed",
+    "thermal.temperature",
+    "compute.state",
+    "compute.junction_temperature",
+    "compute.throughput",
+    "radiation.dose",
+    "ground.best_station",
 )
 
 
@@ -45,6 +54,7 @@ class FleetSpec:
     name: str
     orbits: ElementSet | TleSet
     radiation: Any = None  #: an orbitwin.radiation.RadiationConfig, None when off
+    design: Any = None  #: an orbitwin.design.SatelliteDesign, None: orbit, Sun and attitude only
 
 
 @dataclass
@@ -53,7 +63,10 @@ class Scenario:
 
     ``epoch`` is ISO 8601 UTC; ``duration``, ``step`` and ``output_every`` are
     seconds or text (``"90min"``, ``"1d"``); ``output_every`` must be a multiple
-    of ``step``. ``channels`` are the recorded telemetry channels.
+    of ``step``. ``channels`` are the recorded telemetry channels: one of
+    :data:`DEFAULT_CHANNELS` is recorded when every fleet has it (a fleet without a
+    design has no thermal, power or compute channels); any other channel must
+    exist in every fleet.
     """
 
     name: str
@@ -96,10 +109,13 @@ class Scenario:
         name: str,
         orbits: ElementSet | TleSet | str | os.PathLike[str],
         radiation: Any = None,
+        design: Any = None,
     ) -> None:
         """Adds a fleet flown on an element set (``walker``, ``elements``) or a TLE file;
-        ``radiation`` (a :class:`~orbitwin.radiation.RadiationConfig`) enables the
-        radiation model, its draws seeded by the scenario's seed unless it sets one."""
+        ``design`` (a :class:`~orbitwin.design.SatelliteDesign`) adds the thermal network,
+        power system and compute payload; ``radiation`` (a
+        :class:`~orbitwin.radiation.RadiationConfig`) enables the radiation model, its
+        draws seeded by the scenario's seed unless it sets one."""
         if isinstance(orbits, str | os.PathLike):
             orbits = read_tle(orbits)
         if not isinstance(orbits, ElementSet | TleSet):
@@ -109,7 +125,7 @@ class Scenario:
             )
         if any(f.name == name for f in self.fleets):
             raise ScenarioError(f"scenario {self.name!r}: fleet name {name!r} is already used")
-        self.fleets.append(FleetSpec(name, orbits, radiation))
+        self.fleets.append(FleetSpec(name, orbits, radiation, design))
 
     def process(self, fn: Callable[[Any], Generator]) -> Callable[[Any], Generator]:
         """Registers a SimPy process (usable as a decorator): ``fn(sim)`` returns a
@@ -130,7 +146,7 @@ class Scenario:
             raise ScenarioError(f"scenario {self.name!r} has no fleets; add one with add_fleet()")
         twin = Twin(self.epoch, step=self.step, threads=threads)
         for spec in self.fleets:
-            twin.add_fleet(spec.name, spec.orbits)
+            twin.add_fleet(spec.name, spec.orbits, design=spec.design)
         if self.ground_stations:
             twin.set_ground_stations(self.ground_stations)
         for spec in self.fleets:

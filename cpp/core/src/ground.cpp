@@ -3,6 +3,7 @@
 #include <cmath>
 #include <sstream>
 #include <stdexcept>
+#include <string>
 
 #include "orbitwin/constants.hpp"
 
@@ -45,6 +46,14 @@ void GroundStations::set(const double* lat, const double* lon, const double* alt
     up[3 * k + 2] = sl;
     sin_min_elevation[k] = std::sin(min_el[k]);
   }
+  sin_mask_nominal = sin_min_elevation;
+}
+
+void GroundStations::set_enabled(std::size_t k, bool enabled) {
+  if (k >= count)
+    throw std::invalid_argument("ground station " + std::to_string(k) + " does not exist; allowed: 0 to " +
+                                std::to_string(count == 0 ? 0 : count - 1));
+  sin_min_elevation[k] = enabled ? sin_mask_nominal[k] : 2.0;
 }
 
 }  // namespace orbitwin

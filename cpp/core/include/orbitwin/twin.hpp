@@ -106,6 +106,8 @@ class Twin {
   void set_ground_stations(const double* lat_rad, const double* lon_rad, const double* alt_m,
                            const double* min_elevation_rad, std::size_t count);
   const GroundStations& ground_stations() const { return stations_; }
+  // Takes a station out of service (no contacts) or back, between advances.
+  void set_station_enabled(std::size_t k, bool enabled) { stations_.set_enabled(k, enabled); }
 
  private:
   struct ResolvedSink {
