@@ -1,7 +1,8 @@
-"""A 53-degree compute shell at 550 km through a severe (S4) solar radiation storm.
+"""A 1,000-satellite 53-degree compute shell at 550 km through a severe (S4) solar radiation storm.
 
 Assumptions, stated:
-- Walker delta 53 deg: 600/30/1, circular, 550 km; J2 secular precession, no drag.
+- Walker delta 53 deg: 1000/40/1, circular, 550 km; J2 secular precession, no drag.
+- Each satellite is the built-in compute node (``orbitwin.design.compute_node``).
 - Epoch 2025-01-01 00:00 UTC; nadir-pointing attitude; conical shadow.
 - Radiation (``orbitwin.radiation``): AE8/AP8 solar-maximum trapped belts from
   ``aep8`` on a 5 deg x 5 deg x 50 km grid (cached in ``~/.cache/orbitwin`` or
@@ -20,7 +21,7 @@ import orbitwin.cli
 
 scenario = orbitwin.Scenario(
     name="radiation-storm",
-    description="600 satellites at 550 km, 53 deg, through an S4 solar particle event.",
+    description="1,000 compute satellites at 550 km, 53 deg, through an S4 solar particle event.",
     epoch="2025-01-01T00:00:00Z",
     duration="1d",
     step="10s",
@@ -39,7 +40,8 @@ scenario = orbitwin.Scenario(
 )
 scenario.add_fleet(
     "compute",
-    orbitwin.walker(600, 30, 1, altitude_m=550e3, inclination_deg=53.0),
+    orbitwin.walker(1000, 40, 1, altitude_m=550e3, inclination_deg=53.0),
+    design=orbitwin.compute_node(),
     radiation=orbitwin.RadiationConfig(solar="max", shield_mm=3.0),
 )
 scenario.process(orbitwin.solar_particle_event(at="6h", duration="12h", scale="S4"))
