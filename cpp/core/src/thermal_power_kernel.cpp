@@ -90,7 +90,6 @@ struct Scratch {
   alignas(64) double kt[kN][kBlock];       // [W] K T_n (net conducted out)
   alignas(64) double rad[kN][kBlock];      // [W] sigma eps A T_n^4
   alignas(64) double x[kN][kBlock];        // right-hand side / solution
-  alignas(64) double tg[kN][kBlock];       // [K] stage temperature at t_n + gamma dt
   alignas(64) double M[kN][kN][kBlock];    // LU factors, inverse pivots on the diagonal
   alignas(64) double face_cs[kMaxFaces][kBlock];  // cos(normal, Sun) of source faces
   alignas(64) double face_cn[kMaxFaces][kBlock];  // cos(normal, nadir)
