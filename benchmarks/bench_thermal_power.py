@@ -6,6 +6,10 @@ one simulated day at 10 s steps, with 1 and 2 threads; the orbit-only fleet
 (no design) is the baseline. Prints satellite-steps per second (no assertions:
 timings belong here, not in tests).
 
+On a shared 2-core machine the 2-thread figures collapse whenever another
+process holds a core (each step's parallel loop waits for both threads): the
+orbit-only 2-thread line (~25 M/s when quiet) shows whether a run was quiet.
+
     python benchmarks/bench_thermal_power.py [--satellites N] [--hours H] [--step S]
 """
 

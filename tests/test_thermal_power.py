@@ -578,3 +578,22 @@ def test_bit_identical_for_threads_and_split_advances():
             {c: f.state(c).tobytes() for c, i in f.channels.items() if not i["parameter"]}
         )
     assert states[0] == states[1] == states[2]
+
+
+def test_a_satellite_does_not_depend_on_its_neighbours_parameters():
+    """Changing one satellite's parameters (a fault) leaves every other satellite's
+    trajectory bit-identical (uniform parameters are read from a shared copy)."""
+    runs = []
+    for fault in (False, True):
+        tw, f = one_fleet(compute_node(), step=10.0, n=70)
+        if fault:
+            f.param("thermal.capacity")[5, 0] *= 2.0
+            f.param("thermal.face_absorptivity")[6, 2] = 0.9
+            f.param("power.battery_capacity")[7] *= 0.5
+            f.param("thermal.conductance")[8, 0] = 1.0
+        tw.advance(by=3600.0)
+        runs.append({c: f.state(c).copy() for c, i in f.channels.items() if not i["parameter"]})
+    others = np.r_[0:5, 9:70]
+    for name, before in runs[0].items():
+        assert before[others].tobytes() == runs[1][name][others].tobytes(), name
+    assert not np.array_equal(runs[0]["thermal.temperature"][5], runs[1]["thermal.temperature"][5])

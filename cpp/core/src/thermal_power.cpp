@@ -4,6 +4,7 @@
 #include "orbitwin/thermal_power.hpp"
 
 #include <cmath>
+#include <cstring>
 #include <sstream>
 #include <stdexcept>
 #include <string>
@@ -265,13 +266,12 @@ ThermalPower::ThermalPower(const ThermalPowerDesign& d, std::size_t n_sat) : n(n
   heaters_enabled = Buffer<int32_t>(n);
   heaters_enabled.fill(1);
   scalar(soc, d.battery_initial_soc);
-  capacity_t = Buffer<double>(n * nn);
-  conductance_t = Buffer<double>(n * static_cast<std::size_t>(n_link));
-  face_area_alpha_t = Buffer<double>(n * static_cast<std::size_t>(n_face));
-  face_area_eps_t = Buffer<double>(n * static_cast<std::size_t>(n_face));
-  heater_power_t = Buffer<double>(n * static_cast<std::size_t>(n_heater));
-  heater_on_below_t = Buffer<double>(n * static_cast<std::size_t>(n_heater));
-  heater_off_above_t = Buffer<double>(n * static_cast<std::size_t>(n_heater));
+  capacity_t.allocate(nn, n);
+  conductance_t.allocate(static_cast<std::size_t>(n_link), n);
+  face_area_alpha_t.allocate(static_cast<std::size_t>(n_face), n);
+  face_area_eps_t.allocate(static_cast<std::size_t>(n_face), n);
+  heater_t.allocate(3 * static_cast<std::size_t>(n_heater), n);
+  scalars.allocate(kScalarRows, n);
   prepare();
   for (Buffer<double>* b : {&array_available_w, &array_w, &battery_w, &load_w, &payload_w, &heater_w,
                             &shed_w, &unmet_w, &shunt_w, &battery_loss_w, &e_generated_j, &e_stored_j,
@@ -287,22 +287,51 @@ void ThermalPower::prepare() {
       for (std::size_t j = 0; j < nf; ++j)
         if (face_radiator[j]) face_emissivity[i * nf + j] = radiator_emissivity[i];
   }
-  auto transpose = [this](const Buffer<double>& src, Buffer<double>& dst, int per) {
+  auto transpose = [this](const Buffer<double>& src, ParamRows& dst, std::size_t row0, int per) {
     const std::size_t p = static_cast<std::size_t>(per);
     for (std::size_t i = 0; i < n; ++i)
-      for (std::size_t j = 0; j < p; ++j) dst[j * n + i] = src[i * p + j];
+      for (std::size_t j = 0; j < p; ++j) dst.data[(row0 + j) * n + i] = src[i * p + j];
   };
-  transpose(capacity_j_k, capacity_t, n_node);
-  transpose(conductance_w_k, conductance_t, n_link);
+  transpose(capacity_j_k, capacity_t, 0, n_node);
+  transpose(conductance_w_k, conductance_t, 0, n_link);
   const std::size_t nf = static_cast<std::size_t>(n_face);
   for (std::size_t i = 0; i < n; ++i)
     for (std::size_t j = 0; j < nf; ++j) {
-      face_area_alpha_t[j * n + i] = face_area_m2[i * nf + j] * face_absorptivity[i * nf + j];
-      face_area_eps_t[j * n + i] = face_area_m2[i * nf + j] * face_emissivity[i * nf + j];
+      face_area_alpha_t.data[j * n + i] = face_area_m2[i * nf + j] * face_absorptivity[i * nf + j];
+      face_area_eps_t.data[j * n + i] = face_area_m2[i * nf + j] * face_emissivity[i * nf + j];
     }
-  transpose(heater_power_w, heater_power_t, n_heater);
-  transpose(heater_on_below_k, heater_on_below_t, n_heater);
-  transpose(heater_off_above_k, heater_off_above_t, n_heater);
+  const std::size_t nh = static_cast<std::size_t>(n_heater);
+  transpose(heater_power_w, heater_t, 0, n_heater);
+  transpose(heater_on_below_k, heater_t, nh, n_heater);
+  transpose(heater_off_above_k, heater_t, 2 * nh, n_heater);
+  const Buffer<double>* rows[kScalarRows] = {
+      &array_area_m2,       &array_efficiency,  &array_temp_coeff,     &array_ref_temp_k,
+      &array_degradation,   &array_age_years,   &battery_capacity_j,   &charge_efficiency,
+      &discharge_efficiency, &max_charge_w,     &max_discharge_w,      &soc_floor,
+      &bus_demand_w,        &payload_demand_w,  &payload_shed_soc,     &payload_restore_soc,
+      &heater_shed_soc,     &heater_restore_soc};
+  for (std::size_t r = 0; r < kScalarRows; ++r) transpose(*rows[r], scalars, r, 1);
+  for (ParamRows* p : {&capacity_t, &conductance_t, &face_area_alpha_t, &face_area_eps_t, &heater_t, &scalars})
+    p->finish();
+}
+
+void ParamRows::allocate(std::size_t n_rows, std::size_t n_sat) {
+  n = n_sat;
+  rows = n_rows;
+  data = Buffer<double>(rows * n);
+  broadcast = Buffer<double>(rows * kBroadcastWidth);
+  uniform.assign(rows, 0);
+}
+
+void ParamRows::finish() {
+  for (std::size_t r = 0; r < rows; ++r) {
+    const double* row = data.data() + r * n;
+    bool same = true;
+    // Bitwise equality: the broadcast copy must give exactly what the row would.
+    for (std::size_t i = 1; i < n && same; ++i) same = std::memcmp(&row[i], &row[0], sizeof(double)) == 0;
+    uniform[r] = same;
+    for (std::size_t k = 0; k < kBroadcastWidth; ++k) broadcast[r * kBroadcastWidth + k] = row[0];
+  }
 }
 
 void Fleet::attach_thermal_power(const ThermalPowerDesign& design) {

@@ -53,6 +53,7 @@ namespace orbitwin::kernels {
 namespace {
 
 constexpr int kN = kMaxThermalNodes;
+static_assert(kBroadcastWidth == kBlock, "parameter broadcast rows must cover a block");
 constexpr int kSubSamples = 16;  // illumination samples in a step with an eclipse transition
 constexpr double kGamma = 0.58578643762690495119;  // 2 - sqrt(2)
 
@@ -89,7 +90,6 @@ struct Scratch {
   alignas(64) double kt[kN][kBlock];       // [W] K T_n (net conducted out)
   alignas(64) double rad[kN][kBlock];      // [W] sigma eps A T_n^4
   alignas(64) double x[kN][kBlock];        // right-hand side / solution
-  alignas(64) double tg[kN][kBlock];       // [K] stage temperature at t_n + gamma dt
   alignas(64) double M[kN][kN][kBlock];    // LU factors, inverse pivots on the diagonal
   alignas(64) double face_cs[kMaxFaces][kBlock];  // cos(normal, Sun) of source faces
   alignas(64) double face_cn[kMaxFaces][kBlock];  // cos(normal, nadir)
@@ -288,9 +288,8 @@ void thermal_power(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in) 
     for (std::size_t k = 0; k < len; ++k) s.qs[j][k] = s.qe[j][k] = s.eps_a[j][k] = 0.0;
   {
     for (int fc = 0; fc < nf; ++fc) {
-      const std::size_t off = static_cast<std::size_t>(fc) * tp.n + b0;
-      const double* __restrict aa = tp.face_area_alpha_t.data() + off;  // [m^2] A alpha
-      const double* __restrict ae = tp.face_area_eps_t.data() + off;    // [m^2] A eps
+      const double* __restrict aa = tp.face_area_alpha_t.block(fc, b0);  // [m^2] A alpha
+      const double* __restrict ae = tp.face_area_eps_t.block(fc, b0);    // [m^2] A eps
       const int32_t mount = tp.face_mount[fc];
       const double wb = mount == static_cast<int32_t>(FaceMount::kBody) ? 1.0 : 0.0;
       const double wa = mount == static_cast<int32_t>(FaceMount::kArrayFront)
@@ -441,28 +440,28 @@ void thermal_power(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in) 
   // ---- thermostats and SoC shedding flags (state at t_n; integer state) ----
   {
     int32_t* __restrict hon = tp.heater_on.data();
-    const double* __restrict hp = tp.heater_power_t.data();
-    const double* __restrict hlo = tp.heater_on_below_t.data();
-    const double* __restrict hhi = tp.heater_off_above_t.data();
     int32_t* __restrict pon = tp.payload_on.data();
     int32_t* __restrict hen = tp.heaters_enabled.data();
     const double* __restrict soc = tp.soc.data();
-    const double* __restrict pshed = tp.payload_shed_soc.data();
-    const double* __restrict prest = tp.payload_restore_soc.data();
-    const double* __restrict hshed = tp.heater_shed_soc.data();
-    const double* __restrict hrest = tp.heater_restore_soc.data();
+    const double* __restrict pshed = tp.scalars.block(kRowPayloadShedSoc, b0);
+    const double* __restrict prest = tp.scalars.block(kRowPayloadRestoreSoc, b0);
+    const double* __restrict hshed = tp.scalars.block(kRowHeaterShedSoc, b0);
+    const double* __restrict hrest = tp.scalars.block(kRowHeaterRestoreSoc, b0);
     const std::size_t snh = static_cast<std::size_t>(nh);
     for (std::size_t k = 0; k < len; ++k) {
       const std::size_t i = b0 + k;
       for (int h = 0; h < nh; ++h) {
         const std::size_t j = i * snh + static_cast<std::size_t>(h);
-        const std::size_t jt = static_cast<std::size_t>(h) * tp.n + i;  // transposed parameters
+        const std::size_t hr = static_cast<std::size_t>(h);
+        const double* __restrict hp = tp.heater_t.block(hr, b0);
+        const double* __restrict hlo = tp.heater_t.block(snh + hr, b0);
+        const double* __restrict hhi = tp.heater_t.block(2 * snh + hr, b0);
         const double t = s.T[tp.heater_node[h]][k];
-        hon[j] = t < hlo[jt] ? 1 : (t > hhi[jt] ? 0 : hon[j]);
-        s.heater_demand[h][k] = hon[j] ? hp[jt] : 0.0;
+        hon[j] = t < hlo[k] ? 1 : (t > hhi[k] ? 0 : hon[j]);
+        s.heater_demand[h][k] = hon[j] ? hp[k] : 0.0;
       }
-      pon[i] = soc[i] < pshed[i] ? 0 : (soc[i] >= prest[i] ? 1 : pon[i]);
-      hen[i] = soc[i] < hshed[i] ? 0 : (soc[i] >= hrest[i] ? 1 : hen[i]);
+      pon[i] = soc[i] < pshed[k] ? 0 : (soc[i] >= prest[k] ? 1 : pon[i]);
+      hen[i] = soc[i] < hshed[k] ? 0 : (soc[i] >= hrest[k] ? 1 : hen[i]);
       s.payload_enable[k] = pon[i] ? 1.0 : 0.0;
       s.heater_enable[k] = hen[i] ? 1.0 : 0.0;
     }
@@ -473,20 +472,21 @@ void thermal_power(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in) 
     double* __restrict avail = tp.array_available_w.data();
     double* __restrict p0 = tp.array_p0_w.data();
     const double* __restrict rate = tp.array_rate_k_s.data();
-    const double* __restrict a_area = tp.array_area_m2.data();
-    const double* __restrict a_eff = tp.array_efficiency.data();
-    const double* __restrict a_kt = tp.array_temp_coeff.data();
-    const double* __restrict a_tref = tp.array_ref_temp_k.data();
-    const double* __restrict a_deg = tp.array_degradation.data();
-    const double* __restrict a_age = tp.array_age_years.data();
-    const double* __restrict cap = tp.battery_capacity_j.data();
-    const double* __restrict eta_c = tp.charge_efficiency.data();
-    const double* __restrict eta_d = tp.discharge_efficiency.data();
-    const double* __restrict p_ch_max = tp.max_charge_w.data();
-    const double* __restrict p_dis_max = tp.max_discharge_w.data();
-    const double* __restrict floor_soc = tp.soc_floor.data();
-    const double* __restrict bus = tp.bus_demand_w.data();
-    const double* __restrict payload = tp.payload_demand_w.data();
+    // Parameters of this block's satellites, indexed by k.
+    const double* __restrict a_area = tp.scalars.block(kRowArrayArea, b0);
+    const double* __restrict a_eff = tp.scalars.block(kRowArrayEfficiency, b0);
+    const double* __restrict a_kt = tp.scalars.block(kRowArrayTempCoeff, b0);
+    const double* __restrict a_tref = tp.scalars.block(kRowArrayRefTemp, b0);
+    const double* __restrict a_deg = tp.scalars.block(kRowArrayDegradation, b0);
+    const double* __restrict a_age = tp.scalars.block(kRowArrayAge, b0);
+    const double* __restrict cap = tp.scalars.block(kRowBatteryCapacity, b0);
+    const double* __restrict eta_c = tp.scalars.block(kRowChargeEfficiency, b0);
+    const double* __restrict eta_d = tp.scalars.block(kRowDischargeEfficiency, b0);
+    const double* __restrict p_ch_max = tp.scalars.block(kRowMaxCharge, b0);
+    const double* __restrict p_dis_max = tp.scalars.block(kRowMaxDischarge, b0);
+    const double* __restrict floor_soc = tp.scalars.block(kRowSocFloor, b0);
+    const double* __restrict bus = tp.scalars.block(kRowBusDemand, b0);
+    const double* __restrict payload = tp.scalars.block(kRowPayloadDemand, b0);
     double* __restrict soc = tp.soc.data();
     double* __restrict o_array = tp.array_w.data();
     double* __restrict o_batt = tp.battery_w.data();
@@ -532,11 +532,11 @@ void thermal_power(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in) 
     for (std::size_t k = 0; k < len; ++k) {
       const std::size_t i = b0 + k;
       // Array: area * eta * (1 + k_T (T - T_ref)) * cos * illum * S * (1 - d * age).
-      const double age_factor = 1.0 - a_deg[i] * (a_age[i] + years);
-      const double p0_now = a_area[i] * a_eff[i] * (age_factor > 0.0 ? age_factor : 0.0) *
+      const double age_factor = 1.0 - a_deg[k] * (a_age[k] + years);
+      const double p0_now = a_area[k] * a_eff[k] * (age_factor > 0.0 ? age_factor : 0.0) *
                             s.array_cos[k] * s.sun_flux[k];
-      const double tf_prev = 1.0 + a_kt[i] * (t_array[k] - a_tref[i]);
-      const double tf_now = 1.0 + a_kt[i] * (t_array[k] + rate[i] * dt - a_tref[i]);
+      const double tf_prev = 1.0 + a_kt[k] * (t_array[k] - a_tref[k]);
+      const double tf_now = 1.0 + a_kt[k] * (t_array[k] + rate[i] * dt - a_tref[k]);
       const double pf_prev = p0[i] * (tf_prev > 0.0 ? tf_prev : 0.0);
       const double pf_now = p0_now * (tf_now > 0.0 ? tf_now : 0.0);
       s.p_lit_prev[k] = pf_prev;
@@ -544,8 +544,8 @@ void thermal_power(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in) 
       avail[i] = s.illum_now[k] * pf_now;
       p0[i] = p0_now;
       // Demands after SoC shedding.
-      const double d_bus = bus[i];
-      const double d_pay = payload[i] * s.payload_enable[k];
+      const double d_bus = bus[k];
+      const double d_pay = payload[k] * s.payload_enable[k];
       const double d_heat = heater_total[k] * s.heater_enable[k];
       s.d_bus[k] = d_bus;
       s.d_pay[k] = d_pay;
@@ -554,8 +554,8 @@ void thermal_power(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in) 
       const double d = (1.0 - s.transition[k]) * dt_eff;
       const double gen = s.illum_mean[k] * (w_prev * pf_prev + (1.0 - w_prev) * pf_now);
       Energies e{};
-      soc[i] = power_interval(gen, d_bus, d_pay, d_heat, soc[i], cap[i], eta_c[i], eta_d[i], p_ch_max[i],
-                              p_dis_max[i], floor_soc[i], d, dt_lim, w_pay_first, commit, e);
+      soc[i] = power_interval(gen, d_bus, d_pay, d_heat, soc[i], cap[k], eta_c[k], eta_d[k], p_ch_max[k],
+                              p_dis_max[k], floor_soc[k], d, dt_lim, w_pay_first, commit, e);
       s.e_gen[k] = e.gen;
       s.e_load[k] = e.load;
       s.e_bus[k] = e.bus;
@@ -581,8 +581,8 @@ void thermal_power(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in) 
       for (int m = 0; m < kSubSamples; ++m) {
         const double u = (m + 0.5) / kSubSamples;
         const double gen = s.sub_illum[m][k] * (s.p_lit_prev[k] + u * (s.p_lit_now[k] - s.p_lit_prev[k]));
-        q = power_interval(gen, s.d_bus[k], s.d_pay[k], s.d_heat[k], q, cap[i], eta_c[i], eta_d[i],
-                           p_ch_max[i], p_dis_max[i], floor_soc[i], d, d, w_pay_first, commit, e);
+        q = power_interval(gen, s.d_bus[k], s.d_pay[k], s.d_heat[k], q, cap[k], eta_c[k], eta_d[k],
+                           p_ch_max[k], p_dis_max[k], floor_soc[k], d, d, w_pay_first, commit, e);
       }
       soc[i] = q;
       s.e_gen[k] = e.gen;
@@ -601,7 +601,7 @@ void thermal_power(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in) 
 #pragma omp simd
     for (std::size_t k = 0; k < len; ++k) {
       const std::size_t i = b0 + k;
-      const double shed_soc = payload[i] * (1.0 - s.payload_enable[k]) +
+      const double shed_soc = payload[k] * (1.0 - s.payload_enable[k]) +
                               heater_total[k] * (1.0 - s.heater_enable[k]);
       const double shed_e = s.e_shed[k] + shed_soc * dt_eff;
       o_array[i] = s.e_gen[k] * inv_dt_eff;
@@ -659,7 +659,7 @@ void thermal_power(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in) 
     }
     // Conduction: K T_n and K into M.
     for (int l = 0; l < nl; ++l) {
-      const double* __restrict cond = tp.conductance_t.data() + static_cast<std::size_t>(l) * tp.n + b0;
+      const double* __restrict cond = tp.conductance_t.block(static_cast<std::size_t>(l), b0);
       const int a = tp.link_a[l], b = tp.link_b[l];
       double* __restrict maa = s.M[a][a];
       double* __restrict mbb = s.M[b][b];
@@ -687,7 +687,7 @@ void thermal_power(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in) 
       double* __restrict x = s.x[a];
       double* __restrict rad = s.rad[a];
       const double* __restrict t = s.T[a];
-      const double* __restrict c = tp.capacity_t.data() + static_cast<std::size_t>(a) * tp.n + b0;
+      const double* __restrict c = tp.capacity_t.block(static_cast<std::size_t>(a), b0);
       const double* __restrict ea = s.eps_a[a];
       const double* __restrict qm = s.q_mean[a];
       const double* __restrict qi = s.q_int[a];
@@ -712,7 +712,7 @@ void thermal_power(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in) 
     for (int a = 0; a < nn; ++a) {
       double* __restrict x = s.x[a];
       const double* __restrict t = s.T[a];
-      const double* __restrict c = tp.capacity_t.data() + static_cast<std::size_t>(a) * tp.n + b0;
+      const double* __restrict c = tp.capacity_t.block(static_cast<std::size_t>(a), b0);
       const double* __restrict qm = s.q_mean[a];
       const double* __restrict qi = s.q_int[a];
       const double* __restrict rad = s.rad[a];

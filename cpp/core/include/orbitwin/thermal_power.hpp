@@ -112,6 +112,35 @@ struct ThermalPowerDesign {
   void validate() const;
 };
 
+// Rows of per-satellite parameters as the kernel reads them: transposed to
+// (rows, n) so a block of satellites reads each row contiguously, and, for a
+// row whose value is the same for every satellite (no fault has touched it),
+// kBroadcastWidth copies of that value, which stay in cache instead of
+// streaming n values from memory each step. Filled by ThermalPower::prepare().
+inline constexpr std::size_t kBroadcastWidth = 64;  //!< = kernels::kBlock (checked there)
+
+struct ParamRows {
+  std::size_t n = 0, rows = 0;
+  Buffer<double> data;       //!< (rows, n)
+  Buffer<double> broadcast;  //!< (rows, kBroadcastWidth)
+  std::vector<char> uniform; //!< (rows)
+  void allocate(std::size_t n_rows, std::size_t n_sat);
+  // Marks uniform rows and fills their broadcast copies (after data is set).
+  void finish();
+  // The values of satellites [b0, b0 + kBroadcastWidth) of a row.
+  const double* block(std::size_t row, std::size_t b0) const {
+    return uniform[row] ? broadcast.data() + row * kBroadcastWidth : data.data() + row * n + b0;
+  }
+};
+
+// Rows of ThermalPower::scalars, the (n,) parameters the kernel reads.
+enum ScalarRow : std::size_t {
+  kRowArrayArea, kRowArrayEfficiency, kRowArrayTempCoeff, kRowArrayRefTemp, kRowArrayDegradation,
+  kRowArrayAge, kRowBatteryCapacity, kRowChargeEfficiency, kRowDischargeEfficiency, kRowMaxCharge,
+  kRowMaxDischarge, kRowSocFloor, kRowBusDemand, kRowPayloadDemand, kRowPayloadShedSoc,
+  kRowPayloadRestoreSoc, kRowHeaterShedSoc, kRowHeaterRestoreSoc, kScalarRows
+};
+
 // The per-fleet topology and per-satellite buffers (owned by the Fleet).
 struct ThermalPower {
   ThermalPower(const ThermalPowerDesign& design, std::size_t n_sat);
@@ -164,9 +193,12 @@ struct ThermalPower {
   Buffer<double> heater_restore_soc;     //!< [-] (n)
 
   // ---- the parameters above transposed to (count, n), refreshed by prepare() ----
-  Buffer<double> capacity_t, conductance_t, heater_power_t, heater_on_below_t, heater_off_above_t;
-  Buffer<double> face_area_alpha_t;  //!< [m^2] (n_face, n) area * absorptivity
-  Buffer<double> face_area_eps_t;    //!< [m^2] (n_face, n) area * emissivity
+  ParamRows capacity_t;         //!< [J/K] (n_node rows)
+  ParamRows conductance_t;      //!< [W/K] (n_link rows)
+  ParamRows face_area_alpha_t;  //!< [m^2] (n_face rows) area * absorptivity
+  ParamRows face_area_eps_t;    //!< [m^2] (n_face rows) area * emissivity
+  ParamRows heater_t;           //!< (3 n_heater rows) power [W], on below [K], off above [K]
+  ParamRows scalars;            //!< (kScalarRows rows) the (n,) parameters, see ScalarRow
   // Copies the (n, count) parameters users may have written into the
   // transposed buffers the kernel reads contiguously; Twin calls it before
   // every advance (parameters are constant during an advance).
