@@ -96,6 +96,7 @@ void Fleet::attach_compute(const ComputeDesign& design) {
                                 "': a compute payload needs a thermal/power design first");
   if (compute) throw std::invalid_argument("fleet '" + name_ + "' already has a compute payload");
   compute = std::make_shared<Compute>(design, n_);
+  thermal_power->payload_demand_live = true;
   register_compute_channels();
 }
 

@@ -486,7 +486,11 @@ void thermal_power(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in) 
     const double* __restrict p_dis_max = tp.scalars.block(kRowMaxDischarge, b0);
     const double* __restrict floor_soc = tp.scalars.block(kRowSocFloor, b0);
     const double* __restrict bus = tp.scalars.block(kRowBusDemand, b0);
-    const double* __restrict payload = tp.scalars.block(kRowPayloadDemand, b0);
+    // With a compute payload the demand changes every step (compute_demand writes
+    // it before this kernel), so it is read live rather than from the per-advance copy.
+    const double* __restrict payload = tp.payload_demand_live
+                                           ? tp.payload_demand_w.data() + b0
+                                           : tp.scalars.block(kRowPayloadDemand, b0);
     double* __restrict soc = tp.soc.data();
     double* __restrict o_array = tp.array_w.data();
     double* __restrict o_batt = tp.battery_w.data();

@@ -199,6 +199,7 @@ struct ThermalPower {
   ParamRows face_area_eps_t;    //!< [m^2] (n_face rows) area * emissivity
   ParamRows heater_t;           //!< (3 n_heater rows) power [W], on below [K], off above [K]
   ParamRows scalars;            //!< (kScalarRows rows) the (n,) parameters, see ScalarRow
+  bool payload_demand_live = false;  //!< payload_demand_w is set every step (compute payload)
   // Copies the (n, count) parameters users may have written into the
   // transposed buffers the kernel reads contiguously; Twin calls it before
   // every advance (parameters are constant during an advance).
