@@ -128,3 +128,7 @@ def test_stations_are_in_the_file(tmp_path: Path) -> None:
             s.name for s in ow.DEFAULT_STATIONS[:4]
         ]
         assert f["ground__visible"][...].any()
+        assert np.allclose(
+            f["station_latitude"][...], [s.latitude_deg for s in ow.DEFAULT_STATIONS[:4]]
+        )
+        assert f["station_longitude"].attrs["units"] == "degrees_east"

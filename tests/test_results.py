@@ -132,3 +132,19 @@ def test_sigkill_leaves_a_readable_partial_file(tmp_path: Path) -> None:
         assert np.array_equal(t, np.arange(n) * 60 * 10**9)
         alt = f["orbit__altitude"][:n]
         assert np.all((alt > 500e3) & (alt < 600e3))
+
+
+def test_design_and_radiation_are_recorded_as_metadata(tmp_path: Path) -> None:
+    import json
+
+    scenario = ow.Scenario(name="meta", epoch="2024-05-13T00:00:00Z", duration="10min")
+    scenario.add_fleet(
+        "c", ow.walker(4, 2, 1, altitude_m=550e3, inclination_deg=53.0), design=ow.compute_node()
+    )
+    path = run_scenario(scenario, tmp_path / "meta.h5", progress=False).path
+    with h5py.File(path) as f:
+        design = json.loads(f.attrs["fleet_c_design"])
+        assert design["name"] == "compute_node"
+        assert design["compute"]["peak_tops"] == 500.0
+        assert f.attrs["fleet_c_orbits"] == "ElementSet"
+        assert "thermal__temperature" in f and f["thermal__temperature"].dims[2].label == "node"

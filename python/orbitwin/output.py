@@ -52,7 +52,7 @@ class RunWriter:
         channels: Mapping[str, Mapping],
         attributes: Mapping[str, object],
         frames_per_chunk: int = 64,
-        stations: Sequence[str] = (),
+        stations: Sequence = (),
     ) -> None:
         self.path = Path(path)
         self.partial = partial_path(self.path)
@@ -118,13 +118,27 @@ class RunWriter:
             return scales[dim]
 
         if stations:
+            # GroundStation objects (or bare names): the sites go into the file too.
             st = scale("station", len(stations))
             st.attrs["long_name"] = "ground station index"
-            names = f.create_dataset(
-                "station_name", data=np.array(list(stations), dtype=object), dtype=str_dt
+            names = [getattr(x, "name", x) for x in stations]
+            ds = f.create_dataset("station_name", data=np.array(names, dtype=object), dtype=str_dt)
+            ds.attrs["long_name"] = "ground station name"
+            ds.dims[0].attach_scale(st)
+            fields = (
+                ("station_latitude", "latitude_deg", "degrees_north", "geodetic latitude"),
+                ("station_longitude", "longitude_deg", "degrees_east", "longitude"),
+                ("station_altitude", "altitude_m", "m", "height above the WGS-84 ellipsoid"),
+                ("station_min_elevation", "min_elevation_deg", "degree", "elevation mask"),
             )
-            names.attrs["long_name"] = "ground station name"
-            names.dims[0].attach_scale(st)
+            if all(hasattr(x, "latitude_deg") for x in stations):
+                for var, attr, units, long_name in fields:
+                    ds = f.create_dataset(
+                        var, data=np.array([getattr(x, attr) for x in stations], dtype=np.float64)
+                    )
+                    ds.attrs["units"] = units
+                    ds.attrs["long_name"] = long_name
+                    ds.dims[0].attach_scale(st)
 
         self._fleet_offsets = {
             fname: off for (fname, _, _), off in zip(fleets, self._offsets, strict=True)

@@ -160,9 +160,10 @@ def run_scenario(
             "output_every_s": duration_ns(scenario.output_every) / NS_PER_S,
             "duration_s": span_ns / NS_PER_S,
             "threads": threads,
+            **_design_attributes(scenario),
         },
         frames_per_chunk=FRAMES_PER_BATCH,
-        stations=[s.name for s in twin.stations],
+        stations=list(twin.stations),
     )
     stats = RunStats(total)
     sim = Simulation(twin, seed=scenario.seed)
@@ -211,6 +212,21 @@ def run_scenario(
         events=list(sim.events),
         final=final_summary(twin),
     )
+
+
+def _design_attributes(scenario: Scenario) -> dict[str, str]:
+    """Each fleet's design, radiation configuration and orbit source as JSON attributes
+    (``fleet_<name>_design`` ...), so a run file says what was flown."""
+    import dataclasses
+    import json
+
+    out: dict[str, str] = {}
+    for spec in scenario.fleets:
+        for key, obj in (("design", spec.design), ("radiation", spec.radiation)):
+            if obj is not None and dataclasses.is_dataclass(obj):
+                out[f"fleet_{spec.name}_{key}"] = json.dumps(dataclasses.asdict(obj), default=str)
+        out[f"fleet_{spec.name}_orbits"] = type(spec.orbits).__name__
+    return out
 
 
 def final_summary(twin) -> dict[str, float]:
