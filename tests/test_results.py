@@ -147,4 +147,4 @@ def test_design_and_radiation_are_recorded_as_metadata(tmp_path: Path) -> None:
         assert design["name"] == "compute_node"
         assert design["compute"]["peak_tops"] == 500.0
         assert f.attrs["fleet_c_orbits"] == "ElementSet"
-        assert "thermal__temperature" in f and f["thermal__temperature"].dims[2].label == "node"
+        assert f["thermal__temperature"].dims[2][0].name == "/node"
