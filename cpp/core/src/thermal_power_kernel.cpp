@@ -145,6 +145,21 @@ struct Energies {
   double gen, load, bus, pay, heat, shed, unmet, shunt, batt, stored, loss;
 };
 
+// The energies of one interval into the block scratch, satellite k.
+inline void store_energies(Scratch& s, std::size_t k, const Energies& e) {
+  s.e_gen[k] = e.gen;
+  s.e_load[k] = e.load;
+  s.e_bus[k] = e.bus;
+  s.e_pay[k] = e.pay;
+  s.e_heat[k] = e.heat;
+  s.e_shed[k] = e.shed;
+  s.e_unmet[k] = e.unmet;
+  s.e_shunt[k] = e.shunt;
+  s.e_batt[k] = e.batt;
+  s.e_stored[k] = e.stored;
+  s.e_loss[k] = e.loss;
+}
+
 // One interval of the power system, duration d [s] at constant generation
 // gen [W] and demands [W]: charge the surplus (charger limit, room left) and
 // shunt the rest, or cover the deficit from the battery (converter limit,
@@ -560,17 +575,7 @@ void thermal_power(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in) 
       Energies e{};
       soc[i] = power_interval(gen, d_bus, d_pay, d_heat, soc[i], cap[k], eta_c[k], eta_d[k], p_ch_max[k],
                               p_dis_max[k], floor_soc[k], d, dt_lim, w_pay_first, commit, e);
-      s.e_gen[k] = e.gen;
-      s.e_load[k] = e.load;
-      s.e_bus[k] = e.bus;
-      s.e_pay[k] = e.pay;
-      s.e_heat[k] = e.heat;
-      s.e_shed[k] = e.shed;
-      s.e_unmet[k] = e.unmet;
-      s.e_shunt[k] = e.shunt;
-      s.e_batt[k] = e.batt;
-      s.e_stored[k] = e.stored;
-      s.e_loss[k] = e.loss;
+      store_energies(s, k, e);
     }
     // Pass 2 (rare, scalar): a step that crosses an eclipse boundary is flown
     // as kSubSamples intervals with their own illumination, so that shunting
@@ -589,17 +594,7 @@ void thermal_power(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in) 
                            p_ch_max[k], p_dis_max[k], floor_soc[k], d, d, w_pay_first, commit, e);
       }
       soc[i] = q;
-      s.e_gen[k] = e.gen;
-      s.e_load[k] = e.load;
-      s.e_bus[k] = e.bus;
-      s.e_pay[k] = e.pay;
-      s.e_heat[k] = e.heat;
-      s.e_shed[k] = e.shed;
-      s.e_unmet[k] = e.unmet;
-      s.e_shunt[k] = e.shunt;
-      s.e_batt[k] = e.batt;
-      s.e_stored[k] = e.stored;
-      s.e_loss[k] = e.loss;
+      store_energies(s, k, e);
     }
     // Pass 3 (vectorised): step means, counters, heat.
 #pragma omp simd
