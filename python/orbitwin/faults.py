@@ -293,6 +293,13 @@ def gradual(
         f = sim.twin.fleet(fleet)
         if channel not in f.channels:
             raise ValueError(f"{kind}: fleet {fleet!r} has no parameter {channel!r}")
+        sim.log(
+            kind,
+            fleet,
+            np.arange(f.size),
+            f"{channel} falls {rate_per_year:g} per year, "
+            f"compounded every {every_ns / NS_PER_S:g} s",
+        )
         while True:
             yield sim.timeout(every_ns / NS_PER_S)
             view = f.param(channel)
