@@ -18,6 +18,7 @@ import numpy as np
 from . import __version__
 from .master import Simulation
 from .output import RunWriter
+from .progress import OptionalProgress
 from .scenario import DEFAULT_CHANNELS, Scenario, ScenarioError
 from .timeutil import NS_PER_S, duration_ns
 
@@ -283,7 +284,7 @@ def _flush_quietly(target) -> None:
         pass
 
 
-class _Progress:
+class _Progress(OptionalProgress):
     """A rich progress bar over simulated time, with satellite-steps per second."""
 
     def __init__(self, name: str, span_ns: int, n_sat: int, enabled: bool) -> None:
@@ -307,15 +308,6 @@ class _Progress:
                 transient=False,
             )
             self._task = self._progress.add_task(name, total=span_ns, sim="", rate="")
-
-    def __enter__(self) -> _Progress:
-        if self._progress is not None:
-            self._progress.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        if self._progress is not None:
-            self._progress.stop()
 
     def update(self, t_ns: int, sat_steps: int, core_s: float) -> None:
         if self._progress is None:

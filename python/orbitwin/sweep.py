@@ -90,6 +90,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from .params import coerce, load_with_parameters
+from .progress import OptionalProgress
 from .scenario import ScenarioError
 
 #: Scenario fields a sweep may set (the seed is swept with ``seeds``).
@@ -845,7 +846,7 @@ class SweepReport:
         return self.ok + self.failed
 
 
-class _SweepProgress:
+class _SweepProgress(OptionalProgress):
     """A rich progress bar over runs, with ok/failed counts."""
 
     def __init__(self, name: str, total: int, enabled: bool) -> None:
@@ -869,15 +870,6 @@ class _SweepProgress:
                 TimeRemainingColumn(),
             )
             self._task = self._progress.add_task(f"sweep {name}", total=total, counts="")
-
-    def __enter__(self) -> _SweepProgress:
-        if self._progress is not None:
-            self._progress.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        if self._progress is not None:
-            self._progress.stop()
 
     def update(self, report: SweepReport) -> None:
         if self._progress is None:

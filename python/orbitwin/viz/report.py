@@ -41,6 +41,7 @@ from typing import Any
 
 import numpy as np
 
+from ..cli import EXIT_ERROR
 from .runfile import Field, RunFile, format_value
 
 #: Percentiles [%] of the fleet statistics, low to high.
@@ -67,8 +68,6 @@ SKIP_CHANNELS = ("orbit.latitude", "orbit.longitude")
 N_WORST = 10
 #: Frames read at once (one output chunk).
 BLOCK_FRAMES = 64
-
-EXIT_ERROR = 2
 
 
 def add_parser(subparsers: Any) -> None:

@@ -12,7 +12,7 @@ import argparse
 import sys
 from typing import Any
 
-EXIT_ERROR = 2
+from ..cli import EXIT_ERROR
 
 
 def add_parser(subparsers: Any) -> None:
