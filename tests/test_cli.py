@@ -75,15 +75,16 @@ def test_output_opens_in_xarray_with_units(tmp_path: Path) -> None:
 def test_interrupted_run_keeps_a_readable_partial_file(tmp_path: Path, monkeypatch) -> None:
     """Ctrl-C after the second batch: exit 130, the .partial file holds 2 x 64 frames."""
     calls = {"n": 0}
-    original = run.RunStats.update
+    original = run.RunWriter.assemble
 
-    def interrupt_on_third(self, frames, offsets):
+    def interrupt_on_third(self, frames):
+        # Ctrl-C lands in the main thread while the third batch is handed over.
         calls["n"] += 1
         if calls["n"] == 3:
             raise KeyboardInterrupt
-        original(self, frames, offsets)
+        return original(self, frames)
 
-    monkeypatch.setattr(run.RunStats, "update", interrupt_on_third)
+    monkeypatch.setattr(run.RunWriter, "assemble", interrupt_on_third)
     out = tmp_path / "cut.h5"
     rc = cli.main(
         ["run", str(ROOT / "scenarios" / "walker_shell.py"), "--out", str(out), "--no-progress"]

@@ -97,6 +97,7 @@ scenario.add_fleet("w", orbitwin.walker(2000, 40, 1, altitude_m=550e3, inclinati
 def announce(sim):
     # Two batches of 64 one-minute frames are flushed once the core passes 128 min.
     yield sim.timeout("130min")
+    sim.sync_output()  # the background writer has written and flushed both batches
     print("flushed", flush=True)
 
 

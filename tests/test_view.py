@@ -141,7 +141,8 @@ def test_fields_carry_units_and_convert_radians(small_run: Path) -> None:
 
 def test_fields_with_a_station_dimension(small_run: Path) -> None:
     with RunFile(small_run) as run:
-        raw = run.raw("ground__elevation", 30)  # (n_sat, n_station) rad
+        # (n_sat, n_station) rad, single precision in the file; the viewer converts in double
+        raw = run.raw("ground__elevation", 30).astype(np.float64)
         k = run.station_names.index("Singapore")
         one = run.field("ground.elevation[Singapore]")
         np.testing.assert_allclose(run.values(one, 30), np.degrees(raw[:, k]))

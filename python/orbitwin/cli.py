@@ -44,6 +44,12 @@ def _add_run_options(p: argparse.ArgumentParser) -> None:
         default=os.cpu_count() or 1,
         help="core threads (default: every core; results never depend on it)",
     )
+    p.add_argument(
+        "--precision",
+        choices=("single", "double"),
+        help="storage precision of floating-point telemetry, overriding the scenario's "
+        "(default single: 7 significant digits)",
+    )
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.add_argument("--debug", action="store_true", help="show tracebacks on errors")
 
@@ -66,9 +72,20 @@ def build_parser() -> argparse.ArgumentParser:
             "write the telemetry to HDF5 (as NAME.partial until complete) and print a summary."
         ),
     )
-    run.add_argument("scenario", help="path to the scenario script, e.g. scenarios/starlink.py")
+    run.add_argument(
+        "scenario",
+        nargs="?",
+        help="path to the scenario script, e.g. scenarios/starlink.py (not with --resume)",
+    )
+    run.add_argument(
+        "--resume",
+        metavar="FILE",
+        help="continue the interrupted run in FILE (NAME.partial) from its last checkpoint, "
+        "with the scenario, seed and duration stored in it; the telemetry is the same as "
+        "an uninterrupted run's",
+    )
     _add_run_options(run)
-    run.set_defaults(handler=lambda args: _run(load_scenario(args.scenario), args))
+    run.set_defaults(handler=_run_command)
     for module_name in SUBCOMMAND_MODULES:
         importlib.import_module(module_name).add_parser(sub)
     return parser
@@ -90,7 +107,8 @@ def _summary(result) -> None:
         (
             "core time / SGP4 / output",
             f"{result.timing['core']:.2f} / {result.timing['ephemeris']:.2f} / "
-            f"{result.timing['sink']:.2f} s",
+            f"{result.timing['sink']:.2f} s (writing {result.timing.get('write', 0.0):.2f} s "
+            "in the background)",
         ),
         ("core speed", f"{result.core_rate / 1e6:.1f} M satellite-steps/s"),
         ("mean eclipse fraction", f"{st.eclipse_fraction:.4f}"),
@@ -152,18 +170,47 @@ def _summary(result) -> None:
     Console().print(table)
 
 
-def _run(scenario: Scenario, args: argparse.Namespace) -> int:
-    from .run import run_scenario
+def _run_command(args: argparse.Namespace) -> int:
+    if args.resume is None:
+        if args.scenario is None:
+            raise ScenarioError("give a scenario script to run, or --resume FILE")
+        return _run(load_scenario(args.scenario), args)
+    fixed = [
+        name
+        for name, value in (
+            ("SCENARIO", args.scenario),
+            ("--out", args.out),
+            ("--duration", args.duration),
+            ("--seed", args.seed),
+            ("--precision", args.precision),
+        )
+        if value is not None
+    ]
+    if fixed:
+        raise ScenarioError(
+            f"--resume takes the scenario, output, duration, seed and precision from the run "
+            f"file; {', '.join(fixed)} cannot be given with it"
+        )
+    return _run(None, args)
+
+
+def _run(scenario: Scenario | None, args: argparse.Namespace) -> int:
+    from .run import resume_run, run_scenario
 
     try:
-        result = run_scenario(
-            scenario,
-            args.out,
-            threads=args.threads,
-            duration=args.duration,
-            seed=args.seed,
-            progress=not args.no_progress,
-        )
+        if scenario is None:
+            result = resume_run(args.resume, threads=args.threads, progress=not args.no_progress)
+        else:
+            if args.precision is not None:
+                scenario.output_precision = args.precision
+            result = run_scenario(
+                scenario,
+                args.out,
+                threads=args.threads,
+                duration=args.duration,
+                seed=args.seed,
+                progress=not args.no_progress,
+            )
     except KeyboardInterrupt:
         print(
             "orbitwin: interrupted; the output written so far is kept as a readable "

@@ -70,6 +70,7 @@ class Simulation:
     def __post_init__(self) -> None:
         self.env = simpy.Environment(initial_time=self.twin.time_ns)
         self._pending: dict[int, tuple[simpy.Event, str, str, float]] = {}
+        self._sync_output: Callable[[], None] | None = None
 
     # ---- what processes use -------------------------------------------------
     @property
@@ -100,6 +101,15 @@ class Simulation:
         event = self.env.event()
         self._pending[watch_id] = (event, channel, op, float(threshold))
         return event
+
+    def sync_output(self) -> None:
+        """Returns once every batch of frames handed to the run's writer so far is
+        in the file and flushed (a no-op outside ``orbitwin run``). The output is
+        written on a background thread while the core steps; a process that must
+        know the file holds its frames (before an external tool reads it, say)
+        calls this."""
+        if self._sync_output is not None:
+            self._sync_output()
 
     def process(self, generator: Generator[Any, Any, Any]) -> simpy.Process:
         return self.env.process(generator)

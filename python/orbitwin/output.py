@@ -9,10 +9,20 @@ coordinates; the scenario, seed and version as global attributes. The file is
 written as ``NAME.partial``, flushed after every batch of frames and renamed
 to ``NAME`` when the run completes, so a crash leaves a readable partial file
 up to the last flush. ``xarray.open_dataset(path, engine="h5netcdf")`` opens it.
+
+Floating-point channels are stored in single precision (7 significant digits:
+0.5 m in a position of 7,000 km, 2e-5 K in a temperature) unless the scenario
+asks for ``output_precision="double"``; the core always computes in double.
+Chunks are ``(64 frames, up to 4 MiB of satellites)``, written whole by
+:mod:`orbitwin.chunk_encoding` (shuffle + deflate where it pays, HDF5's
+standard filters). Each regular batch also records a checkpoint (frames,
+events, time and a digest of the core's state) that ``orbitwin run --resume``
+continues from (:mod:`orbitwin.checkpoint`).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timezone
@@ -21,7 +31,14 @@ from pathlib import Path
 import h5py
 import numpy as np
 
+from .checkpoint import Checkpoint
+from .chunk_encoding import ChunkEncoder
 from .timeutil import NS_PER_S, Epoch
+
+#: Output precisions a scenario may ask for, and the storage type of float channels.
+PRECISIONS: dict[str, np.dtype] = {"single": np.dtype("f4"), "double": np.dtype("f8")}
+#: Upper bound on the bytes of one chunk (frames x satellites x inner values).
+CHUNK_BYTES = 4 * 2**20
 
 _INNER_DIMS = {(3,): ("xyz",), (3, 3): ("body_axis", "xyz")}
 
@@ -35,12 +52,21 @@ def partial_path(path: Path) -> Path:
     return path.with_name(path.name + ".partial")
 
 
+def storage_dtype(dtype: np.dtype | str, precision: str) -> np.dtype:
+    """The type a channel of ``dtype`` is stored as at ``precision``."""
+    dt = np.dtype(dtype)
+    return PRECISIONS[precision] if dt.kind == "f" else dt
+
+
 class RunWriter:
     """Writes recorded frames of a run to ``path`` (via ``path.partial``).
 
     ``fleets`` gives each fleet's name, satellite names and planes in recording
     order; ``channels`` maps a channel name to its metadata (unit, description,
-    dtype, per-satellite shape) as the core reports it.
+    dtype, per-satellite shape) as the core reports it; ``precision`` is
+    ``"single"`` or ``"double"`` for floating-point channels. With ``resume``
+    the existing ``path.partial`` is reopened and cut back to the checkpoint
+    (frames and events written after it are dropped, to be written again).
     """
 
     def __init__(
@@ -53,10 +79,17 @@ class RunWriter:
         attributes: Mapping[str, object],
         frames_per_chunk: int = 64,
         stations: Sequence = (),
+        precision: str = "single",
+        resume: Checkpoint | None = None,
     ) -> None:
+        if precision not in PRECISIONS:
+            raise ValueError(
+                f"output precision is {precision!r}; allowed: {', '.join(map(repr, PRECISIONS))}"
+            )
         self.path = Path(path)
         self.partial = partial_path(self.path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.precision = precision
         self._offsets = []
         offset = 0
         for _, names, _ in fleets:
@@ -64,6 +97,14 @@ class RunWriter:
             offset += len(names)
         self.n_satellites = offset
         self.frames = 0
+        self._channel_info = dict(channels)
+        self._all_names = [n for _, names, _ in fleets for n in names]
+        self._fleet_offsets = {
+            fname: off for (fname, _, _), off in zip(fleets, self._offsets, strict=True)
+        }
+        if resume is not None:
+            self._reopen(resume)
+            return
         # Default (earliest) format: no superblock status flags, so a file left open by a
         # crash still opens without h5clear.
         self._file = h5py.File(self.partial, "w")
@@ -72,6 +113,7 @@ class RunWriter:
         f.attrs["title"] = str(attributes.get("title", "orbitwin run"))
         f.attrs["history"] = f"{datetime.now(timezone.utc).isoformat()} written by orbitwin"
         f.attrs["orbitwin_complete"] = 0
+        f.attrs["orbitwin_precision"] = precision
         for key, value in attributes.items():
             f.attrs[key] = value
 
@@ -140,10 +182,6 @@ class RunWriter:
                     ds.attrs["long_name"] = long_name
                     ds.dims[0].attach_scale(st)
 
-        self._fleet_offsets = {
-            fname: off for (fname, _, _), off in zip(fleets, self._offsets, strict=True)
-        }
-        self._all_names = all_names
         self._create_events_group()
 
         self._datasets: dict[str, h5py.Dataset] = {}
@@ -161,12 +199,14 @@ class RunWriter:
             for d, size in zip(dims or (), inner, strict=True):
                 scale(d, size)
             shape = (0, offset, *inner)
-            chunk = (frames_per_chunk, min(offset, max(1, 2**20 // (8 * max(1, np.prod(inner))))))
+            dtype = storage_dtype(info["dtype"], precision)
+            per_sat = frames_per_chunk * dtype.itemsize * int(np.prod(inner, dtype=np.int64))
+            chunk = (frames_per_chunk, min(offset, max(1, CHUNK_BYTES // per_sat)))
             ds = f.create_dataset(
                 variable_name(channel),
                 shape=shape,
                 maxshape=(None, offset, *inner),
-                dtype=np.dtype(info["dtype"]),
+                dtype=dtype,
                 chunks=chunk + inner,
                 compression="gzip",
                 compression_opts=1,
@@ -181,27 +221,89 @@ class RunWriter:
             for k, d in enumerate(dims or ()):
                 ds.dims[2 + k].attach_scale(scales[d])
             self._datasets[channel] = ds
+        self._encoders = {ch: ChunkEncoder(ds) for ch, ds in self._datasets.items()}
         f.flush()
 
-    def append(self, times_ns: np.ndarray, frames: Mapping[tuple[int, str], np.ndarray]) -> None:
-        """Appends a batch of frames (k,) and flushes: the file is readable up to here."""
-        k = len(times_ns)
-        if k == 0:
-            return
-        f = self._file
-        t0, t1 = self.frames, self.frames + k
-        for name in ("time", "time_ns"):
-            f[name].resize((t1,))
-        f["time"][t0:t1] = np.asarray(times_ns, dtype=np.float64) / NS_PER_S
-        f["time_ns"][t0:t1] = times_ns
-        for ds in self._datasets.values():
-            ds.resize(t1, axis=0)
-        for (fleet_index, channel), data in frames.items():
-            off = self._offsets[fleet_index]
-            self._datasets[channel][t0:t1, off : off + data.shape[1]] = data
-        self.frames = t1
-        f.attrs["orbitwin_frames"] = t1
+    def _reopen(self, checkpoint: Checkpoint) -> None:
+        """Opens ``path.partial`` for appending and cuts it back to ``checkpoint``."""
+        self._file = f = h5py.File(self.partial, "r+")
+        names = [n.decode() if isinstance(n, bytes) else n for n in f["satellite_name"][...]]
+        if names != self._all_names:
+            raise ValueError(
+                f"run file {str(self.partial)!r}: its satellites differ from the scenario's; "
+                "allowed: resuming the scenario that wrote it"
+            )
+        self._datasets = {}
+        for channel in self._channel_info:
+            var = variable_name(channel)
+            if var not in f:
+                raise ValueError(
+                    f"run file {str(self.partial)!r} has no variable {var!r} for channel "
+                    f"{channel!r}; allowed: resuming the scenario that wrote it"
+                )
+            self._datasets[channel] = f[var]
+        self.precision = str(f.attrs.get("orbitwin_precision", self.precision))
+        self.frames = checkpoint.frames
+        for ds in (f["time"], f["time_ns"], *self._datasets.values()):
+            ds.resize(checkpoint.frames, axis=0)
+        g = f["events"]
+        for name in g:
+            g[name].resize((checkpoint.events,))
+        self.n_events = checkpoint.events
+        f.attrs["orbitwin_frames"] = checkpoint.frames
+        self._encoders = {ch: ChunkEncoder(ds) for ch, ds in self._datasets.items()}
         f.flush()
+
+    def assemble(self, frames: Mapping[tuple[int, str], np.ndarray]) -> dict[str, np.ndarray]:
+        """Every fleet's frames of each channel side by side, ``(k, satellites, ...)``,
+        in the storage type: new arrays, so the recorder's buffers may be reused."""
+        out: dict[str, np.ndarray] = {}
+        for (fleet_index, channel), data in frames.items():
+            arr = out.get(channel)
+            if arr is None:
+                info = self._channel_info[channel]
+                arr = np.empty(
+                    (data.shape[0], self.n_satellites, *data.shape[2:]),
+                    dtype=storage_dtype(info["dtype"], self.precision),
+                )
+                out[channel] = arr
+            off = self._offsets[fleet_index]
+            arr[:, off : off + data.shape[1]] = data
+        return out
+
+    def append(
+        self,
+        times_ns: np.ndarray,
+        arrays: Mapping[str, np.ndarray],
+        events: Sequence = (),
+        checkpoint: Checkpoint | None = None,
+    ) -> None:
+        """Appends a batch of frames (``arrays`` from :meth:`assemble`), the events
+        logged with it and, for a regular batch, its checkpoint; then flushes: the
+        file is readable up to here."""
+        k = len(times_ns)
+        f = self._file
+        if k:
+            t0, t1 = self.frames, self.frames + k
+            for name in ("time", "time_ns"):
+                f[name].resize((t1,))
+            f["time"][t0:t1] = np.asarray(times_ns, dtype=np.float64) / NS_PER_S
+            f["time_ns"][t0:t1] = times_ns
+            for channel, data in arrays.items():
+                self._datasets[channel].resize(t1, axis=0)
+                self._encoders[channel].write(t0, data)
+            self.frames = t1
+            f.attrs["orbitwin_frames"] = t1
+        self._append_event_rows(events)
+        if checkpoint is not None:
+            dataclasses.replace(checkpoint, frames=self.frames, events=self.n_events).write(f)
+        f.flush()
+
+    @property
+    def write_figures(self) -> tuple[int, int]:
+        """(bytes of telemetry handed in, bytes stored) over the writer's lifetime."""
+        raw = sum(e.raw_bytes for e in self._encoders.values())
+        return raw, sum(e.stored_bytes for e in self._encoders.values())
 
     def _create_events_group(self) -> None:
         g = self._file.create_group("events")
@@ -229,6 +331,10 @@ class RunWriter:
     def append_events(self, events: Sequence) -> None:
         """Appends log entries (objects with time_ns, kind, fleet, satellites, details),
         one row per satellite, and flushes."""
+        self._append_event_rows(events)
+        self._file.flush()
+
+    def _append_event_rows(self, events: Sequence) -> None:
         rows = []
         for ev in events:
             off = self._fleet_offsets.get(ev.fleet, 0)
@@ -260,7 +366,6 @@ class RunWriter:
             g[name][a:b] = np.asarray(cols[k], dtype=object)
         g["satellite"][a:b] = np.asarray(cols[3], dtype=np.int32)
         self.n_events = b
-        self._file.flush()
 
     def set_attributes(self, attributes: Mapping[str, object]) -> None:
         for key, value in attributes.items():

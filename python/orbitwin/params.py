@@ -158,4 +158,5 @@ def load_with_parameters(
             f"parameter {unknown[0]!r} is not declared by scenario file {str(path)!r}; "
             f"declared: {', '.join(state.declared) or 'none'}"
         )
+    scenario.parameters = dict(state.resolved)
     return scenario, dict(state.declared), dict(state.resolved)

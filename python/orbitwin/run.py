@@ -8,6 +8,7 @@ stays readable up to the last flushed batch, as ``NAME.partial``.
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -16,10 +17,12 @@ from pathlib import Path
 import numpy as np
 
 from . import __version__
+from .async_output import OrderedWriter
+from .checkpoint import Checkpoint, ResumeError, ResumePlan, plan_resume, state_digest
 from .master import Simulation
 from .output import RunWriter
 from .progress import OptionalProgress
-from .scenario import DEFAULT_CHANNELS, Scenario, ScenarioError
+from .scenario import DEFAULT_CHANNELS, Scenario, ScenarioError, load_scenario_source
 from .timeutil import NS_PER_S, duration_ns
 
 #: Frames recorded by the core before they are drained to the file.
@@ -109,10 +112,16 @@ def run_scenario(
     duration: float | str | None = None,
     seed: int | None = None,
     progress: bool = True,
+    resume: ResumePlan | None = None,
 ) -> RunResult:
     """Runs ``scenario`` to its end (or ``duration``), writing ``out`` (default
     ``out/<name>.h5``); returns what happened. KeyboardInterrupt propagates after
-    the partial file is flushed and closed."""
+    the partial file is flushed and closed.
+
+    With ``resume`` (from :func:`orbitwin.checkpoint.plan_resume`) the run replays
+    the scenario up to the checkpoint without writing, checks the core's state
+    against the checkpoint's digest, and appends to the partial file from there.
+    """
     if seed is not None:
         if not isinstance(seed, int) or seed < 0:
             raise ScenarioError(f"seed is {seed!r}; allowed: a non-negative integer")
@@ -121,7 +130,10 @@ def run_scenario(
         span_ns = duration_ns(duration if duration is not None else scenario.duration, "duration")
     except ValueError as exc:
         raise ScenarioError(str(exc)) from None
-    path = Path(out) if out is not None else Path("out") / f"{scenario.name}.h5"
+    if resume is not None:
+        path = resume.path
+    else:
+        path = Path(out) if out is not None else Path("out") / f"{scenario.name}.h5"
     twin = scenario.build(threads=threads)
     offsets, fleets_meta = [], []
     total = 0
@@ -141,9 +153,11 @@ def run_scenario(
             )
         channel_info[ch] = twin.fleets[0].channels[ch]
     recorded = tuple(channel_info)
-    source = ""
+    source, source_path = "", ""
     if scenario.source_path:
-        source = Path(scenario.source_path).read_text(encoding="utf-8")
+        source_path = str(Path(scenario.source_path).resolve())
+        source = scenario.source_text or Path(scenario.source_path).read_text(encoding="utf-8")
+    checkpoint = resume.checkpoint if resume is not None else None
     writer = RunWriter(
         path,
         epoch=twin.epoch,
@@ -154,6 +168,8 @@ def run_scenario(
             "scenario": scenario.name,
             "scenario_description": scenario.description,
             "scenario_source": source,
+            "scenario_path": source_path,
+            "scenario_parameters": json.dumps(scenario.parameters, sort_keys=True),
             "seed": scenario.seed,
             "orbitwin_version": __version__,
             "epoch": twin.epoch.iso,
@@ -165,19 +181,53 @@ def run_scenario(
         },
         frames_per_chunk=FRAMES_PER_BATCH,
         stations=list(twin.stations),
+        precision=scenario.output_precision,
+        resume=checkpoint,
     )
     stats = RunStats(total)
     sim = Simulation(twin, seed=scenario.seed)
-    logged = {"n": 0}
+    output = OrderedWriter(max_pending=2)
+    sim._sync_output = output.wait
+    replay_frames = checkpoint.frames if checkpoint is not None else 0
+    seen = {"frames": 0, "batches": 0, "logged": checkpoint.log_entries if checkpoint else 0}
+    wrote = {"s": 0.0}
 
-    def write_events() -> None:
-        writer.append_events(sim.events[logged["n"] :])
-        logged["n"] = len(sim.events)
+    def write_batch(times_ns, arrays, events, cp) -> None:
+        t0 = time.perf_counter()
+        writer.append(times_ns, arrays, events, cp)
+        stats.update({(0, ch): a for ch, a in arrays.items()}, [0])
+        wrote["s"] += time.perf_counter() - t0
+
+    def replayed_batch(arrays) -> None:
+        stats.update({(0, ch): a for ch, a in arrays.items()}, [0])
+
+    def pending_events() -> list:
+        new = sim.events[seen["logged"] :]
+        seen["logged"] = len(sim.events)
+        return new
 
     def sink(times_ns: np.ndarray, frames: Mapping[tuple[int, str], np.ndarray]) -> None:
-        writer.append(times_ns, frames)
-        write_events()
-        stats.update(frames, offsets)
+        k = len(times_ns)
+        seen["frames"] += k
+        regular = k == FRAMES_PER_BATCH  # a full recorder: the core stopped at a fixed point
+        seen["batches"] += int(regular)
+        arrays = writer.assemble(frames)
+        if seen["frames"] <= replay_frames:
+            if seen["frames"] == replay_frames:
+                _check_replay(resume, twin, seen["batches"], len(sim.events))
+            output.submit(replayed_batch, arrays)
+            return
+        cp = None
+        if regular:
+            cp = Checkpoint(
+                batches=seen["batches"],
+                frames=seen["frames"],
+                events=-1,  # the writer fills in its event rows
+                log_entries=len(sim.events),
+                time_ns=twin.time_ns,
+                digest=state_digest(twin),
+            )
+        output.submit(write_batch, times_ns.copy(), arrays, pending_events(), cp)
 
     every_ns = duration_ns(scenario.output_every)
     twin.record(every_ns / NS_PER_S, recorded, sink, capacity=FRAMES_PER_BATCH)
@@ -192,14 +242,30 @@ def run_scenario(
         with bar:
             sim.run(span_ns)
             twin.flush()
-            write_events()
+            if seen["frames"] < replay_frames:
+                raise ResumeError(
+                    f"cannot resume {str(resume.partial)!r}: the replayed run ended after "
+                    f"{seen['frames']} frames, before the checkpoint's {replay_frames}"
+                )
+            output.submit(write_batch, np.zeros(0, np.int64), {}, pending_events(), None)
+            output.close()
         complete = True
     finally:
         if not complete:
             _flush_quietly(twin)
-            _flush_quietly(write_events)
+            _flush_quietly(
+                lambda: output.submit(
+                    write_batch, np.zeros(0, np.int64), {}, pending_events(), None
+                )
+            )
+            _flush_quietly(output.close)
         writer.set_attributes({"wall_s": time.perf_counter() - wall0})
+        if resume is not None:
+            writer.set_attributes({"orbitwin_resumed_at_frame": replay_frames})
         final = writer.close(complete)
+    raw, stored = writer.write_figures
+    timing = dict(twin.timing)
+    timing["write"] = wrote["s"]
     return RunResult(
         path=final,
         complete=complete,
@@ -207,12 +273,55 @@ def run_scenario(
         n_satellites=total,
         simulated_s=twin.time_ns / NS_PER_S,
         wall_s=time.perf_counter() - wall0,
-        timing=dict(twin.timing),
+        timing=timing,
         satellite_steps=twin.satellite_steps,
         stats=stats,
         events=list(sim.events),
         final=final_summary(twin),
+        extra={"telemetry_bytes": float(raw), "stored_bytes": float(stored)},
     )
+
+
+def resume_run(file: str | Path, *, threads: int = 1, progress: bool = True) -> RunResult:
+    """Continues the interrupted run in ``file`` (``NAME.partial``, or ``NAME`` when
+    only the partial file exists) from its last checkpoint, with the scenario
+    text, parameters, seed and duration stored in it; returns what happened.
+    Raises :class:`~orbitwin.checkpoint.ResumeError` when the file cannot be
+    resumed or the replay does not reach the checkpoint's state."""
+    from .params import overriding
+
+    plan = plan_resume(file)
+    with overriding(plan.parameters):
+        scenario = load_scenario_source(plan.scenario_source, plan.scenario_path or "scenario.py")
+    scenario.parameters = dict(plan.parameters)
+    return run_scenario(
+        scenario,
+        threads=threads,
+        duration=plan.duration_s,
+        seed=plan.seed,
+        progress=progress,
+        resume=plan,
+    )
+
+
+def _check_replay(resume: ResumePlan | None, twin, batches: int, log_entries: int) -> None:
+    """Raises :class:`ResumeError` unless the replay reached the checkpoint's state."""
+    assert resume is not None
+    cp = resume.checkpoint
+    digest = state_digest(twin)
+    if (batches, log_entries, twin.time_ns, digest) != (
+        cp.batches,
+        cp.log_entries,
+        cp.time_ns,
+        cp.digest,
+    ):
+        raise ResumeError(
+            f"cannot resume {str(resume.partial)!r}: replaying the scenario to its checkpoint "
+            f"(frame {cp.frames}, {cp.time_ns / NS_PER_S:.0f} s) gave another state (core "
+            f"digest {digest}, expected {cp.digest}; {log_entries} log entries, expected "
+            f"{cp.log_entries}); the scenario, its data files or orbitwin changed since the "
+            "run was written; allowed: resuming with what wrote it, or starting the run anew"
+        )
 
 
 def _design_attributes(scenario: Scenario) -> dict[str, str]:

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import dataclasses
 import os
-import runpy
+import sys
+import types
 from collections.abc import Callable, Generator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -81,6 +82,15 @@ class Scenario:
     processes: list[Callable[[Any], Generator]] = field(default_factory=list)
     ground_stations: tuple[GroundStation, ...] = ()
     source_path: str | None = None
+    #: The script's text as it was run (set by the loaders; read from
+    #: ``source_path`` when None).
+    source_text: str | None = None
+    #: Values of the script's declared parameters (:mod:`orbitwin.params`) this
+    #: scenario was built with; stored in the run file so a run can be resumed.
+    parameters: dict[str, Any] = field(default_factory=dict)
+    #: Storage precision of floating-point telemetry: ``"single"`` (7 significant
+    #: digits, half the bytes) or ``"double"``. The core computes in double either way.
+    output_precision: str = "single"
 
     def __post_init__(self) -> None:
         self.validate()
@@ -101,6 +111,10 @@ class Scenario:
                 )
             if not isinstance(self.seed, int) or self.seed < 0:
                 raise ValueError(f"seed is {self.seed!r}; allowed: a non-negative integer")
+            if self.output_precision not in ("single", "double"):
+                raise ValueError(
+                    f"output_precision is {self.output_precision!r}; allowed: 'single', 'double'"
+                )
         except ValueError as exc:
             raise ScenarioError(f"scenario {self.name!r}: {exc}") from None
 
@@ -167,19 +181,41 @@ def load_scenario(path: str | os.PathLike[str]) -> Scenario:
     p = Path(path)
     if not p.is_file():
         raise ScenarioError(f"scenario file {str(p)!r} does not exist")
+    return load_scenario_source(p.read_text(encoding="utf-8"), str(p))
+
+
+def load_scenario_source(source: str, path: str) -> Scenario:
+    """Executes the text of a scenario script as if it were the file ``path``
+    (``__file__`` is ``path``, so it finds its data files as it did) and returns
+    its ``scenario``. ``orbitwin run --resume`` uses the text stored in a run file."""
     try:
-        namespace = runpy.run_path(str(p), run_name="__orbitwin_scenario__")
+        code = compile(source, path, "exec")
     except SyntaxError as exc:
         raise ScenarioError(
             f"scenario file {exc.filename}, line {exc.lineno}: syntax error: {exc.msg}"
         ) from None
+    # Like runpy: a temporary module, so classes the script defines know their module.
+    name = "__orbitwin_scenario__"
+    module = types.ModuleType(name)
+    module.__file__ = path
+    saved = sys.modules.get(name)
+    sys.modules[name] = module
+    try:
+        exec(code, module.__dict__)  # noqa: S102 - running the user's scenario is the point
+    finally:
+        if saved is None:
+            sys.modules.pop(name, None)
+        else:
+            sys.modules[name] = saved
+    namespace = module.__dict__
     found = namespace.get("scenario")
     if not isinstance(found, Scenario):
         candidates = [v for v in namespace.values() if isinstance(v, Scenario)]
         if len(candidates) != 1:
             raise ScenarioError(
-                f"scenario file {str(p)!r} defines no module-level `scenario = Scenario(...)`"
+                f"scenario file {path!r} defines no module-level `scenario = Scenario(...)`"
             )
         found = candidates[0]
-    found.source_path = str(p)
+    found.source_path = path
+    found.source_text = source
     return found
