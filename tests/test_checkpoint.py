@@ -187,6 +187,22 @@ def test_resume_refuses_a_changed_scenario(
         assert f["time_ns"].shape[0] >= 128 and frames_before >= 128
 
 
+def test_info_tells_how_to_resume(
+    reference: tuple[Path, Path],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    out = tmp_path / "cut.h5"
+    with monkeypatch.context() as m:
+        interrupt_at_batch(m, 2)
+        with pytest.raises(KeyboardInterrupt):
+            run.run_scenario(load_scenario(reference[0]), out, progress=False)
+    assert cli.main(["info", str(tmp_path / "cut.h5.partial")]) == 0
+    text = " ".join(capsys.readouterr().out.split())
+    assert "checkpoint after frame 64 " in text and "--resume" in text
+
+
 def test_resume_errors_name_the_file(
     reference: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

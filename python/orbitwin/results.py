@@ -139,6 +139,13 @@ def _info_command(args: Any) -> int:
         "complete" if info.complete else "PARTIAL (interrupted; holds frames up to the last flush)"
     )
     console.print(f"[bold]{info.path}[/bold]: {state}")
+    if not info.complete and "orbitwin_checkpoint_frames" in a:
+        frames = int(a["orbitwin_checkpoint_frames"])
+        t_s = int(a["orbitwin_checkpoint_time_ns"]) / 1e9
+        console.print(
+            f"checkpoint after frame {frames:,} ({t_s:g} s after the epoch): continue it with "
+            f"`orbitwin run --resume {info.path}`"
+        )
     console.print(
         f"scenario {a.get('scenario', '?')!s}, seed {a.get('seed', '?')}, orbitwin "
         f"{a.get('orbitwin_version', '?')}, epoch {a.get('epoch', '?')}, "
