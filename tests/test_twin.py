@@ -174,6 +174,22 @@ def test_bit_identical_for_threads_and_advance_splits(kind: str, starlink_snapsh
         assert sa[key] == sb[key], key
 
 
+def test_sgp4_prefetch_changes_nothing(starlink_snapshot, monkeypatch: pytest.MonkeyPatch) -> None:
+    """SGP4 chunks computed ahead on a background thread (used when their times match
+    the core's plan) give the same bytes as chunks computed on demand, with an
+    advance that ends off the grid and a watch-like split in between."""
+    orbits = starlink_snapshot.select(list(range(0, 5236, 40)))
+    with_prefetch = build(orbits, threads=2, step="30s", ephemeris_steps=16)
+    for t in (1800 * NS + 7, 2 * 3600 * NS, 2 * 3600 * NS + 45 * NS, 4 * 3600 * NS):
+        with_prefetch.advance(t)
+    assert with_prefetch.ephemeris_prefetch_hits > 20
+    monkeypatch.setattr(ow.Twin, "_start_prefetch", lambda self, *a: None)
+    on_demand = build(orbits, threads=1, step="30s", ephemeris_steps=16)
+    on_demand.advance(4 * 3600 * NS)
+    assert on_demand.ephemeris_prefetch_hits == 0
+    assert state_bytes(with_prefetch) == state_bytes(on_demand)
+
+
 # --------------------------------------------------------------------------- stepping
 
 

@@ -125,6 +125,10 @@ class Twin:
         self.satellite_steps = 0
         self._watch_fleets: dict[int, Fleet] = {}
         self.stations: tuple = ()
+        self._prefetch: Any = None  # Future of the next SGP4 chunk, or None
+        #: SGP4 chunks taken from the background prefetch (the rest were computed on demand).
+        self.ephemeris_prefetch_hits = 0
+        self._prefetch_pool: Any = None
 
     # ---- construction -------------------------------------------------
     @property
@@ -334,7 +338,16 @@ class Twin:
 
     # ---- stepping -----------------------------------------------------------
     def _refill_ephemeris(self, until_ns: int) -> None:
+        """Fills every TLE fleet's ephemeris buffer with SGP4 states at the core's next
+        steps towards ``until_ns``, then starts computing the chunk after it on a
+        background thread: the ``sgp4`` package holds the GIL while it propagates,
+        but the core releases it while it steps, so the next chunk's SGP4 overlaps
+        the current chunk's stepping. A prefetched chunk is used only when its
+        times equal the ones the core now needs (an event or watch that changes
+        the step plan makes it be computed again), so results never depend on it."""
         t0 = time.perf_counter()
+        staged = self._take_prefetch()
+        last = None
         for f in self.fleets:
             if f._propagator is None:
                 continue
@@ -343,16 +356,56 @@ class Twin:
             times = np.concatenate([now, self._core.plan_steps(until_ns, cap - now.size)])
             if times.size == 0:
                 times = np.array([self.time_ns], np.int64)
-            t_buf, r_buf, v_buf = f._core.ephemeris_buffers()
-            r, v, _ = f._propagator.propagate(
-                self.epoch.jd_whole, self.epoch.jd_fraction * 86400.0 + times / NS_PER_S
-            )
+            hit = staged.get(f.index)
+            if hit is not None and np.array_equal(hit[0], times):
+                r, v = hit[1], hit[2]
+                self.ephemeris_prefetch_hits += 1
+            else:
+                r, v = self._propagate(f, times)
             k = times.size
+            t_buf, r_buf, v_buf = f._core.ephemeris_buffers()
             t_buf[:k] = times
             r_buf[:, :k, :] = r
             v_buf[:, :k, :] = v
             f._core.set_ephemeris_count(k)
+            last = (times[-1], cap)
+        if last is not None:
+            # Beyond this advance's end, guess that the next advance goes on along the grid.
+            horizon = until_ns if last[0] < until_ns else np.iinfo(np.int64).max
+            self._start_prefetch(int(last[0]), horizon, last[1])
         self.timing["ephemeris"] += time.perf_counter() - t0
+
+    def _propagate(self, f: Fleet, times: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        r, v, _ = f._propagator.propagate(
+            self.epoch.jd_whole, self.epoch.jd_fraction * 86400.0 + times / NS_PER_S
+        )
+        return r, v
+
+    def _next_steps(self, after_ns: int, until_ns: int, count: int) -> np.ndarray:
+        """The core's step times after ``after_ns`` towards ``until_ns`` (at most
+        ``count``), as :meth:`_core.Twin.plan_steps` plans them from there."""
+        grid = (after_ns // self.step_ns + 1 + np.arange(count, dtype=np.int64)) * self.step_ns
+        inside = grid[grid < until_ns]
+        if inside.size < count:
+            inside = np.append(inside, np.int64(until_ns))
+        return inside
+
+    def _start_prefetch(self, after_ns: int, until_ns: int, count: int) -> None:
+        from concurrent.futures import ThreadPoolExecutor
+
+        if self._prefetch_pool is None:
+            self._prefetch_pool = ThreadPoolExecutor(1, thread_name_prefix="orbitwin-sgp4")
+        times = self._next_steps(after_ns, until_ns, count)
+        fleets = [f for f in self.fleets if f._propagator is not None]
+
+        def job() -> dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]]:
+            return {f.index: (times, *self._propagate(f, times)) for f in fleets}
+
+        self._prefetch = self._prefetch_pool.submit(job)
+
+    def _take_prefetch(self) -> dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]]:
+        job, self._prefetch = self._prefetch, None
+        return job.result() if job is not None else {}
 
     def start(self) -> None:
         """Evaluates every model at the current time (called by the first advance)."""
