@@ -29,6 +29,7 @@ SUBCOMMAND_MODULES: tuple[str, ...] = (
     "orbitwin.sweep",
     "orbitwin.viz.view",
     "orbitwin.viz.report",
+    "orbitwin.calibrate",
     "orbitwin.validation",
 )
 
