@@ -15,15 +15,16 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from sgp4.propagation import gstime
 
 import orbitwin as ow
 from orbitwin import _core
 from orbitwin.validation.orbit import (
     PRECESSION_CASES,
+    SSO_PUBLISHED,
     ascending_nodes,
     closed_form_rates,
     crossings,
+    gmst_vs_gstime,
     nodal_precession,
 )
 
@@ -193,22 +194,10 @@ def test_sun_synchronous_inclination_closed_form(alt_km: float) -> None:
     assert ow.sun_synchronous_inclination(alt_km * 1e3) == pytest.approx(expected, abs=1e-5)
 
 
-@pytest.mark.parametrize(
-    ("alt_km", "published_deg"),
-    [
-        # Figures given to 0.1 deg, so a tolerance of 0.05 deg:
-        # Landsat 8: 705 km, 98.2 deg (USGS/NASA Landsat 8 orbit description).
-        (705, 98.2),
-        # SPOT 5: 822 km, 98.7 deg (Belgian Science Policy Office mission sheet).
-        (822, 98.7),
-        # Commonly quoted J2 sun-synchronous inclinations of circular orbits.
-        (500, 97.4),
-        (600, 97.8),
-        (700, 98.2),
-        (800, 98.6),
-    ],
-)
+@pytest.mark.parametrize(("alt_km", "published_deg"), SSO_PUBLISHED)
 def test_sun_synchronous_inclination_published(alt_km: float, published_deg: float) -> None:
+    """Published figures (Landsat 8, SPOT 5, 500-800 km) given to 0.1 deg: 0.05 deg
+    (validation case ``orbit.sun_synchronous_inclination``)."""
     assert ow.sun_synchronous_inclination(alt_km * 1e3) == pytest.approx(published_deg, abs=0.05)
 
 
@@ -414,15 +403,12 @@ def test_flagged_satellite_has_no_plausible_derived_state(starlink_snapshot) -> 
 
 
 def test_gmst_matches_sgp4_gstime_2000_2050() -> None:
-    """Against sgp4.propagation.gstime to < 1e-9 rad. Dates are whole days plus
-    k / 2^16 day, so the one-number JD gstime takes is exact."""
-    rng = np.random.default_rng(11)
-    whole = 2451544.5 + rng.integers(0, 18628, 3000).astype(float)  # 2000-01-01 .. 2050-12-31
-    frac = rng.integers(0, 2**16, 3000) / 2.0**16
-    ours = _core.gmst(whole, frac)
-    ref = np.array([gstime(w + f) for w, f in zip(whole, frac, strict=True)])
+    """Against sgp4.propagation.gstime to < 1e-9 rad (validation case
+    ``orbit.gmst_vs_sgp4_gstime``)."""
+    d = gmst_vs_gstime()
+    ours = d["ours"]
     assert np.all((ours >= 0) & (ours < 2 * np.pi))
-    assert np.abs(wrap(ours - ref)).max() < 1e-9
+    assert np.abs(wrap(ours - d["ref"])).max() < 1e-9
 
 
 def _gmst_exact(jd: Fraction) -> float:

@@ -34,22 +34,12 @@ from orbitwin.validation.thermal import EPOCH, ORBIT_S, bare_design, history, on
 # ---- environment: view factor --------------------------------------------------------
 
 
-@pytest.mark.parametrize("h", [1.02, 1.086, 1.3, 2.0, 6.6])
-def test_view_factor_against_direct_integration(h):
+def test_view_factor_against_direct_integration():
     """F of a plate to a sphere equals the cosine-weighted fraction of directions that hit it
-    (Nusselt/Malley: uniform points in the unit disc lifted to the hemisphere); |error| < 2e-3."""
-    g = (np.arange(1400) + 0.5) / 1400 * 2 - 1
-    x, y = np.meshgrid(g, g)
-    keep = x * x + y * y < 1
-    x, y = x[keep], y[keep]
-    z = np.sqrt(1 - x * x - y * y)  # plate normal along +z
-    cos_half = np.sqrt(1 - 1 / h**2)  # the sphere's angular radius seen from the plate
-    for lam in np.radians([0, 20, 45, 70, 85, 90, 100, 115, 130, 150, 180]):
-        centre = np.array([np.sin(lam), 0.0, np.cos(lam)])  # direction to the sphere's centre
-        hit = x * centre[0] + y * centre[1] + z * centre[2] > cos_half
-        reference = hit.mean()
-        f = _core.plate_view_factor(np.array([np.cos(lam)]), np.array([h]))[0]
-        assert f == pytest.approx(reference, abs=2e-3), (h, np.degrees(lam))
+    (Nusselt/Malley); |error| < 2e-3 at every distance and tilt (validation case
+    ``thermal.earth_view_factor``)."""
+    err = vthermal.view_factor_errors()
+    assert err.max() < 2e-3, err
 
 
 def test_view_factor_closed_form_limits():

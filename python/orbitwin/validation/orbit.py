@@ -266,3 +266,59 @@ def j2_nodal_precession() -> Measurement:
     if d["nodes"].min() < 35:
         worst = float("nan")
     return Measurement(worst, 1e-8, "rad", d)
+
+
+# --------------------------------------------------------------------------- SSO, GMST
+
+#: Published sun-synchronous inclinations [deg] of circular orbits by altitude [km],
+#: given to 0.1 deg: Landsat 8 (705 km, 98.2 deg, USGS/NASA orbit description),
+#: SPOT 5 (822 km, 98.7 deg, Belgian Science Policy Office mission sheet) and
+#: commonly quoted J2 values at 500-800 km.
+SSO_PUBLISHED: tuple[tuple[float, float], ...] = (
+    (705, 98.2),
+    (822, 98.7),
+    (500, 97.4),
+    (600, 97.8),
+    (700, 98.2),
+    (800, 98.6),
+)
+
+
+@case(
+    "orbit",
+    "sun_synchronous_inclination",
+    reference="published SSO inclinations: Landsat 8, SPOT 5, 500-800 km (0.1 deg figures)",
+)
+def sun_synchronous_inclination() -> Measurement:
+    """Largest |inclination - published| [deg] of
+    :func:`orbitwin.sun_synchronous_inclination`; tolerance 0.05 deg (the figures
+    are given to 0.1 deg)."""
+    import orbitwin as ow
+
+    err = max(abs(ow.sun_synchronous_inclination(h * 1e3) - inc) for h, inc in SSO_PUBLISHED)
+    return Measurement(float(err), 0.05, "deg")
+
+
+def gmst_vs_gstime(n: int = 3000, seed: int = 11) -> dict[str, np.ndarray]:
+    """The core's GMST (``ours``) and ``sgp4.propagation.gstime`` (``ref``) [rad] at ``n``
+    dates 2000-2050: whole days plus k / 2^16 day, so the one-number JD gstime takes
+    is exact."""
+    from sgp4.propagation import gstime
+
+    from .. import _core
+
+    rng = np.random.default_rng(seed)
+    whole = 2451544.5 + rng.integers(0, 18628, n).astype(float)  # 2000-01-01 .. 2050-12-31
+    frac = rng.integers(0, 2**16, n) / 2.0**16
+    return {
+        "ours": _core.gmst(whole, frac),
+        "ref": np.array([gstime(w + f) for w, f in zip(whole, frac, strict=True)]),
+    }
+
+
+@case("orbit", "gmst_vs_sgp4_gstime", reference="sgp4.propagation.gstime (IAU 1982), 2000-2050")
+def gmst_vs_sgp4_gstime() -> Measurement:
+    """Largest |GMST - gstime| [rad] at 3,000 dates 2000-2050; tolerance 1e-9 rad."""
+    d = gmst_vs_gstime()
+    diff = np.remainder(d["ours"] - d["ref"] + np.pi, 2 * np.pi) - np.pi
+    return Measurement(float(np.abs(diff).max()), 1e-9, "rad")
