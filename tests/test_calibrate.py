@@ -252,6 +252,23 @@ def test_degc_telemetry_is_converted(synthetic, telemetry_ds) -> None:
         calibrate(synthetic["script"], ds, ["radiator.emissivity"], ["thermal.temperature"])
 
 
+def test_telemetry_off_the_step_grid_is_interpolated(synthetic, telemetry_ds) -> None:
+    """Telemetry stamped 5 s after each minute (the model steps 10 s): the model is
+    interpolated linearly in time and the fit still recovers the emissivity."""
+    ds = telemetry_ds.isel(time=slice(1, None, 2))
+    ds = ds.assign_coords(time=ds["time"] + np.timedelta64(5, "s")).drop_vars("time_ns")
+    r = calibrate(
+        synthetic["script"],
+        ds,
+        ["radiator.emissivity"],
+        ["thermal.temperature[payload+radiator]"],
+        satellites=[synthetic["names"][0]],
+    )
+    p = r.value("radiator.emissivity")
+    assert abs(p.value - synthetic["truth"]["radiator.emissivity"]) <= max(3 * p.sigma, 1e-3)
+    assert r.residual_rms["thermal.temperature[payload+radiator]"] < 0.3
+
+
 # ---- command line -------------------------------------------------------------------
 
 
@@ -311,6 +328,15 @@ def test_cli_writes_toml_and_uses_read_telemetry(
         "power.battery_capacity",
     ]
     assert data["residual_rms"]["power.battery_soc"] > 0
+
+
+def test_cli_without_scipy_is_one_clear_error(
+    synthetic: dict, tmp_path: Path, capsys, monkeypatch
+) -> None:
+    monkeypatch.setitem(sys.modules, "scipy.optimize", None)
+    assert cli.main(_cli_args(synthetic, tmp_path / "x.json")) == cli.EXIT_ERROR
+    err = capsys.readouterr().err
+    assert "needs scipy" in err and "orbitwin[fit]" in err
 
 
 def test_cli_bad_parameter_is_one_clear_error(synthetic: dict, tmp_path: Path, capsys) -> None:

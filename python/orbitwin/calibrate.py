@@ -444,7 +444,11 @@ class _Model:
             frames[c].append(np.asarray(fleet.state(c), dtype=np.float64)[None].copy())
         step = twin.step_ns
         end = int(-(-int(self.t_ns.max()) // step) * step)
-        twin.record(every=step / NS_PER_S, channels=names, sink=sink, capacity=4096)
+        # Record at the telemetry's cadence when its instants lie on a grid of whole
+        # steps, else every step (the model is then interpolated linearly in time).
+        grid = int(np.gcd.reduce(self.t_ns[self.t_ns > 0])) if (self.t_ns > 0).any() else step
+        every = grid if grid % step == 0 else step
+        twin.record(every=every / NS_PER_S, channels=names, sink=sink, capacity=4096)
         if end > twin.time_ns:
             twin.advance(end)
         twin.flush()
@@ -886,6 +890,10 @@ def _parse_sigma(items: Sequence[str] | None) -> dict[str, float]:
 
 
 def _command(args: argparse.Namespace) -> int:
+    try:
+        _scipy_least_squares()
+    except ImportError as exc:
+        raise CalibrationError(str(exc)) from None
     scenario = load_scenario(args.scenario)
     if args.step:
         duration_ns(args.step, "step")
