@@ -295,9 +295,12 @@ def _cli_args(synthetic: dict, out: Path) -> list[str]:
 def test_cli_writes_json(synthetic: dict, tmp_path: Path, capsys, monkeypatch) -> None:
     monkeypatch.setitem(sys.modules, "orbitwin.telemetry", None)  # force the run-file path
     out = tmp_path / "fit.json"
-    assert cli.main(_cli_args(synthetic, out)) == 0
+    args = _cli_args(synthetic, out)
+    args[args.index("power.battery_capacity")] = "thermal.face_absorptivity[array_front]"
+    assert cli.main(args) == 0
     text = capsys.readouterr().out
     assert "radiator.emissivity" in text and "residuals" in text
+    assert "thermal.face_absorptivity[array_front]" in text  # printed, not taken as markup
     data = json.loads(out.read_text())
     eps = data["parameters"][0]
     assert eps["name"] == "radiator.emissivity" and eps["initial"] == pytest.approx(0.88)

@@ -561,12 +561,13 @@ class CalibrationResult:
         """Rich tables: parameter, initial, fitted, 1 sigma, unit; residual RMS per channel;
         the correlation matrix."""
         from rich.console import Console
+        from rich.markup import escape
         from rich.table import Table
 
         console = Console(file=file)
         if not console.is_terminal:  # files and pipes: full names and values
             console = Console(file=file, width=160)
-        t = Table(title=f"orbitwin calibrate: {', '.join(self.satellites)}")
+        t = Table(title=escape(f"orbitwin calibrate: {', '.join(self.satellites)}"))
         for col in ("parameter", "initial", "fitted", "1σ", "unit", "change"):
             t.add_column(
                 col,
@@ -576,7 +577,7 @@ class CalibrationResult:
         for p in self.parameters:
             change = (p.value / p.initial - 1.0) * 100 if p.initial else math.nan
             t.add_row(
-                p.name,
+                escape(p.name),
                 f"{p.initial:.6g}",
                 f"{p.value:.6g}",
                 f"{p.sigma:.2g}",
@@ -588,7 +589,7 @@ class CalibrationResult:
         for col in ("channel", "RMS", "unit", "weight σ"):
             r.add_column(col, justify="left" if col in ("channel", "unit") else "right")
         for k, v in self.residual_rms.items():
-            r.add_row(k, f"{v:.4g}", self.channel_units[k], f"{self.channel_sigma[k]:.4g}")
+            r.add_row(escape(k), f"{v:.4g}", self.channel_units[k], f"{self.channel_sigma[k]:.4g}")
         console.print(r)
         if len(self.parameters) > 1:
             c = Table(title="correlation")
@@ -596,12 +597,12 @@ class CalibrationResult:
             for i in range(len(self.parameters)):
                 c.add_column(str(i + 1), justify="right")
             for i, p in enumerate(self.parameters):
-                c.add_row(f"{i + 1} {p.name}", *(f"{x:+.2f}" for x in self.correlation[i]))
+                c.add_row(escape(f"{i + 1} {p.name}"), *(f"{x:+.2f}" for x in self.correlation[i]))
             console.print(c)
         console.print(
             f"{self.n_residuals:,} residuals, reduced chi² {self.reduced_chi2:.3g}, "
             f"{self.model_runs} twin runs ({self.model_copies} satellite copies), "
-            f"{self.wall_s:.2f} s; {self.message}"
+            f"{self.wall_s:.2f} s; {escape(self.message)}"
         )
 
 

@@ -204,6 +204,7 @@ def _fmt(x: float | None) -> str:
 def print_table(results: Sequence[CaseResult], file: Any = None) -> None:
     """The results as a rich table: model, case, reference, error, tolerance, pass."""
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
 
     table = Table(title="orbitwin validation", show_lines=False)
@@ -223,7 +224,7 @@ def print_table(results: Sequence[CaseResult], file: Any = None) -> None:
         table.add_row(
             r.case.model,
             r.case.name,
-            r.case.reference,
+            escape(r.case.reference),
             _fmt(m.error if m else None),
             _fmt(m.tolerance if m else None),
             m.unit if m else "",
@@ -241,7 +242,8 @@ def print_table(results: Sequence[CaseResult], file: Any = None) -> None:
     )
     for r in results:
         if r.exception:
-            console.print(f"[red]{r.case.key} raised:[/]\n{r.exception}", markup=True)
+            console.print(f"[red]{escape(r.case.key)} raised:[/]")
+            console.print(r.exception, markup=False, highlight=False)
 
 
 def _command(args: argparse.Namespace) -> int:
