@@ -15,10 +15,18 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from sgp4.propagation import gstime
 
 import orbitwin as ow
 from orbitwin import _core
+from orbitwin.validation.orbit import (
+    PRECESSION_CASES,
+    SSO_PUBLISHED,
+    ascending_nodes,
+    closed_form_rates,
+    crossings,
+    gmst_vs_gstime,
+    nodal_precession,
+)
 
 MU = 3.986004418e14  # [m^3/s^2] WGS-84
 R_E = 6378137.0  # [m] WGS-84 equatorial radius
@@ -32,64 +40,6 @@ EPOCH = "2024-05-13T00:00:00Z"
 
 
 # --------------------------------------------------------------------------- helpers
-
-
-def closed_form_rates(a: float, e: float, inc_rad: float) -> tuple[float, float, float]:
-    """(dM/dt, dRAAN/dt, domega/dt) [rad/s] under J2 (Vallado eq. 9-41), written out here."""
-    n0 = math.sqrt(MU / a**3)
-    p = a * (1.0 - e * e)
-    k = J2 * (R_E / p) ** 2
-    ci = math.cos(inc_rad)
-    mdot = n0 * (1.0 + 0.75 * k * math.sqrt(1.0 - e * e) * (3.0 * ci * ci - 1.0))
-    return mdot, -1.5 * n0 * k * ci, 0.75 * n0 * k * (5.0 * ci * ci - 1.0)
-
-
-def _hermite(r0, v0, r1, v1, h, s):
-    s = s[:, None]
-    h00 = 2 * s**3 - 3 * s**2 + 1
-    h10 = s**3 - 2 * s**2 + s
-    h01 = -2 * s**3 + 3 * s**2
-    h11 = s**3 - s**2
-    return h00 * r0 + h10 * h * v0 + h01 * r1 + h11 * h * v1
-
-
-def _hermite_rate(r0, v0, r1, v1, h, s):
-    s = s[:, None]
-    return (
-        (6 * s**2 - 6 * s) * r0
-        + (3 * s**2 - 4 * s + 1) * h * v0
-        + (-6 * s**2 + 6 * s) * r1
-        + (3 * s**2 - 2 * s) * h * v1
-    ) / h
-
-
-def crossings(t_s, r, v, g):
-    """Times [s] and positions [m] where g(r, v) rises through 0, for one satellite.
-
-    Between samples the trajectory is the cubic Hermite interpolant of (r, v),
-    whose error is ~dt^4 n^4 |r| / 384 (< 1 mm for LEO at dt <= 20 s).
-    """
-    h = t_s[1] - t_s[0]
-    gv = g(r, v)
-    ks = np.flatnonzero((gv[:-1] < 0.0) & (gv[1:] >= 0.0))
-    r0, v0, r1, v1 = r[ks], v[ks], r[ks + 1], v[ks + 1]
-    lo, hi = np.zeros(ks.size), np.ones(ks.size)
-    for _ in range(60):  # bisection on the interpolant
-        mid = 0.5 * (lo + hi)
-        neg = g(_hermite(r0, v0, r1, v1, h, mid), _hermite_rate(r0, v0, r1, v1, h, mid)) < 0.0
-        lo, hi = np.where(neg, mid, lo), np.where(neg, hi, mid)
-    s = 0.5 * (lo + hi)
-    return t_s[ks] + s * h, _hermite(r0, v0, r1, v1, h, s)
-
-
-def ascending_nodes(t_s, r, v):
-    """Times [s] of ascending node crossings and the RAAN [rad] there (unwrapped).
-
-    At z = 0 the satellite lies on the line of nodes of its instantaneous plane,
-    so the right ascension of the position is the RAAN, whatever the velocity.
-    """
-    tc, rc = crossings(t_s, r, v, lambda rr, vv: rr[:, 2])
-    return tc, np.unwrap(np.arctan2(rc[:, 1], rc[:, 0]))
 
 
 def kepler_numpy(mean_anomaly, e):
@@ -150,52 +100,25 @@ def wrap(x):
 
 # --------------------------------------------------------------------------- J2 secular rates
 
-PRECESSION_CASES = [  # (altitude [km], inclination [deg])
-    (400, 51.6),
-    (550, 53.0),
-    (800, 98.6),
-    (1000, 20.0),
-    (1200, 30.0),
-    (1500, 70.0),
-    (1500, 140.0),
-    (700, 90.0),
-]
 
-
-def test_j2_nodal_precession_matches_closed_form(collect) -> None:
-    """RAAN drift measured from the propagated positions over 3 days vs -3/2 n J2 (R/p)^2 cos i.
+def test_j2_nodal_precession_matches_closed_form() -> None:
+    """RAAN drift measured from the propagated positions over 3 days vs -3/2 n J2 (R/p)^2 cos i
+    (validation case ``orbit.j2_nodal_precession``, which locates the ascending nodes).
 
     Tolerance: the accumulated RAAN may differ by at most 1e-8 rad over the run
     (the node positions are located to < 1 mm, i.e. ~1e-10 rad, and the model's
     drift is exactly linear); a wrong rate coefficient (e.g. J2-corrected n, or
     R = 6371 km) would be off by > 1e-4 rad.
     """
-    alt = np.array([c[0] for c in PRECESSION_CASES]) * 1e3
-    inc = np.array([c[1] for c in PRECESSION_CASES])
-    el = ow.elements(
-        altitude_m=alt,
-        inclination_deg=inc,
-        raan_deg=np.arange(alt.size) * 47.0,
-        mean_anomaly_deg=np.arange(alt.size) * 31.0,
-    )
-    tw = ow.Twin(EPOCH, step="20s")
-    tw.add_fleet("p", el)
-    t_ns, frames = collect(tw, ["orbit.position", "orbit.velocity"], "20s", 3 * DAY_NS)
-    t = t_ns / 1e9
-    r, v = frames[(0, "orbit.position")], frames[(0, "orbit.velocity")]
+    d = nodal_precession()
+    assert (d["nodes"] >= 35).all()
+    assert np.all(np.abs(d["measured"] - d["expected"]) * d["span"] <= 1e-8)
+    # secular: every node lies on the straight line (no drift in the rate)
+    assert np.all(d["line_residual"] <= 1e-8)
     for k, (alt_km, inc_deg) in enumerate(PRECESSION_CASES):
-        tc, raan = ascending_nodes(t, r[:, k], v[:, k])
-        assert tc.size >= 35, (alt_km, inc_deg)
-        expected = closed_form_rates(R_E + alt_km * 1e3, 0.0, math.radians(inc_deg))[1]
-        span = tc[-1] - tc[0]
-        measured = (raan[-1] - raan[0]) / span
-        assert abs(measured - expected) * span <= 1e-8, (alt_km, inc_deg, measured, expected)
-        # secular: every node lies on the straight line (no drift in the rate)
-        fit = np.polyval(np.polyfit(tc, raan, 1), tc)
-        assert np.abs(raan - fit).max() <= 1e-8, (alt_km, inc_deg)
         # the package's helper is the same closed form
         helper = ow.nodal_precession_rate(R_E + alt_km * 1e3, 0.0, inc_deg)
-        assert helper == pytest.approx(expected, rel=1e-12, abs=1e-20)
+        assert helper == pytest.approx(d["expected"][k], rel=1e-12, abs=1e-20)
 
 
 ECCENTRIC = {  # fleet -> [(semi-major axis [m], e, inclination [deg])]
@@ -271,22 +194,10 @@ def test_sun_synchronous_inclination_closed_form(alt_km: float) -> None:
     assert ow.sun_synchronous_inclination(alt_km * 1e3) == pytest.approx(expected, abs=1e-5)
 
 
-@pytest.mark.parametrize(
-    ("alt_km", "published_deg"),
-    [
-        # Figures given to 0.1 deg, so a tolerance of 0.05 deg:
-        # Landsat 8: 705 km, 98.2 deg (USGS/NASA Landsat 8 orbit description).
-        (705, 98.2),
-        # SPOT 5: 822 km, 98.7 deg (Belgian Science Policy Office mission sheet).
-        (822, 98.7),
-        # Commonly quoted J2 sun-synchronous inclinations of circular orbits.
-        (500, 97.4),
-        (600, 97.8),
-        (700, 98.2),
-        (800, 98.6),
-    ],
-)
+@pytest.mark.parametrize(("alt_km", "published_deg"), SSO_PUBLISHED)
 def test_sun_synchronous_inclination_published(alt_km: float, published_deg: float) -> None:
+    """Published figures (Landsat 8, SPOT 5, 500-800 km) given to 0.1 deg: 0.05 deg
+    (validation case ``orbit.sun_synchronous_inclination``)."""
     assert ow.sun_synchronous_inclination(alt_km * 1e3) == pytest.approx(published_deg, abs=0.05)
 
 
@@ -492,15 +403,12 @@ def test_flagged_satellite_has_no_plausible_derived_state(starlink_snapshot) -> 
 
 
 def test_gmst_matches_sgp4_gstime_2000_2050() -> None:
-    """Against sgp4.propagation.gstime to < 1e-9 rad. Dates are whole days plus
-    k / 2^16 day, so the one-number JD gstime takes is exact."""
-    rng = np.random.default_rng(11)
-    whole = 2451544.5 + rng.integers(0, 18628, 3000).astype(float)  # 2000-01-01 .. 2050-12-31
-    frac = rng.integers(0, 2**16, 3000) / 2.0**16
-    ours = _core.gmst(whole, frac)
-    ref = np.array([gstime(w + f) for w, f in zip(whole, frac, strict=True)])
+    """Against sgp4.propagation.gstime to < 1e-9 rad (validation case
+    ``orbit.gmst_vs_sgp4_gstime``)."""
+    d = gmst_vs_gstime()
+    ours = d["ours"]
     assert np.all((ours >= 0) & (ours < 2 * np.pi))
-    assert np.abs(wrap(ours - ref)).max() < 1e-9
+    assert np.abs(wrap(ours - d["ref"])).max() < 1e-9
 
 
 def _gmst_exact(jd: Fraction) -> float:

@@ -13,6 +13,7 @@ import orbitwin as ow
 from orbitwin import _core
 from orbitwin import radiation as rad
 from orbitwin.master import Simulation
+from orbitwin.validation import radiation as vrad
 
 EPOCH = "2025-01-01T00:00:00Z"
 N_P = rad.PROTON_ENERGIES_MEV.size
@@ -46,44 +47,25 @@ def _walker(inc: float, alt_km: float = 550.0, n: int = 40) -> ow.ElementSet:
 
 
 # ---- trapped environment -----------------------------------------------------------
-def test_interpolation_exact_at_nodes(leo_config: _core.RadiationConfig) -> None:
-    """At grid nodes the core returns aep8's flux (up to the 1e-3 cm-2 s-1 floor)."""
-    c = leo_config
-    rng = np.random.default_rng(0)
-    il, io, ia = (
-        rng.integers(0, c.nlat, 200),
-        rng.integers(0, c.nlon, 200),
-        rng.integers(0, c.nalt, 200),
-    )
-    lat = c.lat0_deg + il * c.dlat_deg
-    lon = c.lon0_deg + io * c.dlon_deg
-    alt = c.alt0_m + ia * c.dalt_m
-    got = _core.radiation_interpolate(c, lat, lon, alt)
-    ref = rad.trapped_flux("min", EPOCH, lat, lon, alt)
-    np.testing.assert_allclose(got, ref, rtol=1e-9, atol=1e-9 * rad.TINY_FLUX)
+def test_interpolation_exact_at_nodes() -> None:
+    """At grid nodes the core returns aep8's flux (up to the 1e-3 cm-2 s-1 floor)
+    (validation case ``radiation.ae8ap8_at_grid_nodes``)."""
+    d = vrad.node_comparison()
+    np.testing.assert_allclose(d["got"], d["ref"], rtol=1e-9, atol=1e-9 * rad.TINY_FLUX)
 
 
-def test_interpolation_between_nodes_within_grid_tolerance(
-    leo_config: _core.RadiationConfig,
-) -> None:
+def test_interpolation_between_nodes_within_grid_tolerance() -> None:
     """Held-out random points (flux > 1 cm-2 s-1): on the 5 deg grid the median error is
     below a factor 1.4 (0.15 dex); near the belts' edges, where a neighbouring node has
     no flux, log interpolation errs by up to a factor ~10 (90th percentile < 1.2 dex).
     The sum over points, what orbit-averaged dose sees, is within -30 %/+10 % (log
-    interpolation is biased low). A 2.5 deg grid halves these errors."""
-    rng = np.random.default_rng(1)
-    n = 2000
-    lat, lon = rng.uniform(-70, 70, n), rng.uniform(-180, 180, n)
-    alt = rng.uniform(530e3, 575e3, n)
-    got = _core.radiation_interpolate(leo_config, lat, lon, alt)
-    ref = rad.trapped_flux("min", EPOCH, lat, lon, alt)
-    for k in (P10, P10 + 5, E1):
-        m = ref[:, k] > 1e4
-        assert m.sum() > 50
-        err = np.abs(np.log10(np.maximum(got[m, k], 1e-30) / ref[m, k]))
-        assert np.median(err) < 0.15
-        assert np.percentile(err, 90) < 1.2
-        assert 0.7 < got[:, k].sum() / ref[:, k].sum() < 1.1
+    interpolation is biased low). A 2.5 deg grid halves these errors. (Validation cases
+    ``radiation.ae8ap8_held_out_*``.)"""
+    d = vrad.held_out_errors()
+    assert np.all(d["points"] > 50)
+    assert np.all(d["median"] < 0.15)
+    assert np.all(d["p90"] < 1.2)
+    assert np.all((d["sum_ratio"] > 0.7) & (d["sum_ratio"] < 1.1))
 
 
 def test_tables_are_cached_on_disk(leo_config: _core.RadiationConfig, cache: str) -> None:
@@ -153,9 +135,9 @@ def test_cutoff_in_core_matches_dipole_formula(cache: str) -> None:
 # ---- dose --------------------------------------------------------------------------
 def test_ranges_against_nist_pstar() -> None:
     """Bethe-Bloch CSDA ranges in Al vs NIST PSTAR (0.170 g/cm2 at 10 MeV, 9.98 at
-    100 MeV) within 5 %; Katz-Penfold continuous at 2.5 MeV within 1 %."""
-    assert rad.proton_range_al(10.0) == pytest.approx(0.170, rel=0.05)
-    assert rad.proton_range_al(100.0) == pytest.approx(9.98, rel=0.05)
+    100 MeV) within 5 % (validation case ``radiation.proton_range_vs_pstar``);
+    Katz-Penfold continuous at 2.5 MeV within 1 %."""
+    assert vrad.proton_range_vs_pstar().passed
     lo = 0.412 * 2.5 ** (1.265 - 0.0954 * math.log(2.5))
     assert float(rad.electron_range(2.5 + 1e-9)) == pytest.approx(lo, rel=0.01)
 

@@ -29,6 +29,8 @@ SUBCOMMAND_MODULES: tuple[str, ...] = (
     "orbitwin.sweep",
     "orbitwin.viz.view",
     "orbitwin.viz.report",
+    "orbitwin.calibrate",
+    "orbitwin.validation",
 )
 
 
