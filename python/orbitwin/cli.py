@@ -31,6 +31,8 @@ SUBCOMMAND_MODULES: tuple[str, ...] = (
     "orbitwin.viz.report",
     "orbitwin.calibrate",
     "orbitwin.validation",
+    "orbitwin.compare",
+    "orbitwin.golden",
 )
 
 
