@@ -20,7 +20,7 @@ in parentheses)::
 one length (at the root or in a group ``telemetry``), the long layout as columns;
 an ``epoch`` attribute on the file or group sets the epoch.
 
-Columns: ``time`` is an ISO 8601 UTC instant (``Z`` or ``+00:00`` or no zone) or
+Columns: ``time`` is an ISO 8601 instant (UTC without a zone; ``Z`` or an offset) or
 seconds since the epoch (given in the file or by ``epoch=``); ``satellite`` is a
 satellite name as in the run (``STARLINK-1007``) or its integer index in the run;
 ``channel`` is a run channel (``power.battery_soc`` or ``power__battery_soc``), with
@@ -44,6 +44,7 @@ import math
 import os
 import re
 from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -189,17 +190,20 @@ def _times_ns(
                 "seconds since the epoch or an ISO 8601 UTC time"
             )
         out[numeric] = epoch_ns + np.round(secs * 1e9).astype(np.int64)
+    unix = datetime(1970, 1, 1, tzinfo=timezone.utc)
     for k in np.flatnonzero(~numeric):
-        s = str(text[k])
-        s = s[:-1] if s.endswith("Z") else s.removesuffix("+00:00")
+        text_k = str(text[k])
         try:
-            out[k] = np.datetime64(s.replace(" ", "T"), "ns").astype(np.int64)
+            dt = datetime.fromisoformat(text_k.replace("Z", "+00:00").replace(" ", "T"))
         except ValueError:
             raise TelemetryError(
-                f"{source}, row {rows[k]}, column time: {text[k]!r}; allowed: an ISO 8601 UTC "
-                "time such as 2024-05-13T00:01:00Z (no other time zone) or seconds since the "
-                "epoch"
+                f"{source}, row {rows[k]}, column time: {text_k!r}; allowed: an ISO 8601 "
+                "time such as 2024-05-13T00:01:00Z (UTC unless it gives an offset) or seconds "
+                "since the epoch"
             ) from None
+        if dt.tzinfo is None:
+            dt = dt.replace(tzinfo=timezone.utc)
+        out[k] = (dt - unix) // timedelta(microseconds=1) * 1000
     return out
 
 
