@@ -476,6 +476,7 @@ def _channel(
     bridge: bool,
     same_grid: bool,
     worst: int,
+    inner_dim: str = "",
 ) -> ChannelResult:
     """Metrics of one channel: ``r`` (n, k, e) run values at ``t`` (n,) [s], ``f`` (m, k, e)
     reference values at ``tr`` (m,) [s]."""
@@ -539,7 +540,7 @@ def _channel(
             "ref": f[:, w, elem],
             "satellites": w,
             "elements": elem,
-            "inner": r.shape[2] > 1,
+            "inner": inner_dim if r.shape[2] > 1 else "",
         }
     return result
 
@@ -813,7 +814,10 @@ def compare(
                 f"channel {var.replace('__', '.')}: the run has {r.shape[2]} element(s) per "
                 f"satellite, the reference {f.shape[2]}; allowed: the same inner dimensions"
             )
-        channels.append(_channel(var, units, r, f, t, t_ref_all, ctol, bridge, same_grid, worst))
+        inner = "x".join(str(d) for d in run_ds[var].dims[2:])
+        channels.append(
+            _channel(var, units, r, f, t, t_ref_all, ctol, bridge, same_grid, worst, inner)
+        )
 
     events: list[EventResult] = []
     ecl_tol = tol.for_event("eclipse")
@@ -875,7 +879,7 @@ def _plots(cmp: Comparison, worst: int) -> dict[str, bytes]:
         fig, axes = plt.subplots(n, 1, figsize=(9, 2.6 * n), sharex=True, squeeze=False)
         for k, ax in enumerate(axes[:, 0]):
             sat = cmp.satellites[p["satellites"][k]]
-            label = f"{sat}" + (f" [{int(p['elements'][k])}]" if p["inner"] else "")
+            label = f"{sat}" + (f", {p['inner']} {int(p['elements'][k])}" if p["inner"] else "")
             ax.plot(
                 p["t_ref"] / 3600,
                 p["ref"][:, k],
@@ -907,7 +911,6 @@ def _md_table(header: list[str], rows: list[list[str]]) -> str:
 
 _CH_HEADER = [
     "channel",
-    "units",
     "samples",
     "max abs err",
     "RMSE",
@@ -938,7 +941,8 @@ def _markdown(cmp: Comparison, pngs: dict[str, bytes], path: Path, worst: int) -
         "",
     ]
     parts += [f"- {n}" for n in cmp.notes]
-    parts += ["", "## Channels", "", _md_table(_CH_HEADER, cmp._channel_rows(worst)), ""]
+    rows = [[r[0], *r[2:]] for r in cmp._channel_rows(worst)]
+    parts += ["", "## Channels", "", _md_table(_CH_HEADER, rows), ""]
     if cmp.events:
         parts += [
             "## Event times (dt = run - reference)",
@@ -984,7 +988,11 @@ def _html(cmp: Comparison, pngs: dict[str, bytes], worst: int) -> str:
         f"<p class='{verdict}'><b>{escape(cmp.summary())}</b></p>",
         "<ul>" + "".join(f"<li>{escape(n)}</li>" for n in cmp.notes) + "</ul>",
         "<h2>Channels</h2>",
-        table(_CH_HEADER, cmp._channel_rows(worst), [c.passed for c in cmp.channels]),
+        table(
+            _CH_HEADER,
+            [[r[0], *r[2:]] for r in cmp._channel_rows(worst)],
+            [c.passed for c in cmp.channels],
+        ),
     ]
     if cmp.events:
         html += [
