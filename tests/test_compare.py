@@ -17,9 +17,11 @@ from orbitwin.compare import (  # noqa: E402
     CompareError,
     _range_reduce,
     band_outside,
+    channel_metrics,
     compare,
 )
 from orbitwin.testing import assert_matches  # noqa: E402
+from orbitwin.tolerances import ChannelTolerance  # noqa: E402
 
 EPOCH = "2024-05-13T00:00:00.000000Z"
 ROOT = Path(__file__).resolve().parents[1]
@@ -322,3 +324,18 @@ def test_cli_exit_codes(tmp_path: Path, capsys) -> None:
     assert cli.main(["compare", str(golden), str(golden), "--tolerances", str(bad)]) == 2
     assert "rel is 2" in capsys.readouterr().err
     assert cli.main(["compare", str(golden), str(golden), "--report", str(tmp_path / "x.pdf")]) == 2
+
+
+def test_channel_metrics_on_arrays() -> None:
+    """The array-level entry point (used by calibration): a reference at half the
+    run's cadence, interpolated; a constant 0.25 offset on one satellite."""
+    t = np.arange(0, 601, 60.0)
+    tr = np.arange(0, 601, 120.0)
+    ref = np.c_[tr, 2 * tr]
+    run = np.c_[t + 0.25, 2 * t]
+    c = channel_metrics("x.y", "W", run, ref, t, tr, ChannelTolerance(abs=0.1, rel=0.0))
+    np.testing.assert_allclose(c.sat_max_abs_error, [0.25, 0.0], atol=1e-12)
+    np.testing.assert_allclose(c.sat_rmse, [0.25, 0.0], atol=1e-12)
+    np.testing.assert_allclose(c.sat_nrmse, [0.25 / 600, 0.0], atol=1e-15)
+    np.testing.assert_allclose(c.sat_outside_fraction, [1.0, 0.0])
+    assert c.n_samples == 22 and not c.passed

@@ -465,6 +465,37 @@ def _unwrap(x: np.ndarray, period: float) -> np.ndarray:
     return x + np.concatenate([np.zeros_like(x[:1]), np.cumsum(corr, axis=0)], axis=0)
 
 
+def channel_metrics(
+    variable: str,
+    units: str,
+    run: np.ndarray,
+    reference: np.ndarray,
+    t_s: np.ndarray,
+    t_ref_s: np.ndarray,
+    tolerance: ChannelTolerance | None = None,
+    *,
+    bridge: bool = False,
+    worst: int = 5,
+    inner_dim: str = "",
+) -> ChannelResult:
+    """Metrics of one channel from arrays: ``run`` (n, k[, ...]) at times ``t_s`` (n,) [s]
+    against ``reference`` (m, k[, ...]) at ``t_ref_s`` (m,) [s], both in ``units``,
+    satellites along axis 1 in the same order. The reference is interpolated linearly
+    onto ``t_s`` (across runs of missing samples when ``bridge``); the errors, RMSE,
+    range-normalised RMSE and the lag-band fraction outside ``tolerance`` (default: a
+    :class:`~orbitwin.tolerances.ChannelTolerance`) are as in the module docstring.
+    The building block of :func:`compare`, for callers that hold arrays (calibration)."""
+    tol = tolerance if tolerance is not None else ChannelTolerance()
+    r = np.asarray(run, dtype=np.float64)
+    f = np.asarray(reference, dtype=np.float64)
+    r = r.reshape(r.shape[0], r.shape[1], -1)
+    f = f.reshape(f.shape[0], f.shape[1], -1)
+    t = np.asarray(t_s, dtype=np.float64)
+    tr = np.asarray(t_ref_s, dtype=np.float64)
+    same_grid = tr.shape == t.shape and np.array_equal(tr, t)
+    return _channel(variable, units, r, f, t, tr, tol, bridge, same_grid, worst, inner_dim)
+
+
 def _channel(
     var: str,
     units: str,

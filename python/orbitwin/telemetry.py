@@ -34,7 +34,8 @@ channel named like run variables (``thermal__temperature``) in the run's SI unit
 ``satellite_key`` (``"name"`` or ``"index"``). Units are converted for the common
 cases: K and degC/degF, W/kW/mW, J/kJ/Wh/kWh, fraction and percent, m and km, rad
 and deg, Gy/mGy/rad(Si), s/min/h, 1/s and Hz. Errors name the file, the row (or
-column), the value and what is allowed (:class:`TelemetryError`).
+column), the value and what is allowed (:class:`TelemetryError`); rows are file
+line numbers in CSV and 0-based indices in HDF5.
 """
 
 from __future__ import annotations
