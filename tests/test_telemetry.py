@@ -158,3 +158,16 @@ def test_convert_units() -> None:
     np.testing.assert_allclose(convert_units(np.array([32.0]), "degF", "degC"), [0.0], atol=1e-12)
     with pytest.raises(TelemetryError, match="allowed: one of"):
         convert_units(np.array([1.0]), "m", "W")
+
+
+def test_unknown_channels_keep_their_unit(tmp_path: Path) -> None:
+    p = write(
+        tmp_path,
+        "time,satellite,channel,value,unit\n"
+        "2024-05-13T00:00:00Z,A,bus.voltage,28.1,V\n"
+        "2024-05-13T00:00:00Z,A,radiation.dose_rate,3.6,mGy/h\n",
+    )
+    ds = read_telemetry(p)
+    assert ds.bus__voltage.attrs["units"] == "V" and ds.bus__voltage.values[0, 0] == 28.1
+    assert ds.radiation__dose_rate.attrs["units"] == "Gy s-1"
+    assert ds.radiation__dose_rate.values[0, 0] == pytest.approx(1e-6)

@@ -106,6 +106,20 @@ UNITS: dict[str, _Unit] = {
     "s-1": _Unit("s-1", 1.0),
     "1/s": _Unit("s-1", 1.0),
     "Hz": _Unit("s-1", 1.0),
+    "Gy s-1": _Unit("Gy s-1", 1.0),
+    "Gy/s": _Unit("Gy s-1", 1.0),
+    "Gy/h": _Unit("Gy s-1", 1.0 / 3600.0),
+    "mGy/h": _Unit("Gy s-1", 1e-3 / 3600.0),
+    "GV": _Unit("GV", 1.0),
+    "MV": _Unit("GV", 1e-3),
+    "bit": _Unit("bit", 1.0),
+    "byte": _Unit("bit", 8.0),
+    "B": _Unit("bit", 8.0),
+    "MB": _Unit("bit", 8e6),
+    "GB": _Unit("bit", 8e9),
+    "bit s-1": _Unit("bit s-1", 1.0),
+    "bit/s": _Unit("bit s-1", 1.0),
+    "Mbit/s": _Unit("bit s-1", 1e6),
 }
 
 #: The SI unit of each run channel that telemetry commonly carries.
@@ -117,14 +131,31 @@ CHANNEL_UNITS: dict[str, str] = {
     "sun.beta_angle": "rad",
     "power.battery_soc": "1",
     "power.array": "W",
-    "power.shed": "W",
+    "power.array_available": "W",
+    "power.battery": "W",
     "power.load": "W",
-    "power.battery_energy": "J",
+    "power.payload": "W",
+    "power.heater": "W",
+    "power.shed": "W",
+    "power.unmet": "W",
+    "power.shunt": "W",
+    "power.energy_generated": "J",
+    "power.energy_stored": "J",
+    "power.energy_consumed": "J",
     "thermal.temperature": "K",
+    "thermal.dissipation": "W",
     "compute.junction_temperature": "K",
+    "compute.power": "W",
+    "compute.energy": "J",
     "compute.throughput": "s-1",
+    "compute.utilisation": "1",
     "radiation.dose": "Gy",
-    "radiation.dose_rate": "Gy/s",
+    "radiation.dose_rate": "Gy s-1",
+    "radiation.cutoff_rigidity": "GV",
+    "data.raw_stored": "bit",
+    "data.results_stored": "bit",
+    "data.downlinked": "bit",
+    "data.downlink": "bit s-1",
 }
 
 _CHANNEL = re.compile(
@@ -426,16 +457,15 @@ def read_telemetry(path: str | os.PathLike[str], *, epoch: str | None = None) ->
             m = sel[unit_text[sel] == u]
             k = int(np.flatnonzero(unit_text[sel] == u)[0])
             where = f"{source}, row {rows[sel[k]]}, channel {base}"
-            if u not in UNITS and (target is None or u != target):
-                allowed = (
-                    ", ".join(
-                        sorted(x for x, d in UNITS.items() if d.dimension == _si_unit(target))
-                    )
-                    if target
-                    else ", ".join(sorted(UNITS))
+            if target is None and u not in UNITS:
+                goal = u  # a channel and unit this module does not know: kept as given
+            elif u not in UNITS and u != target:
+                same = sorted(x for x, d in UNITS.items() if d.dimension == _si_unit(target))
+                raise TelemetryError(
+                    f"{where}: unit {u!r} is not understood; allowed: {', '.join(same)}"
                 )
-                raise TelemetryError(f"{where}: unit {u!r} is not understood; allowed: {allowed}")
-            goal = target if target is not None else _si_unit(u)
+            else:
+                goal = target if target is not None else _si_unit(u)
             if out_unit is None:
                 out_unit = goal
             elif goal != out_unit:
