@@ -33,6 +33,7 @@ def synthetic_run(
     channels: dict[str, tuple[np.ndarray, str]],
     names: list[str],
     events: list[tuple[float, str, str]] | None = None,
+    epoch: str = EPOCH,
 ) -> xr.Dataset:
     """A Dataset shaped like ``open_run``'s: ``channels`` maps a variable name to
     (values (time, satellite[, node]), units); ``events`` are (t [s], kind, satellite)."""
@@ -45,11 +46,11 @@ def synthetic_run(
     ds = xr.Dataset(
         data,
         coords={
-            "time": np.datetime64("2024-05-13T00:00:00", "ns") + t_ns.astype("timedelta64[ns]"),
+            "time": np.datetime64(epoch.rstrip("Z"), "ns") + t_ns.astype("timedelta64[ns]"),
             "satellite": np.arange(len(names)),
             "satellite_name": ("satellite", np.array(names)),
         },
-        attrs={"epoch": EPOCH, "orbitwin_version": "test", "scenario": "synthetic"},
+        attrs={"epoch": epoch, "orbitwin_version": "test", "scenario": "synthetic"},
     )
     ev = None
     if events:
@@ -339,3 +340,15 @@ def test_channel_metrics_on_arrays() -> None:
     np.testing.assert_allclose(c.sat_nrmse, [0.25 / 600, 0.0], atol=1e-15)
     np.testing.assert_allclose(c.sat_outside_fraction, [1.0, 0.0])
     assert c.n_samples == 22 and not c.passed
+
+
+def test_reference_with_another_epoch_is_aligned_on_absolute_time() -> None:
+    t = np.arange(0, 601, 60.0)
+    run = synthetic_run(t, {"q__v": ((5.0 + t)[:, None], "W")}, ["A"])
+    # The reference starts its clock an hour earlier: its t + 3600 s is the run's t.
+    t_ref = t + 3600.0
+    ref = synthetic_run(
+        t_ref, {"q__v": ((5.0 + t)[:, None], "W")}, ["A"], epoch="2024-05-12T23:00:00Z"
+    )
+    cmp = compare(run, ref, {"default": {"abs": 1e-9, "rel": 0.0}})
+    assert cmp.passed and cmp.n_times == 11 and (cmp.t_start_s, cmp.t_end_s) == (0.0, 600.0)

@@ -83,6 +83,14 @@ def test_a_five_percent_emissivity_change_is_caught(tmp_path: Path) -> None:
         assert by[ch].passed and by[ch].max_abs_error == 0.0, ch
     with pytest.raises(AssertionError, match="thermal.temperature"):
         assert_matches(result, GOLDEN / "walker_compute.h5")
+    pytest.importorskip("matplotlib")
+    report = tmp_path / "report.html"
+    code = cli.main(
+        ["compare", str(result.path), str(GOLDEN / "walker_compute.h5"), "--report", str(report)]
+    )
+    assert code == 1
+    html = report.read_text()
+    assert html.count("data:image/png;base64,") == len(cmp.failing)
 
 
 def test_golden_update_and_check_commands(tmp_path: Path, capsys) -> None:
