@@ -597,11 +597,12 @@ def _nearest(
     out = np.full(ta.size, np.nan)
     if ta.size == 0 or tb.size == 0:
         return out
-    stride = 4.0 * span + 1.0
-    kb = sb * stride + tb
+    t0 = min(float(ta.min()), float(tb.min()))
+    stride = 4.0 * max(span, float(ta.max()) - t0, float(tb.max()) - t0) + 1.0
+    kb = sb * stride + (tb - t0)
     order = np.argsort(kb)
     kb, sbs, tbs = kb[order], sb[order], tb[order]
-    ka = sa * stride + ta
+    ka = sa * stride + (ta - t0)
     j = np.searchsorted(kb, ka)
     for cand in (j - 1, j):
         c = np.clip(cand, 0, kb.size - 1)
