@@ -69,9 +69,20 @@ def test_wide_csv_and_epoch_option(tmp_path: Path) -> None:
     with pytest.raises(TelemetryError, match="no epoch"):
         read_telemetry(p)
     ds = read_telemetry(p, epoch="2024-05-13T00:00:00Z")
+    assert str(ds.time.values[1]).startswith("2024-05-13T00:01:00")
     np.testing.assert_allclose(ds.thermal__temperature.values[:, 0, 0], [293.15, 294.15])
     soc = ds.power__battery_soc.values
     assert soc[0].tolist() == [0.5, 0.75] and np.isnan(soc[1]).all()
+
+
+def test_the_files_epoch_wins_over_the_option(tmp_path: Path) -> None:
+    p = write(
+        tmp_path,
+        "# epoch: 2024-05-13T06:00:00Z\ntime,satellite,channel,value,unit\n60,A,power.array,1,W\n",
+    )
+    ds = read_telemetry(p, epoch="2024-05-13T00:00:00Z")
+    assert str(ds.time.values[0]).startswith("2024-05-13T06:01:00")
+    assert ds.attrs["epoch"].startswith("2024-05-13T06:00:00")
 
 
 def test_hdf5_columns(tmp_path: Path) -> None:

@@ -1073,7 +1073,9 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--tolerances", help="tolerance file (TOML); default: regression tolerances")
     p.add_argument("--report", help="write a report: .html (plots embedded) or .md (side PNGs)")
     p.add_argument("--worst", type=int, default=3, help="worst satellites listed (default 3)")
-    p.add_argument("--epoch", help="epoch of numeric telemetry times (ISO 8601 UTC)")
+    p.add_argument(
+        "--epoch", help="epoch of numeric telemetry times when the file gives none (ISO 8601 UTC)"
+    )
     p.add_argument("--debug", action="store_true", help="show tracebacks on errors")
     p.set_defaults(handler=_compare_command)
 

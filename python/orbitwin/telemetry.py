@@ -21,8 +21,8 @@ one length (at the root or in a group ``telemetry``), the long layout as columns
 an ``epoch`` attribute on the file or group sets the epoch.
 
 Columns: ``time`` is an ISO 8601 instant (UTC without a zone; ``Z`` or an offset) or
-seconds since the epoch (given in the file or by ``epoch=``); ``satellite`` is a
-satellite name as in the run (``STARLINK-1007``) or its integer index in the run;
+seconds since the epoch (the file's own; ``epoch=`` for a file that gives none);
+``satellite`` is a satellite name as in the run (``STARLINK-1007``) or its integer index in the run;
 ``channel`` is a run channel (``power.battery_soc`` or ``power__battery_soc``), with
 ``[k]`` for element ``k`` of a channel with an inner dimension (the thermal node,
 the ground station); ``unit`` is the unit of ``value``.
@@ -383,7 +383,9 @@ def read_telemetry(path: str | os.PathLike[str], *, epoch: str | None = None) ->
     into an ``xarray.Dataset`` shaped like a run: dims ``time`` x ``satellite``
     (x inner dims), one variable per channel in the run's SI unit with a ``units``
     attribute, NaN where not measured. ``epoch`` (ISO 8601 UTC) is the zero of numeric
-    times and overrides an epoch given in the file. Raises FileNotFoundError or
+    times when the file gives no epoch of its own (a file's epoch says what its numbers
+    mean, so it wins; the Dataset's ``epoch`` attribute is the one used). Raises
+    FileNotFoundError or
     :class:`TelemetryError` naming the file, row or column, value and what is allowed."""
     import xarray as xr
 
@@ -397,7 +399,7 @@ def read_telemetry(path: str | os.PathLike[str], *, epoch: str | None = None) ->
     n = len(cols["time"])
     if n == 0:
         raise TelemetryError(f"{source} has no measurements")
-    epoch_text = epoch if epoch is not None else meta.get("epoch")
+    epoch_text = meta.get("epoch") or epoch
     epoch_ns = _parse_epoch_ns(epoch_text, "epoch") if epoch_text else None
 
     t_raw = cols["time"]
