@@ -91,14 +91,17 @@ def git_commit(where: str | os.PathLike[str]) -> str:
         return ""
 
 
-def stamp_provenance(path: str | os.PathLike[str], script: str | os.PathLike[str]) -> None:
-    """Adds the golden provenance attributes to a run file."""
+def stamp_provenance(
+    path: str | os.PathLike[str], script: str | os.PathLike[str], commit: str | None = None
+) -> None:
+    """Adds the golden provenance attributes to a run file (``commit``: the checkout's
+    commit, looked up when None)."""
     import h5py
 
     script = Path(script)
     with h5py.File(path, "r+") as f:
         f.attrs["golden_created"] = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-        f.attrs["golden_git_commit"] = git_commit(script.parent)
+        f.attrs["golden_git_commit"] = git_commit(script.parent) if commit is None else commit
         f.attrs["golden_scenario_file"] = script.name
 
 
@@ -108,11 +111,14 @@ def update_golden(
     """Re-runs the golden scenarios and rewrites their references (``NAME.h5``);
     returns the written files. Each file is replaced only when its run completed."""
     written = []
-    for script in golden_scenarios(directory, names):
+    scripts = golden_scenarios(directory, names)
+    # The commit before any reference is rewritten (rewriting one makes the tree dirty).
+    commit = git_commit(scripts[0].parent)
+    for script in scripts:
         target = script.with_suffix(".h5")
         with tempfile.TemporaryDirectory(prefix="orbitwin-golden-") as tmp:
             result = run_golden(script, Path(tmp) / target.name)
-            stamp_provenance(result.path, script)
+            stamp_provenance(result.path, script, commit)
             os.replace(result.path, target)
         written.append(target)
     return written
