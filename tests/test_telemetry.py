@@ -182,3 +182,8 @@ def test_unknown_channels_keep_their_unit(tmp_path: Path) -> None:
     assert ds.bus__voltage.attrs["units"] == "V" and ds.bus__voltage.values[0, 0] == 28.1
     assert ds.radiation__dose_rate.attrs["units"] == "Gy s-1"
     assert ds.radiation__dose_rate.values[0, 0] == pytest.approx(1e-6)
+
+
+def test_a_run_file_reads_as_telemetry() -> None:
+    ds = read_telemetry(GOLDEN)
+    assert ds.thermal__temperature.attrs["units"] == "K" and ds.sizes["satellite"] == 6

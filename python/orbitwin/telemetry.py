@@ -18,7 +18,8 @@ in parentheses)::
 
 **HDF5**: 1-D datasets ``time``, ``satellite``, ``channel``, ``value``, ``unit`` of
 one length (at the root or in a group ``telemetry``), the long layout as columns;
-an ``epoch`` attribute on the file or group sets the epoch.
+an ``epoch`` attribute on the file or group sets the epoch. An orbitwin run file
+(synthetic telemetry made by the twin) is returned as :func:`orbitwin.open_run` reads it.
 
 Columns: ``time`` is an ISO 8601 instant (UTC without a zone; ``Z`` or an offset) or
 seconds since the epoch (the file's own; ``epoch=`` for a file that gives none);
@@ -395,6 +396,10 @@ def read_telemetry(path: str | os.PathLike[str], *, epoch: str | None = None) ->
     source = f"telemetry file {str(p)!r}"
     with open(p, "rb") as fh:
         is_hdf5 = fh.read(8) == HDF5_SIGNATURE
+    if is_hdf5 and not is_telemetry_file(p):
+        from .results import open_run
+
+        return open_run(p)  # an orbitwin run is run-shaped telemetry already
     cols, rows, meta = _read_hdf5(p) if is_hdf5 else _read_csv(p)
     n = len(cols["time"])
     if n == 0:
