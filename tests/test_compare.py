@@ -352,3 +352,18 @@ def test_reference_with_another_epoch_is_aligned_on_absolute_time() -> None:
     )
     cmp = compare(run, ref, {"default": {"abs": 1e-9, "rel": 0.0}})
     assert cmp.passed and cmp.n_times == 11 and (cmp.t_start_s, cmp.t_end_s) == (0.0, 600.0)
+
+
+def test_ignored_and_one_sided_channels_are_listed_not_compared() -> None:
+    t = np.arange(3) * 60.0
+    v = np.zeros((3, 1))
+    run = synthetic_run(t, {"a__x": (v, "1"), "b__y": (v + 1, "1"), "c__z": (v, "1")}, ["A"])
+    ref = synthetic_run(t, {"a__x": (v, "1"), "b__y": (v, "1"), "d__w": (v, "1")}, ["A"])
+    cmp = compare(run, ref, {"ignore": ["b.*"]})
+    assert [c.channel for c in cmp.channels] == ["a.x"] and cmp.passed
+    assert dict(cmp.skipped) == {
+        "b.y": "ignored by the tolerances",
+        "c.z": "only in the run",
+        "d.w": "only in the reference",
+    }
+    assert "not compared: " in cmp.text() and "b.y (ignored by the tolerances)" in cmp.text()

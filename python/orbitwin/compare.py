@@ -236,8 +236,13 @@ class Comparison:
             console.print(n, markup=False)
         for tbl in self.rich_tables(worst):
             console.print(tbl)
+        if self.skipped:
+            console.print(self._skipped_line(), markup=False)
         console.print(self.summary(), markup=False)
         return buf.getvalue()
+
+    def _skipped_line(self) -> str:
+        return "not compared: " + ", ".join(f"{c} ({why})" for c, why in self.skipped)
 
     def print(self, worst: int = 3) -> None:
         """Prints notes, the tables and the verdict to the terminal."""
@@ -250,6 +255,8 @@ class Comparison:
             console.print(f"[dim]{n}[/dim]", highlight=False)
         for tbl in self.rich_tables(worst):
             console.print(tbl)
+        if self.skipped:
+            console.print(self._skipped_line(), style="dim", markup=False, highlight=False)
         style = "bold green" if self.passed else "bold red"
         console.print(f"[{style}]{self.summary()}[/{style}]", highlight=False)
 
