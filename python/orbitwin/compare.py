@@ -37,10 +37,12 @@ loops are over channels, event kinds and range-reduction levels.
 
 from __future__ import annotations
 
+import argparse
 import base64
 import io
 import math
 import os
+import textwrap
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -1059,20 +1061,42 @@ def _html(cmp: Comparison, pngs: dict[str, bytes], worst: int) -> str:
 # Command line
 
 
+_TOLERANCE_HELP = """\
+tolerance file (TOML; every table optional, unset fields from [default]):
+  ignore = ["status.flags"]           # channels or glob patterns not compared
+  [default]
+  abs = 0.0                           # absolute tolerance, channel units (K, W, m, rad, 1)
+  rel = 1e-6                          # relative tolerance, fraction of |reference|
+  lag = "0s"                          # allowed time lag ("30s", "2min")
+  window = ["0s", "end"]              # compared span after the run's epoch
+  max_outside = 0.0                   # fraction of samples allowed outside the band
+  [channels."thermal.temperature"]    # a channel, file variable or pattern ("power.*")
+  abs = 0.5
+  lag = "30s"
+  [events]
+  eclipse = "30s"                     # eclipse entry/exit (sun.illumination crossing 0.5)
+  default = "0s"                      # faults, watches, operations
+  ignore = ["upset"]
+"""
+
+
 def add_parser(sub: Any) -> None:
     """``orbitwin compare RUN REFERENCE [--tolerances FILE] [--report FILE]``."""
     p = sub.add_parser(
         "compare",
         help="compare a run with a reference run or telemetry; exit 1 when out of tolerance",
-        description=(
+        epilog=_TOLERANCE_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description=textwrap.fill(
             "Compare RUN.h5 with a reference run (.h5) or telemetry (.csv, or HDF5 columns): "
             "per channel and satellite the max absolute error, RMSE, range-normalised RMSE "
             "and the fraction of samples outside the tolerance band (abs + rel*|ref|, "
             "allowing a time lag), plus eclipse entry/exit and event time differences. "
             "Satellites are matched by name; the reference is interpolated onto the run's "
             "times where they overlap. Exit 0: within tolerance; 1: compared, out of "
-            "tolerance; 2: bad input. Tolerance file format: TOML, see the README's "
-            "Fidelity section (default: the shipped regression tolerances)."
+            "tolerance; 2: bad input. Tolerance files: TOML, "
+            "format below (default: the shipped regression tolerances).",
+            78,
         ),
     )
     p.add_argument("run", help="run file (.h5)")
