@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 import shutil
 import sys
-import types
 from pathlib import Path
 
 import h5py
@@ -292,8 +291,7 @@ def _cli_args(synthetic: dict, out: Path) -> list[str]:
     ]
 
 
-def test_cli_writes_json(synthetic: dict, tmp_path: Path, capsys, monkeypatch) -> None:
-    monkeypatch.setitem(sys.modules, "orbitwin.telemetry", None)  # force the run-file path
+def test_cli_writes_json(synthetic: dict, tmp_path: Path, capsys) -> None:
     out = tmp_path / "fit.json"
     args = _cli_args(synthetic, out)
     args[args.index("power.battery_capacity")] = "thermal.face_absorptivity[array_front]"
@@ -309,22 +307,10 @@ def test_cli_writes_json(synthetic: dict, tmp_path: Path, capsys, monkeypatch) -
     assert data["residual_rms"]["thermal.temperature"]["unit"] == "K"
 
 
-def test_cli_writes_toml_and_uses_read_telemetry(
-    synthetic: dict, tmp_path: Path, capsys, monkeypatch
-) -> None:
+def test_cli_writes_toml(synthetic: dict, tmp_path: Path) -> None:
     tomllib = pytest.importorskip("tomllib")  # Python >= 3.11
-    calls = []
-
-    def read_telemetry(path, *, epoch=None):
-        calls.append((str(path), epoch))
-        return ow.open_run(path)
-
-    fake = types.ModuleType("orbitwin.telemetry")
-    fake.read_telemetry = read_telemetry
-    monkeypatch.setitem(sys.modules, "orbitwin.telemetry", fake)
     out = tmp_path / "fit.toml"
     assert cli.main(_cli_args(synthetic, out)) == 0
-    assert calls and calls[0][1] == EPOCH
     data = tomllib.loads(out.read_text())
     assert [p["name"] for p in data["parameters"]] == [
         "radiator.emissivity",

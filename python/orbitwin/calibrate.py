@@ -48,6 +48,7 @@ import numpy as np
 
 from .constellations import ElementSet
 from .scenario import Scenario, load_scenario
+from .telemetry import read_telemetry
 from .timeutil import NS_PER_S, duration_ns, parse_epoch
 from .tle import TleSet
 from .twin import Fleet, Twin
@@ -859,20 +860,6 @@ def calibrate(
 # ---- command line ----------------------------------------------------------------------
 
 
-def read_telemetry_any(path: str | os.PathLike[str], epoch: str | None = None) -> Any:
-    """Telemetry as a Dataset: :func:`orbitwin.telemetry.read_telemetry` when that
-    module exists, else an orbitwin run file through :func:`orbitwin.open_run`."""
-    try:
-        from .telemetry import read_telemetry  # type: ignore[import-not-found]
-    except ImportError:
-        read_telemetry = None
-    if read_telemetry is not None:
-        return read_telemetry(path, epoch=epoch)
-    from .results import open_run
-
-    return open_run(path)
-
-
 def _parse_sigma(items: Sequence[str] | None) -> dict[str, float]:
     out = {}
     for item in items or ():
@@ -899,7 +886,7 @@ def _command(args: argparse.Namespace) -> int:
     if args.step:
         duration_ns(args.step, "step")
         scenario.step = args.step
-    ds = read_telemetry_any(args.telemetry, epoch=scenario.epoch)
+    ds = read_telemetry(args.telemetry, epoch=scenario.epoch)
     result = calibrate(
         scenario,
         ds,
@@ -910,6 +897,17 @@ def _command(args: argparse.Namespace) -> int:
         diff_step=args.diff_step,
     )
     result.print()
+    ignored = []
+    if scenario.processes:
+        ignored.append(f"{len(scenario.processes)} SimPy process(es) (faults, operations)")
+    if any(spec.radiation is not None for spec in scenario.fleets):
+        ignored.append("the radiation model")
+    if ignored:
+        print(
+            f"note: the model flew the scenario's design from its initial state without "
+            f"{' and '.join(ignored)}; telemetry shaped by them biases the fit",
+            file=sys.stderr,
+        )
     if args.out:
         path = result.write(args.out)
         print(f"wrote {path}", file=sys.stderr)
@@ -926,8 +924,10 @@ def add_parser(subparsers: Any) -> None:
             "capacity, array efficiency, ...) of a scenario's satellite(s) to telemetry by "
             "least squares (scipy), reporting fitted values with 1-sigma uncertainties from "
             "the Jacobian, the correlation matrix and the residual RMS per channel. "
-            "TELEMETRY is read with orbitwin.telemetry.read_telemetry when available, "
-            "otherwise it is an orbitwin run file (.h5)."
+            "TELEMETRY is read with orbitwin.telemetry.read_telemetry (CSV, HDF5 or an "
+            "orbitwin run file). The model flies the design from the scenario's initial "
+            "state; the scenario's SimPy processes (faults, operations) and radiation are "
+            "not run, and a note says so."
         ),
     )
     p.add_argument("scenario", help="scenario script the telemetry's satellites fly in")
