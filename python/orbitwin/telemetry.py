@@ -202,7 +202,19 @@ def _parse_epoch_ns(value: str, where: str) -> np.int64:
 def _times_ns(
     raw: np.ndarray, epoch_ns: np.int64 | None, source: str, rows: np.ndarray
 ) -> np.ndarray:
-    """Absolute times [ns since 1970, UTC] of a column of ISO strings or seconds."""
+    """Absolute times [ns since 1970, UTC] of a column of ISO strings or seconds.
+
+    Each distinct text is parsed once (a long table repeats every time for every
+    satellite and channel)."""
+    uniq, inverse = np.unique(np.asarray(raw).astype(str), return_inverse=True)
+    first = np.zeros(uniq.size, dtype=np.int64)
+    first[inverse[::-1]] = np.arange(inverse.size)[::-1]  # first row of each text
+    return _parse_times(uniq, epoch_ns, source, rows[first])[inverse]
+
+
+def _parse_times(
+    raw: np.ndarray, epoch_ns: np.int64 | None, source: str, rows: np.ndarray
+) -> np.ndarray:
     text = np.array([str(x).strip() for x in raw], dtype=object)
     numeric = np.array([_is_float(x) for x in text], dtype=bool)
     out = np.empty(text.shape, dtype=np.int64)
