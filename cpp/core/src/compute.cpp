@@ -200,7 +200,10 @@ void compute_demand(Compute& c, std::size_t b0, std::size_t b1, double t_s, doub
     }
     c.clock[i] = available ? f : 0.0;
     c.utilisation[i] = available ? u : 0.0;
-    const double dyn = (c.peak_power_w[i] - c.idle_power_w[i]) * u * std::pow(f, p);
+    // f^p: f is clamped to [0, 1] and p >= 1, so f = 1 (unthrottled, the usual
+    // case) and f = 0 give exactly 1 and 0 without calling pow.
+    const double fp = f == 1.0 ? 1.0 : (f == 0.0 ? 0.0 : std::pow(f, p));
+    const double dyn = (c.peak_power_w[i] - c.idle_power_w[i]) * u * fp;
     const double demand_w = (c.enabled[i] != 0 && n_ok > 0.0) ? n_ok * (idle_w + (available ? dyn : 0.0)) : 0.0;
     c.power_demand_w[i] = demand_w;
     c.idle_now_w[i] = n_ok * idle_w;

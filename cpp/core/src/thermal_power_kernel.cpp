@@ -96,6 +96,18 @@ struct Scratch {
   alignas(64) double face_F[kMaxFaces][kBlock];   // view factor to the Earth
 };
 
+#if defined(__GNUC__)
+#define ORBITWIN_NOINLINE __attribute__((noinline))
+#else
+#define ORBITWIN_NOINLINE
+#endif
+
+// This thread's block scratch.
+ORBITWIN_NOINLINE Scratch& thread_scratch() {
+  static thread_local Scratch scratch;
+  return scratch;
+}
+
 // In-place LU of M (no pivoting) for len satellites.
 inline void factor(Scratch& s, int nn, std::size_t len) {
   for (int p = 0; p < nn; ++p) {
@@ -227,8 +239,9 @@ void thermal_power(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in) 
   const double dt = in.dt_s;
   const double dt_lim = in.dt_limit_s;
   // Block scratch (~100 kB) per thread, reused: no stack probing per call.
-  static thread_local Scratch scratch;
-  Scratch& s = scratch;
+  // Fetched once through a non-inlined call: GCC otherwise rematerialises the
+  // thread-local address (a __tls_get_addr call in a shared library) at every use.
+  Scratch& s = thread_scratch();
 
   // ---- gather: body axes, temperatures, capacities, previous environment ----
   {
