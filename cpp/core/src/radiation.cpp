@@ -48,6 +48,45 @@ inline void locate(double x, double x0, double dx, std::size_t n, std::size_t& i
   frac = u - static_cast<double>(k);
 }
 
+//! Doubles per vector the kernel's interpolation rounds energy ranges up to
+//! (AVX2); the private copy of the table carries this many spare values.
+constexpr std::size_t kLanes = 4;
+
+// radiation::interpolate_cell over energies [e0, e1) rounded up to whole
+// vectors of kLanes, so the loop runs without a scalar remainder (the extra
+// lanes read the next energies or the table's spare values and are dropped):
+// out[0..e1-e0) gets the same values, bit for bit.
+inline void interpolate_cell_lanes(const RadiationConfig& c, const radiation::Cell& k, std::size_t e0,
+                                   std::size_t e1, double* __restrict out) {
+  const std::size_t ne = c.n_proton + c.n_electron;
+  const std::size_t count = e1 - e0, padded = (count + kLanes - 1) / kLanes * kLanes;
+  const std::size_t s_lon = ne, s_lat = c.nlon * ne, s_alt = c.nlat * c.nlon * ne;
+  const double* __restrict t = c.log_flux.data() + k.ia * s_alt + k.il * s_lat + k.io * s_lon + e0;
+  const double fa = k.fa, fl = k.fl, fo = k.fo;
+  const double w000 = (1 - fa) * (1 - fl) * (1 - fo), w001 = (1 - fa) * (1 - fl) * fo;
+  const double w010 = (1 - fa) * fl * (1 - fo), w011 = (1 - fa) * fl * fo;
+  const double w100 = fa * (1 - fl) * (1 - fo), w101 = fa * (1 - fl) * fo;
+  const double w110 = fa * fl * (1 - fo), w111 = fa * fl * fo;
+  const double* __restrict t000 = t;
+  const double* __restrict t001 = t + s_lon;
+  const double* __restrict t010 = t + s_lat;
+  const double* __restrict t011 = t + s_lat + s_lon;
+  const double* __restrict t100 = t + s_alt;
+  const double* __restrict t101 = t + s_alt + s_lon;
+  const double* __restrict t110 = t + s_alt + s_lat;
+  const double* __restrict t111 = t + s_alt + s_lat + s_lon;
+  const double tiny = c.tiny_flux, zero_below = kZeroFluxFraction * c.tiny_flux;
+  alignas(64) double tmp[kMaxEnergies + kLanes];
+#pragma omp simd aligned(tmp : 32)
+  for (std::size_t e = 0; e < padded; ++e) {
+    const double v = w000 * t000[e] + w001 * t001[e] + w010 * t010[e] + w011 * t011[e] +
+                     w100 * t100[e] + w101 * t101[e] + w110 * t110[e] + w111 * t111[e];
+    const double f = radiation::exp10(v) - tiny;
+    tmp[e] = f > zero_below ? f : 0.0;
+  }
+  for (std::size_t e = 0; e < count; ++e) out[e] = tmp[e];
+}
+
 }  // namespace
 
 void RadiationConfig::validate() const {
@@ -127,6 +166,8 @@ void interpolate(const RadiationConfig& c, double lat_deg, double lon_deg, doubl
 
 Radiation::Radiation(Fleet& f, RadiationConfig config) : cfg_(std::move(config)), n_(f.size()) {
   cfg_.validate();
+  // Spare values after the table for interpolate_cell_lanes' rounded-up reads.
+  cfg_.log_flux.resize(cfg_.log_flux.size() + kLanes, 0.0);
   const double len = std::sqrt(cfg_.dipole_axis[0] * cfg_.dipole_axis[0] +
                                cfg_.dipole_axis[1] * cfg_.dipole_axis[1] +
                                cfg_.dipole_axis[2] * cfg_.dipole_axis[2]);
@@ -368,9 +409,9 @@ void Radiation::step_chunk(Fleet& f, std::size_t b0, std::size_t b1, double t_s,
     // Cells with no flux of a species give exact zeros: their dot products
     // would add +0 and are skipped.
     const bool protons = (occupied & 1) != 0, electrons = (occupied & 2) != 0;
-    if (protons) radiation::interpolate_cell(c, cell, 0, np, pf);
+    if (protons) interpolate_cell_lanes(c, cell, 0, np, pf);
     else for (std::size_t e = 0; e < np; ++e) pf[e] = 0.0;
-    if (electrons) radiation::interpolate_cell(c, cell, np, np + ne, ef);
+    if (electrons) interpolate_cell_lanes(c, cell, np, np + ne, ef);
     else for (std::size_t e = 0; e < ne; ++e) ef[e] = 0.0;
 
     // Solar protons: integral power law of index 2 above 10 MeV (from 1 MeV),
