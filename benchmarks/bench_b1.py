@@ -18,6 +18,7 @@ for a smoke run of a few seconds).
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import resource
 import tempfile
@@ -70,6 +71,7 @@ def b1(satellites: int, duration: str, threads: int, out_dir: Path) -> dict[str,
 
 def core_rate(satellites: int, threads: int, hours: float) -> float:
     """Satellite-steps per second of the core alone, every model on (no recorder)."""
+    gc.collect()  # the previous size's twin is gone before this one is built (peak memory)
     planes = 100 if satellites % 100 == 0 else 1
     twin = orbitwin.Twin("2024-05-13T00:00:00Z", step="10s", threads=threads)
     twin.add_fleet(
