@@ -12,17 +12,19 @@ default 10,000 satellites, 2 h at a 10 s step):
    would write instead, vectorised over satellites, looping over steps in
    Python: the orbit, geodetic, Sun, conical shadow and nadir attitude of
    ``bench_orbit.NumpyTwin`` (checked there against the core to ~1e-4 mm), then
-   per step the design's face heat inputs (direct sun, albedo and Earth IR with
-   a cos/h^2 view factor), the sun-tracking array's output, the compute
-   payload's throttling (junction temperature, clock^p power), the battery
-   (efficiency, charge/discharge limits, floor, SoC shedding), thermostats,
-   and the thermal network integrated with the core's linearised TR-BDF2
-   (``numpy.linalg.solve`` on the batched 5x5 systems, twice per step). It
-   leaves out what the core adds for accuracy (penumbra sub-sampling of steps
-   across an eclipse boundary, horizon-cut view factors, priority shedding of
+   per step the design's face heat inputs (direct sun, albedo and Earth IR
+   through the plate-to-sphere view factor with its horizon cut), the
+   sun-tracking array's output, the compute payload's throttling (junction
+   temperature, clock^p power), the battery (efficiency, charge/discharge
+   limits, floor, SoC shedding), thermostats, and the thermal network
+   integrated with the core's linearised TR-BDF2 (``numpy.linalg.solve`` on
+   the batched 5x5 systems, twice per step). It leaves out what the core adds
+   for accuracy (penumbra sub-sampling of steps across an eclipse boundary,
+   the trapezoidal step means of heat and array output, priority shedding of
    deficits, the energy ledger), so it does less work than the core. Its
-   temperatures are printed beside the core's as a sanity check (median
-   differences of a tenth of a kelvin, a few kelvin at most; not a validation).
+   temperatures are printed beside the core's as a sanity check (after 10
+   minutes the payload, radiator, bus and battery agree within 0.12 K, the
+   array node within ~2 K; not a validation).
 4. **sgp4 SatrecArray** -- the ``sgp4`` package's batch SGP4, orbit only, on
    the same instants (see ``bench_orbit.py`` for the orbit-only comparison).
 
@@ -70,6 +72,22 @@ TARGET_NUMPY_RATIO = 20.0
 
 def peak_rss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def plate_view_factor(cos_nadir: FloatArray, h: FloatArray) -> FloatArray:
+    """View factor [-] from a one-sided plate to the Earth (Howell C-34, with the
+    horizon cut), as the core's ``plate_view_factor``; h = r / R_E."""
+    c = np.clip(cos_nadir, -1.0, 1.0)
+    inv_h = 1.0 / h
+    x = np.sqrt(h * h - 1.0)
+    w = np.sqrt(np.maximum(0.0, 1.0 - h * h * c * c))
+    cut = (
+        0.5
+        - np.arctan2(x, w) / math.pi
+        + (c * (0.5 * math.pi + np.arctan2(x * c, w)) - x * w) * inv_h * inv_h / math.pi
+    )
+    f = np.where(c >= inv_h, c * inv_h * inv_h, np.where(c <= -inv_h, 0.0, cut))
+    return np.maximum(f, 0.0)
 
 
 class NumpyFullTwin(NumpyTwin):
@@ -143,8 +161,7 @@ class NumpyFullTwin(NumpyTwin):
         # Face heat: body normals (n, nf) plus the array faces along +-p.
         cs = sb @ self.face_normal.T + np.einsum("ij,ij->i", p, sb)[:, None] * self.face_array_sign
         cn = nb @ self.face_normal.T + np.einsum("ij,ij->i", p, nb)[:, None] * self.face_array_sign
-        h = rn / RE
-        view = np.maximum(0.0, cn) / (h * h)[:, None]  # [-] plate view factor, no horizon cut
+        view = plate_view_factor(cn, (rn / RE)[:, None])  # [-] (n, nf)
         cos_zeta = np.maximum(0.0, -(nx * u[0] + ny * u[1] + nz * u[2]))
         q_face = (
             self.a_alpha * flux * np.maximum(0.0, cs) * illum[:, None]
