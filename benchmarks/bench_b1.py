@@ -8,7 +8,8 @@ end to end, the core's satellite-steps per second, the time spent writing,
 the file size, the state bytes per satellite and the peak memory.
 
 Scaling: cost per satellite-step of the core (every model on) from 1,000 to
-``--max-satellites`` satellites, with 1 and 2 threads.
+``--max-satellites`` satellites (default 1,000,000), with 1 and 2 threads, and the
+peak memory reached at each size.
 
 Figures, never assertions: run ``python benchmarks/bench_b1.py`` (``--quick``
 for a smoke run of a few seconds).
@@ -17,6 +18,7 @@ for a smoke run of a few seconds).
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import resource
 import tempfile
@@ -76,6 +78,7 @@ def b1(
 
 def core_rate(satellites: int, threads: int, hours: float) -> float:
     """Satellite-steps per second of the core alone, every model on (no recorder)."""
+    gc.collect()  # the previous size's twin is gone before this one is built (peak memory)
     planes = 100 if satellites % 100 == 0 else 1
     twin = orbitwin.Twin("2024-05-13T00:00:00Z", step="10s", threads=threads)
     twin.add_fleet(
@@ -97,7 +100,7 @@ def main() -> None:
     ap.add_argument("--satellites", type=int, default=10_000)
     ap.add_argument("--duration", default="1d")
     ap.add_argument("--threads", type=int, default=os.cpu_count() or 1)
-    ap.add_argument("--max-satellites", type=int, default=100_000)
+    ap.add_argument("--max-satellites", type=int, default=1_000_000)
     ap.add_argument("--quick", action="store_true", help="a smoke run of a few seconds")
     args = ap.parse_args()
     if args.quick:
@@ -122,7 +125,10 @@ def main() -> None:
         f"file {r['file_mb']:.0f} MB\n"
         f"  channel state {r['state_bytes']:.0f} bytes per satellite (target < 2,048)"
     )
-    print("scaling: core cost per satellite-step, every model on")
+    print(
+        f"scaling: core cost per satellite-step, every model on "
+        f"(load average {os.getloadavg()[0]:.2f})"
+    )
     n = 1000
     base = None
     while n <= args.max_satellites:
@@ -131,14 +137,16 @@ def main() -> None:
         for threads in (1, 2):
             rate = core_rate(n, threads, hours)
             row.append(1e9 / rate)
-        base = base or row[0]
+        base = base or row
+        rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         print(
             f"  {n:>9,} satellites: {row[0]:7.0f} ns (1 thread)  {row[1]:7.0f} ns (2 threads)  "
-            f"x{row[0] / base:.2f} of the 1,000-satellite cost"
+            f"x{row[0] / base[0]:.2f} / x{row[1] / base[1]:.2f} of the 1,000-satellite cost "
+            f"(target <= 1.5), peak RSS so far {rss_mb:.0f} MiB"
         )
         n *= 10
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"peak memory {peak_mb:.0f} MiB")
+    print(f"peak memory {peak_mb:.0f} MiB; load average at the end {os.getloadavg()[0]:.2f}")
 
 
 if __name__ == "__main__":

@@ -10,7 +10,7 @@ On a shared 2-core machine the 2-thread figures collapse whenever another
 process holds a core (each step's parallel loop waits for both threads): the
 orbit-only 2-thread line (~25 M/s when quiet) shows whether a run was quiet.
 
-    python benchmarks/bench_thermal_power.py [--satellites N] [--hours H] [--step S]
+    python benchmarks/bench_thermal_power.py [--satellites N] [--hours H] [--step S] [--quick]
 """
 
 from __future__ import annotations
@@ -38,7 +38,10 @@ def main() -> None:
     p.add_argument("--satellites", type=int, default=10_000)
     p.add_argument("--hours", type=float, default=24.0)
     p.add_argument("--step", type=float, default=10.0)
+    p.add_argument("--quick", action="store_true", help="1,000 satellites, 0.5 h (seconds)")
     a = p.parse_args()
+    if a.quick:
+        a.satellites, a.hours = 1000, 0.5
     print(
         f"{a.satellites} satellites, {a.hours:g} h at {a.step:g} s "
         f"({round(a.hours * 3600 / a.step)} steps), OpenMP: {ow._core.openmp}"

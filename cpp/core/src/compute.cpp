@@ -1,5 +1,6 @@
 #include "orbitwin/compute.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <sstream>
 #include <stdexcept>
@@ -161,108 +162,205 @@ void compute_demand(Compute& c, std::size_t b0, std::size_t b1, double t_s, doub
                     const double* latitude_rad, const double* longitude_rad,
                     const uint32_t* status, const double* leakage_factor,
                     double* payload_demand_w) {
+  constexpr std::size_t kMaxBlock = 64;  // = kernels::kBlock
   const double p = c.power_exponent;
   const bool grid = !c.grid.values.empty();
-  for (std::size_t i = b0; i < b1; ++i) {
-    const bool tid_failed = (status[i] & kStatusTidFailed) != 0;
-    const bool see_outage = (status[i] & kStatusSeeOutage) != 0;
-    const double n_ok = tid_failed ? 0.0 : static_cast<double>(c.working[i]);
-    const double idle_w = c.idle_power_w[i] * (leakage_factor != nullptr ? leakage_factor[i] : 1.0);
-    const double per_acc_w = n_ok > 0.0 ? c.power_w[i] / n_ok : 0.0;
-    const double tj = node_temp_k[i * temp_stride] + c.junction_offset[i] * per_acc_w;
-    c.junction_k[i] = tj;
-    // Throttle curve: 1 below throttle_start, linear to 0 at the junction limit.
-    const double span = c.junction_limit_k[i] - c.throttle_start_k[i];
-    double f = (c.junction_limit_k[i] - tj) / span;
-    f = f > 1.0 ? 1.0 : (f < 0.0 ? 0.0 : f);
-    const double cap = c.clock_cap[i];
-    f = f < cap ? f : cap;
-    // Workload: per-satellite demand, optionally shaped by the geographic grid.
-    double u = c.demand[i];
-    if (grid) {
-      const double lat_deg = latitude_rad[i] * (180.0 / kPi);
-      const double lon_deg = longitude_rad[i] * (180.0 / kPi);
-      int r = static_cast<int>(std::floor((lat_deg + 90.0) / 180.0 * c.grid.n_lat));
-      int q = static_cast<int>(std::floor((lon_deg + 180.0) / 360.0 * c.grid.n_lon));
-      r = r < 0 ? 0 : (r >= c.grid.n_lat ? c.grid.n_lat - 1 : r);
-      q = q < 0 ? 0 : (q >= c.grid.n_lon ? c.grid.n_lon - 1 : q);
-      u *= std::isfinite(lat_deg + lon_deg) ? c.grid.values[static_cast<std::size_t>(r) * c.grid.n_lon + q] : 0.0;
+  const bool data_driven = c.data_driven;
+  // Per-satellite arrays as restrict-qualified locals: the loop below then
+  // vectorises across satellites (the struct members could alias otherwise).
+  const int32_t* __restrict working = c.working.data();
+  const int32_t* __restrict enabled = c.enabled.data();
+  const double* __restrict idle_p = c.idle_power_w.data();
+  const double* __restrict peak_p = c.peak_power_w.data();
+  const double* __restrict peak_ops = c.peak_ops_per_s.data();
+  const double* __restrict power = c.power_w.data();
+  const double* __restrict offset = c.junction_offset.data();
+  const double* __restrict t_limit = c.junction_limit_k.data();
+  const double* __restrict t_start = c.throttle_start_k.data();
+  const double* __restrict clock_cap = c.clock_cap.data();
+  const double* __restrict demand = c.demand.data();
+  const double* __restrict reboot_until = c.reboot_until_s.data();
+  const double* __restrict raw_bits = c.raw_bits.data();
+  const double* __restrict data_rate = c.data_rate_bps.data();
+  const double* __restrict ops_per_bit = c.ops_per_bit.data();
+  double* __restrict junction = c.junction_k.data();
+  double* __restrict clock = c.clock.data();
+  double* __restrict utilisation = c.utilisation.data();
+  double* __restrict power_demand = c.power_demand_w.data();
+  double* __restrict idle_now = c.idle_now_w.data();
+  int32_t* __restrict state = c.state.data();
+  double* __restrict payload_out = payload_demand_w;
+  for (std::size_t s0 = b0; s0 < b1; s0 += kMaxBlock) {
+    const std::size_t s1 = std::min(b1, s0 + kMaxBlock);
+    // Workload shaping by the geographic grid (a table look-up, scalar).
+    double shape[kMaxBlock];
+    for (std::size_t i = s0; i < s1; ++i) {
+      double g = 1.0;
+      if (grid) {
+        const double lat_deg = latitude_rad[i] * (180.0 / kPi);
+        const double lon_deg = longitude_rad[i] * (180.0 / kPi);
+        int r = static_cast<int>(std::floor((lat_deg + 90.0) / 180.0 * c.grid.n_lat));
+        int q = static_cast<int>(std::floor((lon_deg + 180.0) / 360.0 * c.grid.n_lon));
+        r = r < 0 ? 0 : (r >= c.grid.n_lat ? c.grid.n_lat - 1 : r);
+        q = q < 0 ? 0 : (q >= c.grid.n_lon ? c.grid.n_lon - 1 : q);
+        g = std::isfinite(lat_deg + lon_deg) ? c.grid.values[static_cast<std::size_t>(r) * c.grid.n_lon + q] : 0.0;
+      }
+      shape[i - s0] = g;
     }
-    u = u < 0.0 ? 0.0 : (u > 1.0 ? 1.0 : u);
-    const bool rebooting = t_s < c.reboot_until_s[i] || see_outage;
-    const bool available = n_ok > 0.0 && c.enabled[i] != 0 && !rebooting;
-    if (c.data_driven && available && dt_s > 0.0 && f > 0.0) {
-      // Plan no more work than the raw data there will be this step.
-      const double data_ops = (c.raw_bits[i] + c.data_rate_bps[i] * dt_s) * c.ops_per_bit[i];
-      const double full_ops = n_ok * c.peak_ops_per_s[i] * f * dt_s;
+    double clock_pow[kMaxBlock], partial[kMaxBlock];
+    double any_partial = 0.0;
+#pragma omp simd reduction(+ : any_partial)
+    for (std::size_t i = s0; i < s1; ++i) {
+      const bool tid_failed = (status[i] & kStatusTidFailed) != 0;
+      const bool see_outage = (status[i] & kStatusSeeOutage) != 0;
+      const double n_ok = tid_failed ? 0.0 : static_cast<double>(working[i]);
+      const double idle_w = idle_p[i] * (leakage_factor != nullptr ? leakage_factor[i] : 1.0);
+      const double per_acc_w = n_ok > 0.0 ? power[i] / n_ok : 0.0;
+      const double tj = node_temp_k[i * temp_stride] + offset[i] * per_acc_w;
+      junction[i] = tj;
+      // Throttle curve: 1 below throttle_start, linear to 0 at the junction limit.
+      const double span = t_limit[i] - t_start[i];
+      double f = (t_limit[i] - tj) / span;
+      f = f > 1.0 ? 1.0 : (f < 0.0 ? 0.0 : f);
+      const double cap = clock_cap[i];
+      f = f < cap ? f : cap;
+      // Workload: per-satellite demand, optionally shaped by the geographic grid.
+      double u = demand[i];
+      u = grid ? u * shape[i - s0] : u;
+      u = u < 0.0 ? 0.0 : (u > 1.0 ? 1.0 : u);
+      const bool rebooting = t_s < reboot_until[i] || see_outage;
+      const bool on = enabled[i] != 0;
+      const bool available = n_ok > 0.0 && on && !rebooting;
+      // Data-driven: plan no more work than the raw data there will be this step.
+      const double data_ops = (raw_bits[i] + data_rate[i] * dt_s) * ops_per_bit[i];
+      const double full_ops = n_ok * peak_ops[i] * f * dt_s;
       const double u_data = data_ops / full_ops;
-      u = u < u_data ? u : u_data;
+      const bool plan = data_driven && available && dt_s > 0.0 && f > 0.0;
+      u = (plan && u_data < u) ? u_data : u;
+      clock[i] = available ? f : 0.0;
+      utilisation[i] = available ? u : 0.0;
+      // f^p: f is in [0, 1] and p >= 1, so f = 1 (unthrottled, the usual case)
+      // and f = 0 give exactly 1 and 0; other clocks get pow in the pass below.
+      const double is_partial = (f > 0.0 && f < 1.0) ? 1.0 : 0.0;
+      partial[i - s0] = is_partial;
+      any_partial += is_partial;
+      const double fp = f == 1.0 ? 1.0 : 0.0;
+      clock_pow[i - s0] = f;
+      const double dyn = (peak_p[i] - idle_p[i]) * u * fp;
+      const double demand_w = (on && n_ok > 0.0) ? n_ok * (idle_w + (available ? dyn : 0.0)) : 0.0;
+      power_demand[i] = demand_w;
+      idle_now[i] = n_ok * idle_w;
+      payload_out[i] = demand_w;
+      const int32_t st = n_ok <= 0.0 ? static_cast<int32_t>(ComputeState::kFailed)
+                         : (!on ? static_cast<int32_t>(ComputeState::kOff)
+                         : (rebooting ? static_cast<int32_t>(ComputeState::kRebooting)
+                         : (f < 1.0 ? static_cast<int32_t>(ComputeState::kThrottled)
+                                    : static_cast<int32_t>(ComputeState::kOn))));
+      state[i] = st;
     }
-    c.clock[i] = available ? f : 0.0;
-    c.utilisation[i] = available ? u : 0.0;
-    const double dyn = (c.peak_power_w[i] - c.idle_power_w[i]) * u * std::pow(f, p);
-    const double demand_w = (c.enabled[i] != 0 && n_ok > 0.0) ? n_ok * (idle_w + (available ? dyn : 0.0)) : 0.0;
-    c.power_demand_w[i] = demand_w;
-    c.idle_now_w[i] = n_ok * idle_w;
-    payload_demand_w[i] = demand_w;
-    const int32_t st = n_ok <= 0.0 ? static_cast<int32_t>(ComputeState::kFailed)
-                       : (c.enabled[i] == 0 ? static_cast<int32_t>(ComputeState::kOff)
-                       : (rebooting ? static_cast<int32_t>(ComputeState::kRebooting)
-                       : (f < 1.0 ? static_cast<int32_t>(ComputeState::kThrottled)
-                                  : static_cast<int32_t>(ComputeState::kOn))));
-    c.state[i] = st;
+    if (any_partial == 0.0) continue;
+    // Throttled satellites (0 < f < 1): the dynamic power with pow, as above.
+    for (std::size_t i = s0; i < s1; ++i) {
+      if (partial[i - s0] == 0.0) continue;
+      const bool tid_failed = (status[i] & kStatusTidFailed) != 0;
+      const bool see_outage = (status[i] & kStatusSeeOutage) != 0;
+      const double n_ok = tid_failed ? 0.0 : static_cast<double>(working[i]);
+      const double idle_w = idle_p[i] * (leakage_factor != nullptr ? leakage_factor[i] : 1.0);
+      const bool rebooting = t_s < reboot_until[i] || see_outage;
+      const bool on = enabled[i] != 0;
+      const bool available = n_ok > 0.0 && on && !rebooting;
+      const double dyn = (peak_p[i] - idle_p[i]) * utilisation[i] * std::pow(clock_pow[i - s0], p);
+      const double demand_w = (on && n_ok > 0.0) ? n_ok * (idle_w + (available ? dyn : 0.0)) : 0.0;
+      power_demand[i] = demand_w;
+      payload_out[i] = demand_w;
+    }
   }
 }
 
 void compute_account(Compute& c, std::size_t b0, std::size_t b1, double t_s, double dt_s,
                      const double* payload_w, const int32_t* best_station) {
   (void)t_s;
+  const bool data_driven = c.data_driven;
+  const int32_t* __restrict working = c.working.data();
+  const double* __restrict demand_w = c.power_demand_w.data();
+  const double* __restrict peak_ops = c.peak_ops_per_s.data();
+  const double* __restrict utilisation = c.utilisation.data();
+  const double* __restrict clock = c.clock.data();
+  const double* __restrict data_rate = c.data_rate_bps.data();
+  const double* __restrict ops_per_bit = c.ops_per_bit.data();
+  const double* __restrict reduction = c.reduction_ratio.data();
+  const double* __restrict downlink = c.downlink_bps.data();
+  const double* __restrict storage = c.storage_bits.data();
+  const double* __restrict idle_now = c.idle_now_w.data();
+  const double* __restrict delivered_w = payload_w;
+  double* __restrict power = c.power_w.data();
+  int32_t* __restrict state = c.state.data();
+  double* __restrict raw_bits = c.raw_bits.data();
+  double* __restrict result_bits = c.result_bits.data();
+  double* __restrict generated_bits = c.generated_bits.data();
+  double* __restrict processed_bits = c.processed_bits.data();
+  double* __restrict dropped_bits = c.dropped_bits.data();
+  double* __restrict downlinked_bits = c.downlinked_bits.data();
+  double* __restrict downlink_rate = c.downlink_rate_bps.data();
+  double* __restrict ops_rate = c.ops_rate.data();
+  double* __restrict work_ops = c.work_ops.data();
+  double* __restrict energy = c.energy_j.data();
+  double* __restrict idle_energy = c.idle_energy_j.data();
+  double* __restrict throttled = c.throttled_s.data();
+  double* __restrict off = c.off_s.data();
+  const int32_t kOn = static_cast<int32_t>(ComputeState::kOn);
+  const int32_t kThrottled = static_cast<int32_t>(ComputeState::kThrottled);
+  const int32_t kFailed = static_cast<int32_t>(ComputeState::kFailed);
+  const int32_t kRebooting = static_cast<int32_t>(ComputeState::kRebooting);
+  const int32_t kOff = static_cast<int32_t>(ComputeState::kOff);
+  // No stations: every satellite reads "no station in view" (-1).
+  constexpr std::size_t kMaxBlock = 64;  // = kernels::kBlock
+  int32_t none[kMaxBlock];
+  for (std::size_t k = 0; k < kMaxBlock; ++k) none[k] = -1;
+  const int32_t* __restrict station = best_station != nullptr ? best_station + b0 : none;
+#pragma omp simd
   for (std::size_t i = b0; i < b1; ++i) {
-    const double delivered = payload_w[i];
-    c.power_w[i] = delivered;
-    const double n_ok = static_cast<double>(c.working[i]);
+    const double delivered = delivered_w[i];
+    power[i] = delivered;
+    const double n_ok = static_cast<double>(working[i]);
+    // Flags as 0/1 doubles (GCC does not vectorise this loop with bools).
     // Shed (or partly shed) by the power system: no work this step.
-    const bool powered = delivered > 0.0 && delivered >= c.power_demand_w[i] * (1.0 - 1e-12);
-    const bool running = powered && (c.state[i] == static_cast<int32_t>(ComputeState::kOn) ||
-                                     c.state[i] == static_cast<int32_t>(ComputeState::kThrottled));
-    if (!powered && c.state[i] != static_cast<int32_t>(ComputeState::kFailed) &&
-        c.state[i] != static_cast<int32_t>(ComputeState::kRebooting))
-      c.state[i] = static_cast<int32_t>(ComputeState::kOff);
-    double rate = running ? n_ok * c.peak_ops_per_s[i] * c.utilisation[i] * c.clock[i] : 0.0;
+    const double powered = (delivered > 0.0) & (delivered >= demand_w[i] * (1.0 - 1e-12)) ? 1.0 : 0.0;
+    const int32_t st = state[i];
+    const double active = (st == kOn) | (st == kThrottled) ? 1.0 : 0.0;
+    const double running = powered * active;
+    const double keeps = (st == kFailed) | (st == kRebooting) ? 1.0 : 0.0;
+    state[i] = (powered == 0.0 && keeps == 0.0) ? kOff : st;
+    double rate = running > 0.0 ? n_ok * peak_ops[i] * utilisation[i] * clock[i] : 0.0;
     // Data: generate raw, process what is there, reduce, store, downlink.
-    const double generated = c.data_rate_bps[i] * dt_s;
-    double raw = c.raw_bits[i] + generated;
-    double can_process = rate * dt_s / c.ops_per_bit[i];
-    if (c.data_driven) {
-      if (can_process > raw) {
-        rate *= raw / can_process;  // ran out of data part way: only that work is done
-        can_process = raw;
-      }
-    } else if (can_process > raw) {
-      can_process = raw;
-    }
+    const double generated = data_rate[i] * dt_s;
+    double raw = raw_bits[i] + generated;
+    double can_process = rate * dt_s / ops_per_bit[i];
+    const double short_of_data = can_process > raw ? 1.0 : 0.0;
+    // Data-driven: ran out of data part way, so only that work is done.
+    rate = (data_driven && short_of_data > 0.0) ? rate * (raw / can_process) : rate;
+    can_process = short_of_data > 0.0 ? raw : can_process;
     raw -= can_process;
-    double results = c.result_bits[i] + can_process / c.reduction_ratio[i];
-    const bool contact = best_station != nullptr && best_station[i] >= 0;
-    double down = contact ? c.downlink_bps[i] * dt_s : 0.0;
+    double results = result_bits[i] + can_process / reduction[i];
+    double down = station[i - b0] >= 0 ? downlink[i] * dt_s : 0.0;
     down = down < results ? down : results;
     results -= down;
-    const double over = raw + results - c.storage_bits[i];
+    const double over = raw + results - storage[i];
     const double dropped = over > 0.0 ? (over < raw ? over : raw) : 0.0;
     raw -= dropped;
-    c.raw_bits[i] = raw;
-    c.result_bits[i] = results;
-    c.generated_bits[i] += generated;
-    c.processed_bits[i] += can_process;
-    c.dropped_bits[i] += dropped;
-    c.downlinked_bits[i] += down;
-    c.downlink_rate_bps[i] = dt_s > 0.0 ? down / dt_s : 0.0;
-    c.ops_rate[i] = rate;
-    c.work_ops[i] += rate * dt_s;
-    c.energy_j[i] += delivered * dt_s;
-    c.idle_energy_j[i] += (powered ? c.idle_now_w[i] : 0.0) * dt_s;
-    c.throttled_s[i] += (running && c.clock[i] < 1.0) ? dt_s : 0.0;
-    c.off_s[i] += running ? 0.0 : dt_s;
+    raw_bits[i] = raw;
+    result_bits[i] = results;
+    generated_bits[i] += generated;
+    processed_bits[i] += can_process;
+    dropped_bits[i] += dropped;
+    downlinked_bits[i] += down;
+    downlink_rate[i] = dt_s > 0.0 ? down / dt_s : 0.0;
+    ops_rate[i] = rate;
+    work_ops[i] += rate * dt_s;
+    energy[i] += delivered * dt_s;
+    idle_energy[i] += (powered > 0.0 ? idle_now[i] : 0.0) * dt_s;
+    throttled[i] += (running > 0.0 && clock[i] < 1.0) ? dt_s : 0.0;
+    off[i] += running > 0.0 ? 0.0 : dt_s;
   }
 }
 

@@ -48,6 +48,45 @@ inline void locate(double x, double x0, double dx, std::size_t n, std::size_t& i
   frac = u - static_cast<double>(k);
 }
 
+//! Doubles per vector the kernel's interpolation rounds energy ranges up to
+//! (AVX2); the private copy of the table carries this many spare values.
+constexpr std::size_t kLanes = 4;
+
+// radiation::interpolate_cell over energies [e0, e1) rounded up to whole
+// vectors of kLanes, so the loop runs without a scalar remainder (the extra
+// lanes read the next energies or the table's spare values and are dropped):
+// out[0..e1-e0) gets the same values, bit for bit.
+inline void interpolate_cell_lanes(const RadiationConfig& c, const radiation::Cell& k, std::size_t e0,
+                                   std::size_t e1, double* __restrict out) {
+  const std::size_t ne = c.n_proton + c.n_electron;
+  const std::size_t count = e1 - e0, padded = (count + kLanes - 1) / kLanes * kLanes;
+  const std::size_t s_lon = ne, s_lat = c.nlon * ne, s_alt = c.nlat * c.nlon * ne;
+  const double* __restrict t = c.log_flux.data() + k.ia * s_alt + k.il * s_lat + k.io * s_lon + e0;
+  const double fa = k.fa, fl = k.fl, fo = k.fo;
+  const double w000 = (1 - fa) * (1 - fl) * (1 - fo), w001 = (1 - fa) * (1 - fl) * fo;
+  const double w010 = (1 - fa) * fl * (1 - fo), w011 = (1 - fa) * fl * fo;
+  const double w100 = fa * (1 - fl) * (1 - fo), w101 = fa * (1 - fl) * fo;
+  const double w110 = fa * fl * (1 - fo), w111 = fa * fl * fo;
+  const double* __restrict t000 = t;
+  const double* __restrict t001 = t + s_lon;
+  const double* __restrict t010 = t + s_lat;
+  const double* __restrict t011 = t + s_lat + s_lon;
+  const double* __restrict t100 = t + s_alt;
+  const double* __restrict t101 = t + s_alt + s_lon;
+  const double* __restrict t110 = t + s_alt + s_lat;
+  const double* __restrict t111 = t + s_alt + s_lat + s_lon;
+  const double tiny = c.tiny_flux, zero_below = kZeroFluxFraction * c.tiny_flux;
+  alignas(64) double tmp[kMaxEnergies + kLanes];
+#pragma omp simd aligned(tmp : 32)
+  for (std::size_t e = 0; e < padded; ++e) {
+    const double v = w000 * t000[e] + w001 * t001[e] + w010 * t010[e] + w011 * t011[e] +
+                     w100 * t100[e] + w101 * t101[e] + w110 * t110[e] + w111 * t111[e];
+    const double f = radiation::exp10(v) - tiny;
+    tmp[e] = f > zero_below ? f : 0.0;
+  }
+  for (std::size_t e = 0; e < count; ++e) out[e] = tmp[e];
+}
+
 }  // namespace
 
 void RadiationConfig::validate() const {
@@ -115,7 +154,7 @@ void interpolate_cell(const RadiationConfig& c, const Cell& k, std::size_t e0, s
     const double v = w000 * t000[e] + w001 * t001[e] + w010 * t010[e] + w011 * t011[e] +
                      w100 * t100[e] + w101 * t101[e] + w110 * t110[e] + w111 * t111[e];
     const double f = exp10(v) - tiny;
-    out[e] = f > zero_below ? f : 0.0;
+    out[e - e0] = f > zero_below ? f : 0.0;
   }
 }
 
@@ -127,6 +166,8 @@ void interpolate(const RadiationConfig& c, double lat_deg, double lon_deg, doubl
 
 Radiation::Radiation(Fleet& f, RadiationConfig config) : cfg_(std::move(config)), n_(f.size()) {
   cfg_.validate();
+  // Spare values after the table for interpolate_cell_lanes' rounded-up reads.
+  cfg_.log_flux.resize(cfg_.log_flux.size() + kLanes, 0.0);
   const double len = std::sqrt(cfg_.dipole_axis[0] * cfg_.dipole_axis[0] +
                                cfg_.dipole_axis[1] * cfg_.dipole_axis[1] +
                                cfg_.dipole_axis[2] * cfg_.dipole_axis[2]);
@@ -253,28 +294,46 @@ void Radiation::step(Fleet& f, std::size_t b0, std::size_t b1, double t_s, doubl
     thickness_frac_[i] = u - static_cast<double>(k);
     cached_thickness_[i] = th;
   }
-  double flux[kMaxEnergies];
-  double ptot[kMaxEnergies];
+  Weights w;
   for (std::size_t c0 = b0; c0 < b1; c0 += kChunk) {
     const std::size_t c1 = std::min(b1, c0 + kChunk);
-    step_chunk(f, c0, c1, t_s, dt_s, sin_gmst, cos_gmst, flux, ptot);
+    step_chunk(f, c0, c1, t_s, dt_s, sin_gmst, cos_gmst, w);
   }
 }
 
-void Radiation::step_chunk(Fleet& f, std::size_t b0, std::size_t b1, double t_s, double dt_s,
-                           double sin_gmst, double cos_gmst, double* __restrict flux,
-                           double* __restrict ptot) {
+void Radiation::blend_weights(std::size_t row, double fr, Weights& w) const {
+  // The response rows interpolated in log thickness, once per (row, fraction)
+  // rather than once per satellite: same arithmetic as blending in the dot product.
   const RadiationConfig& c = cfg_;
   const std::size_t np = c.n_proton, ne = c.n_electron, nt = c.n_thickness;
+  const double fl = 1.0 - fr;
+  const double* __restrict wp = c.proton_dose_weight.data() + row * np;
+  const double* __restrict we = c.electron_dose_weight.data() + row * ne;
+  for (std::size_t e = 0; e < np; ++e) w.proton_dose[e] = fl * wp[e] + fr * wp[np + e];
+  for (std::size_t e = 0; e < ne; ++e) w.electron_dose[e] = fl * we[e] + fr * we[ne + e];
+  for (int k = 0; k < kSeeEffects; ++k) {
+    const double* __restrict ws = c.proton_see_weight.data() + (k * nt + row) * np;
+    for (std::size_t e = 0; e < np; ++e) w.proton_see[k][e] = fl * ws[e] + fr * ws[np + e];
+  }
+  w.row = static_cast<int32_t>(row);
+  w.frac = fr;
+}
+
+void Radiation::step_chunk(Fleet& f, std::size_t b0, std::size_t b1, double t_s, double dt_s,
+                           double sin_gmst, double cos_gmst, Weights& w) {
+  const RadiationConfig& c = cfg_;
+  const std::size_t np = c.n_proton, ne = c.n_electron;
   const double* __restrict lat = f.latitude_rad.data();
   const double* __restrict lon = f.longitude_rad.data();
   const double* __restrict alt = f.altitude_m.data();
   const double* __restrict pos = f.position_m.data();
   uint32_t* __restrict status = f.status.data();
   const double* __restrict energy = c.proton_energy_mev.data();
-  // Dipole cutoff, Earth shadow, GCR and the SPE cutoff energy: vectorised
-  // across satellites (NaN positions give NaN, handled below).
+  // Dipole cutoff, Earth shadow, GCR, the SPE cutoff energy and the table
+  // cell: vectorised across satellites (NaN positions give NaN, handled below).
   double spe_omni[kChunk], cut_energy[kChunk];
+  double valid[kChunk], fa[kChunk], fl[kChunk], fo[kChunk];
+  int32_t ia[kChunk], il[kChunk], io[kChunk];
   {
     double* __restrict rc_out = cutoff_rigidity.data();
     double* __restrict gcr_out = gcr_flux.data();
@@ -300,64 +359,107 @@ void Radiation::step_chunk(Fleet& f, std::size_t b0, std::size_t b1, double t_s,
       spe_omni[i - b0] = 4.0 * kPi * spe_in[i] * shadow;
     }
   }
+  {
+    // locate() for the whole chunk (same arithmetic, so the same cells and fractions).
+    const double a0 = c.alt0_m, da = c.dalt_m, l0 = c.lat0_deg, dl = c.dlat_deg;
+    const double o0 = c.lon0_deg, dlo = c.dlon_deg;
+    const double top_a = static_cast<double>(c.nalt - 1), top_l = static_cast<double>(c.nlat - 1);
+    const double top_o = static_cast<double>(c.nlon - 1);
+    const int32_t last_a = static_cast<int32_t>(c.nalt - 2), last_l = static_cast<int32_t>(c.nlat - 2);
+    const int32_t last_o = static_cast<int32_t>(c.nlon - 2);
+#pragma omp simd
+    for (std::size_t i = b0; i < b1; ++i) {
+      const std::size_t k = i - b0;
+      const double la = lat[i] * kRadToDeg, lo = lon[i] * kRadToDeg, al = alt[i];
+      const bool ok = std::isfinite(la) && std::isfinite(lo) && std::isfinite(al);
+      valid[k] = ok ? 1.0 : 0.0;
+      double ua = ok ? (al - a0) / da : 0.0;
+      double ul = ok ? (la - l0) / dl : 0.0;
+      double uo = ok ? (lo - o0) / dlo : 0.0;
+      ua = ua < 0.0 ? 0.0 : (ua > top_a ? top_a : ua);
+      ul = ul < 0.0 ? 0.0 : (ul > top_l ? top_l : ul);
+      uo = uo < 0.0 ? 0.0 : (uo > top_o ? top_o : uo);
+      int32_t ka = static_cast<int32_t>(ua), kl = static_cast<int32_t>(ul), ko = static_cast<int32_t>(uo);
+      ka = ka > last_a ? last_a : ka;
+      kl = kl > last_l ? last_l : kl;
+      ko = ko > last_o ? last_o : ko;
+      ia[k] = ka;
+      il[k] = kl;
+      io[k] = ko;
+      fa[k] = ua - static_cast<double>(ka);
+      fl[k] = ul - static_cast<double>(kl);
+      fo[k] = uo - static_cast<double>(ko);
+    }
+  }
   for (std::size_t i = b0; i < b1; ++i) {
+    const std::size_t k = i - b0;
     double* __restrict pf = proton_flux.data() + i * np;
     double* __restrict ef = electron_flux.data() + i * ne;
     double* __restrict rates = see_rate.data() + i * kSeeEffects;
-    if (!(std::isfinite(lat[i]) && std::isfinite(lon[i]) && std::isfinite(alt[i]))) {
+    if (valid[k] == 0.0) {
       for (std::size_t e = 0; e < np; ++e) pf[e] = NAN;
       for (std::size_t e = 0; e < ne; ++e) ef[e] = NAN;
       cutoff_rigidity[i] = gcr_flux[i] = dose_rate[i] = NAN;
       for (int e = 0; e < kSeeEffects; ++e) rates[e] = NAN;
       continue;  // no valid position: nothing accumulates
     }
-    const radiation::Cell cell = radiation::locate_cell(c, lat[i] * kRadToDeg, lon[i] * kRadToDeg, alt[i]);
+    const radiation::Cell cell{static_cast<std::size_t>(ia[k]), static_cast<std::size_t>(il[k]),
+                               static_cast<std::size_t>(io[k]), fa[k], fl[k], fo[k]};
     const unsigned char occupied = cell_flags_[(cell.ia * (c.nlat - 1) + cell.il) * (c.nlon - 1) + cell.io];
-    if (occupied & 1) radiation::interpolate_cell(c, cell, 0, np, flux);
-    else for (std::size_t e = 0; e < np; ++e) flux[e] = 0.0;
-    if (occupied & 2) radiation::interpolate_cell(c, cell, np, np + ne, flux);
-    else for (std::size_t e = np; e < np + ne; ++e) flux[e] = 0.0;
-    for (std::size_t e = 0; e < np; ++e) pf[e] = flux[e];
-    for (std::size_t e = 0; e < ne; ++e) ef[e] = flux[np + e];
+    // Cells with no flux of a species give exact zeros: their dot products
+    // would add +0 and are skipped.
+    const bool protons = (occupied & 1) != 0, electrons = (occupied & 2) != 0;
+    if (protons) interpolate_cell_lanes(c, cell, 0, np, pf);
+    else for (std::size_t e = 0; e < np; ++e) pf[e] = 0.0;
+    if (electrons) interpolate_cell_lanes(c, cell, np, np + ne, ef);
+    else for (std::size_t e = 0; e < ne; ++e) ef[e] = 0.0;
 
     // Solar protons: integral power law of index 2 above 10 MeV (from 1 MeV),
     // only above the cutoff energy, over the unshadowed sky.
-    const double spe = spe_omni[i - b0];
+    const double spe = spe_omni[k];
+    double ptot[kMaxEnergies];
+    const double* __restrict pt = pf;
     if (spe > 0.0) {
-      const double e_cut = cut_energy[i - b0];
+      const double e_cut = cut_energy[k];
       for (std::size_t e = 0; e < np; ++e) {
         double em = energy[e] > e_cut ? energy[e] : e_cut;
         em = em > 1.0 ? em : 1.0;
         const double ratio = kSpeReferenceMev / em;
-        ptot[e] = flux[e] + spe * ratio * ratio;
+        ptot[e] = pf[e] + spe * ratio * ratio;
       }
-    } else {
-      for (std::size_t e = 0; e < np; ++e) ptot[e] = flux[e];
+      pt = ptot;
     }
+    const bool proton_terms = protons || spe > 0.0;
     const double gcr = gcr_flux[i];
 
     // Dose and event rates: dot products with the response rows.
-    const std::size_t row = static_cast<std::size_t>(thickness_row_[i]);
-    const double fr = thickness_frac_[i], fl = 1.0 - fr;
-    const double* __restrict wp = c.proton_dose_weight.data() + row * np;
-    const double* __restrict we = c.electron_dose_weight.data() + row * ne;
+    if (thickness_row_[i] != w.row || thickness_frac_[i] != w.frac)
+      blend_weights(static_cast<std::size_t>(thickness_row_[i]), thickness_frac_[i], w);
     double d = 0.0;
+    if (proton_terms) {
+      const double* __restrict wp = w.proton_dose;
 #pragma omp simd reduction(+ : d)
-    for (std::size_t e = 0; e < np; ++e) d += ptot[e] * (fl * wp[e] + fr * wp[np + e]);
+      for (std::size_t e = 0; e < np; ++e) d += pt[e] * wp[e];
+    }
+    if (electrons) {
+      const double* __restrict we = w.electron_dose;
 #pragma omp simd reduction(+ : d)
-    for (std::size_t e = 0; e < ne; ++e) d += flux[np + e] * (fl * we[e] + fr * we[ne + e]);
+      for (std::size_t e = 0; e < ne; ++e) d += ef[e] * we[e];
+    }
     d += gcr * c.gcr_dose_per_flux;
     dose_rate[i] = d;
     double lam_tot = 0.0, lam[kSeeEffects];
-    for (int k = 0; k < kSeeEffects; ++k) {
-      const double* __restrict ws = c.proton_see_weight.data() + (k * nt + row) * np;
+    for (int q = 0; q < kSeeEffects; ++q) {
       double s = 0.0;
+      if (proton_terms) {
+        const double* __restrict ws = w.proton_see[q];
 #pragma omp simd reduction(+ : s)
-      for (std::size_t e = 0; e < np; ++e) s += ptot[e] * (fl * ws[e] + fr * ws[np + e]);
-      s += gcr * c.gcr_see_per_flux[k];
-      rates[k] = s;
-      lam[k] = s * dt_s;
-      lam_tot += lam[k];
+        for (std::size_t e = 0; e < np; ++e) s += pt[e] * ws[e];
+      }
+      s += gcr * c.gcr_see_per_flux[q];
+      rates[q] = s;
+      lam[q] = s * dt_s;
+      lam_tot += lam[q];
     }
 
     // Accumulation over the step (rates held at the step's end value).

@@ -62,6 +62,14 @@ void check_index(const std::string& field, int32_t v, int n) {
 void check_buffer(const std::string& fleet, const char* channel, const Buffer<double>& b,
                   std::size_t per, Range r, const char* unit) {
   const std::size_t total = b.size();
+  // A vectorised count first (runs before every advance); the scalar search
+  // for the first offending value only when there is one.
+  const double* __restrict x = b.data();
+  const double lo = r.lo, hi = r.hi;
+  double bad = 0.0;
+#pragma omp simd reduction(+ : bad)
+  for (std::size_t j = 0; j < total; ++j) bad += (x[j] >= lo) & (x[j] <= hi) ? 0.0 : 1.0;
+  if (bad == 0.0) return;
   for (std::size_t j = 0; j < total; ++j) {
     const double v = b[j];
     if (!(v >= r.lo && v <= r.hi)) {
@@ -289,17 +297,19 @@ void ThermalPower::prepare() {
   }
   auto transpose = [this](const Buffer<double>& src, ParamRows& dst, std::size_t row0, int per) {
     const std::size_t p = static_cast<std::size_t>(per);
-    for (std::size_t i = 0; i < n; ++i)
-      for (std::size_t j = 0; j < p; ++j) dst.data[(row0 + j) * n + i] = src[i * p + j];
+    const double* v = src.data();
+    for (std::size_t j = 0; j < p; ++j) dst.set_row(row0 + j, [v, p, j](std::size_t i) { return v[i * p + j]; });
   };
   transpose(capacity_j_k, capacity_t, 0, n_node);
   transpose(conductance_w_k, conductance_t, 0, n_link);
   const std::size_t nf = static_cast<std::size_t>(n_face);
-  for (std::size_t i = 0; i < n; ++i)
-    for (std::size_t j = 0; j < nf; ++j) {
-      face_area_alpha_t.data[j * n + i] = face_area_m2[i * nf + j] * face_absorptivity[i * nf + j];
-      face_area_eps_t.data[j * n + i] = face_area_m2[i * nf + j] * face_emissivity[i * nf + j];
-    }
+  const double* area = face_area_m2.data();
+  const double* alpha = face_absorptivity.data();
+  const double* eps = face_emissivity.data();
+  for (std::size_t j = 0; j < nf; ++j) {
+    face_area_alpha_t.set_row(j, [=](std::size_t i) { return area[i * nf + j] * alpha[i * nf + j]; });
+    face_area_eps_t.set_row(j, [=](std::size_t i) { return area[i * nf + j] * eps[i * nf + j]; });
+  }
   const std::size_t nh = static_cast<std::size_t>(n_heater);
   transpose(heater_power_w, heater_t, 0, n_heater);
   transpose(heater_on_below_k, heater_t, nh, n_heater);
@@ -311,27 +321,15 @@ void ThermalPower::prepare() {
       &bus_demand_w,        &payload_demand_w,  &payload_shed_soc,     &payload_restore_soc,
       &heater_shed_soc,     &heater_restore_soc};
   for (std::size_t r = 0; r < kScalarRows; ++r) transpose(*rows[r], scalars, r, 1);
-  for (ParamRows* p : {&capacity_t, &conductance_t, &face_area_alpha_t, &face_area_eps_t, &heater_t, &scalars})
-    p->finish();
 }
 
 void ParamRows::allocate(std::size_t n_rows, std::size_t n_sat) {
   n = n_sat;
   rows = n_rows;
-  data = Buffer<double>(rows * n);
+  data.clear();
+  data.resize(rows);  // a row's buffer is allocated when the row first varies
   broadcast = Buffer<double>(rows * kBroadcastWidth);
-  uniform.assign(rows, 0);
-}
-
-void ParamRows::finish() {
-  for (std::size_t r = 0; r < rows; ++r) {
-    const double* row = data.data() + r * n;
-    bool same = true;
-    // Bitwise equality: the broadcast copy must give exactly what the row would.
-    for (std::size_t i = 1; i < n && same; ++i) same = std::memcmp(&row[i], &row[0], sizeof(double)) == 0;
-    uniform[r] = same;
-    for (std::size_t k = 0; k < kBroadcastWidth; ++k) broadcast[r * kBroadcastWidth + k] = row[0];
-  }
+  uniform.assign(rows, 1);
 }
 
 void Fleet::attach_thermal_power(const ThermalPowerDesign& design) {

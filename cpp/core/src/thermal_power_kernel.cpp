@@ -96,6 +96,18 @@ struct Scratch {
   alignas(64) double face_F[kMaxFaces][kBlock];   // view factor to the Earth
 };
 
+#if defined(__GNUC__)
+#define ORBITWIN_NOINLINE __attribute__((noinline))
+#else
+#define ORBITWIN_NOINLINE
+#endif
+
+// This thread's block scratch.
+ORBITWIN_NOINLINE Scratch& thread_scratch() {
+  static thread_local Scratch scratch;
+  return scratch;
+}
+
 // In-place LU of M (no pivoting) for len satellites.
 inline void factor(Scratch& s, int nn, std::size_t len) {
   for (int p = 0; p < nn; ++p) {
@@ -227,8 +239,9 @@ void thermal_power(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in) 
   const double dt = in.dt_s;
   const double dt_lim = in.dt_limit_s;
   // Block scratch (~100 kB) per thread, reused: no stack probing per call.
-  static thread_local Scratch scratch;
-  Scratch& s = scratch;
+  // Fetched once through a non-inlined call: GCC otherwise rematerialises the
+  // thread-local address (a __tls_get_addr call in a shared library) at every use.
+  Scratch& s = thread_scratch();
 
   // ---- gather: body axes, temperatures, capacities, previous environment ----
   {
@@ -463,18 +476,24 @@ void thermal_power(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in) 
     const double* __restrict hshed = tp.scalars.block(kRowHeaterShedSoc, b0);
     const double* __restrict hrest = tp.scalars.block(kRowHeaterRestoreSoc, b0);
     const std::size_t snh = static_cast<std::size_t>(nh);
+    // One pass per heater with its parameter rows looked up once.
+    for (int h = 0; h < nh; ++h) {
+      const std::size_t hr = static_cast<std::size_t>(h);
+      const double* __restrict hp = tp.heater_t.block(hr, b0);
+      const double* __restrict hlo = tp.heater_t.block(snh + hr, b0);
+      const double* __restrict hhi = tp.heater_t.block(2 * snh + hr, b0);
+      const double* __restrict tn = s.T[tp.heater_node[h]];
+      double* __restrict demand = s.heater_demand[h];
+      int32_t* __restrict on = hon + b0 * snh + hr;
+      for (std::size_t k = 0; k < len; ++k) {
+        const double t = tn[k];
+        const int32_t o = t < hlo[k] ? 1 : (t > hhi[k] ? 0 : on[k * snh]);
+        on[k * snh] = o;
+        demand[k] = o ? hp[k] : 0.0;
+      }
+    }
     for (std::size_t k = 0; k < len; ++k) {
       const std::size_t i = b0 + k;
-      for (int h = 0; h < nh; ++h) {
-        const std::size_t j = i * snh + static_cast<std::size_t>(h);
-        const std::size_t hr = static_cast<std::size_t>(h);
-        const double* __restrict hp = tp.heater_t.block(hr, b0);
-        const double* __restrict hlo = tp.heater_t.block(snh + hr, b0);
-        const double* __restrict hhi = tp.heater_t.block(2 * snh + hr, b0);
-        const double t = s.T[tp.heater_node[h]][k];
-        hon[j] = t < hlo[k] ? 1 : (t > hhi[k] ? 0 : hon[j]);
-        s.heater_demand[h][k] = hon[j] ? hp[k] : 0.0;
-      }
       pon[i] = soc[i] < pshed[k] ? 0 : (soc[i] >= prest[k] ? 1 : pon[i]);
       hen[i] = soc[i] < hshed[k] ? 0 : (soc[i] >= hrest[k] ? 1 : hen[i]);
       s.payload_enable[k] = pon[i] ? 1.0 : 0.0;

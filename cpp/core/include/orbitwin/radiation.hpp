@@ -11,6 +11,7 @@
 // products and draws. Validation: tests/test_radiation.py.
 #pragma once
 
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -74,6 +75,7 @@ struct RadiationConfig {
 class Radiation {
  public:
   Radiation(Fleet& fleet, RadiationConfig config);  // registers the channels on `fleet`
+  //! The configuration; its log_flux carries a few spare values after the table.
   const RadiationConfig& config() const { return cfg_; }
 
   // Per-block kernel: satellites [b0, b1) at time t_s, dt_s after the previous one.
@@ -100,8 +102,18 @@ class Radiation {
   Buffer<double> leakage_factor;    //!< [-] (n) leakage power relative to beginning of life
 
  private:
+  //! Response rows blended for one shield thickness (row, fraction of the next row).
+  struct Weights {
+    static constexpr std::size_t kMax = 128;  //!< energies per species, at most
+    int32_t row = -1;
+    double frac = NAN;
+    alignas(64) double proton_dose[kMax];               //!< [Gy m2]
+    alignas(64) double electron_dose[kMax];             //!< [Gy m2]
+    alignas(64) double proton_see[kSeeEffects][kMax];   //!< [m2]
+  };
+  void blend_weights(std::size_t row, double frac, Weights& w) const;
   void step_chunk(Fleet& f, std::size_t b0, std::size_t b1, double t_s, double dt_s, double sin_gmst,
-                  double cos_gmst, double* flux, double* ptot);
+                  double cos_gmst, Weights& w);
   RadiationConfig cfg_;
   std::size_t n_;
   uint64_t fleet_key_;
@@ -195,7 +207,7 @@ struct Cell {
   double fa, fl, fo;
 };
 Cell locate_cell(const RadiationConfig& c, double lat_deg, double lon_deg, double alt_m);
-// Interpolates energies [e0, e1) of the combined spectrum in a cell into out[e0..e1).
+// Interpolates energies [e0, e1) of the combined spectrum in a cell into out[0..e1-e0).
 void interpolate_cell(const RadiationConfig& c, const Cell& cell, std::size_t e0, std::size_t e1,
                       double* out);
 

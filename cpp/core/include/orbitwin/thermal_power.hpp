@@ -25,6 +25,7 @@
 
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 #include <vector>
 
 #include "orbitwin/buffer.hpp"
@@ -112,24 +113,40 @@ struct ThermalPowerDesign {
   void validate() const;
 };
 
-// Rows of per-satellite parameters as the kernel reads them: transposed to
-// (rows, n) so a block of satellites reads each row contiguously, and, for a
-// row whose value is the same for every satellite (no fault has touched it),
-// kBroadcastWidth copies of that value, which stay in cache instead of
-// streaming n values from memory each step. Filled by ThermalPower::prepare().
+// Rows of per-satellite parameters as the kernel reads them. A row whose
+// value is the same for every satellite (no fault has touched it) is held as
+// kBroadcastWidth copies of that value, which stay in cache; only a row that
+// differs between satellites is transposed to its own (n,) buffer, allocated
+// the first time it is needed, so a block of satellites reads it
+// contiguously. Filled by ThermalPower::prepare() before each advance.
 inline constexpr std::size_t kBroadcastWidth = 64;  //!< = kernels::kBlock (checked there)
 
 struct ParamRows {
   std::size_t n = 0, rows = 0;
-  Buffer<double> data;       //!< (rows, n)
-  Buffer<double> broadcast;  //!< (rows, kBroadcastWidth)
-  std::vector<char> uniform; //!< (rows)
+  std::vector<Buffer<double>> data;  //!< (rows) of (n): empty until the row varies
+  Buffer<double> broadcast;          //!< (rows, kBroadcastWidth)
+  std::vector<char> uniform;         //!< (rows)
   void allocate(std::size_t n_rows, std::size_t n_sat);
-  // Marks uniform rows and fills their broadcast copies (after data is set).
-  void finish();
+  // Sets row r to value(i) for satellite i: broadcast when every satellite
+  // has bitwise the same value, else transposed into the row's own buffer.
+  template <class Value>
+  void set_row(std::size_t r, Value value) {
+    if (n == 0) return;
+    const double v0 = value(std::size_t{0});
+    bool same = true;
+    for (std::size_t i = 1; i < n && same; ++i) {
+      const double v = value(i);
+      same = std::memcmp(&v, &v0, sizeof(double)) == 0;
+    }
+    uniform[r] = same;
+    for (std::size_t k = 0; k < kBroadcastWidth; ++k) broadcast[r * kBroadcastWidth + k] = v0;
+    if (same) return;
+    if (data[r].size() != n) data[r] = Buffer<double>(n);
+    for (std::size_t i = 0; i < n; ++i) data[r][i] = value(i);
+  }
   // The values of satellites [b0, b0 + kBroadcastWidth) of a row.
   const double* block(std::size_t row, std::size_t b0) const {
-    return uniform[row] ? broadcast.data() + row * kBroadcastWidth : data.data() + row * n + b0;
+    return uniform[row] ? broadcast.data() + row * kBroadcastWidth : data[row].data() + b0;
   }
 };
 
