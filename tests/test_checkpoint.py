@@ -100,11 +100,11 @@ def interrupt_at_batch(monkeypatch: pytest.MonkeyPatch, n: int) -> None:
     calls = {"n": 0}
     original = run.RunWriter.assemble
 
-    def assemble(self, frames):
+    def assemble(self, frames, reuse=None):
         calls["n"] += 1
         if calls["n"] == n:
             raise KeyboardInterrupt
-        return original(self, frames)
+        return original(self, frames, reuse)
 
     monkeypatch.setattr(run.RunWriter, "assemble", assemble)
 

@@ -77,12 +77,12 @@ def test_interrupted_run_keeps_a_readable_partial_file(tmp_path: Path, monkeypat
     calls = {"n": 0}
     original = run.RunWriter.assemble
 
-    def interrupt_on_third(self, frames):
+    def interrupt_on_third(self, frames, reuse=None):
         # Ctrl-C lands in the main thread while the third batch is handed over.
         calls["n"] += 1
         if calls["n"] == 3:
             raise KeyboardInterrupt
-        return original(self, frames)
+        return original(self, frames, reuse)
 
     monkeypatch.setattr(run.RunWriter, "assemble", interrupt_on_third)
     out = tmp_path / "cut.h5"

@@ -254,18 +254,25 @@ class RunWriter:
         self._encoders = {ch: ChunkEncoder(ds) for ch, ds in self._datasets.items()}
         f.flush()
 
-    def assemble(self, frames: Mapping[tuple[int, str], np.ndarray]) -> dict[str, np.ndarray]:
+    def assemble(
+        self,
+        frames: Mapping[tuple[int, str], np.ndarray],
+        reuse: Mapping[str, np.ndarray] | None = None,
+    ) -> dict[str, np.ndarray]:
         """Every fleet's frames of each channel side by side, ``(k, satellites, ...)``,
-        in the storage type: new arrays, so the recorder's buffers may be reused."""
+        in the storage type: copies, so the recorder's buffers may be reused. Arrays
+        of ``reuse`` (an earlier batch's, written already) are filled when their
+        shapes fit, which spares the page faults of fresh memory."""
         out: dict[str, np.ndarray] = {}
         for (fleet_index, channel), data in frames.items():
             arr = out.get(channel)
             if arr is None:
                 info = self._channel_info[channel]
-                arr = np.empty(
-                    (data.shape[0], self.n_satellites, *data.shape[2:]),
-                    dtype=storage_dtype(info["dtype"], self.precision),
-                )
+                shape = (data.shape[0], self.n_satellites, *data.shape[2:])
+                dtype = storage_dtype(info["dtype"], self.precision)
+                arr = reuse.get(channel) if reuse is not None else None
+                if arr is None or arr.shape != shape or arr.dtype != dtype:
+                    arr = np.empty(shape, dtype=dtype)
                 out[channel] = arr
             off = self._offsets[fleet_index]
             arr[:, off : off + data.shape[1]] = data

@@ -192,14 +192,18 @@ def run_scenario(
     seen = {"frames": 0, "batches": 0, "logged": checkpoint.log_entries if checkpoint else 0}
     wrote = {"s": 0.0}
 
+    spare: list[dict[str, np.ndarray]] = []  # written batches' arrays, to be refilled
+
     def write_batch(times_ns, arrays, events, cp) -> None:
         t0 = time.perf_counter()
         writer.append(times_ns, arrays, events, cp)
         stats.update({(0, ch): a for ch, a in arrays.items()}, [0])
+        spare.append(arrays)
         wrote["s"] += time.perf_counter() - t0
 
     def replayed_batch(arrays) -> None:
         stats.update({(0, ch): a for ch, a in arrays.items()}, [0])
+        spare.append(arrays)
 
     def pending_events() -> list:
         new = sim.events[seen["logged"] :]
@@ -211,7 +215,7 @@ def run_scenario(
         seen["frames"] += k
         regular = k == FRAMES_PER_BATCH  # a full recorder: the core stopped at a fixed point
         seen["batches"] += int(regular)
-        arrays = writer.assemble(frames)
+        arrays = writer.assemble(frames, spare.pop() if spare else None)
         if seen["frames"] <= replay_frames:
             if seen["frames"] == replay_frames:
                 _check_replay(resume, twin, seen["batches"], len(sim.events))
