@@ -54,10 +54,12 @@ constexpr std::size_t kLanes = 4;
 
 // radiation::interpolate_cell over energies [e0, e1) rounded up to whole
 // vectors of kLanes, so the loop runs without a scalar remainder (the extra
-// lanes read the next energies or the table's spare values and are dropped):
-// out[0..e1-e0) gets the same values, bit for bit.
+// lanes read the next energies or the table's spare values): out[0..e1-e0)
+// gets the same values, bit for bit. With may_overrun the extra lanes (at
+// most kLanes - 1 values) are written straight after out: the caller's next
+// rows, which it rewrites afterwards; otherwise they go to a scratch copy.
 inline void interpolate_cell_lanes(const RadiationConfig& c, const radiation::Cell& k, std::size_t e0,
-                                   std::size_t e1, double* __restrict out) {
+                                   std::size_t e1, bool may_overrun, double* __restrict out) {
   const std::size_t ne = c.n_proton + c.n_electron;
   const std::size_t count = e1 - e0, padded = (count + kLanes - 1) / kLanes * kLanes;
   const std::size_t s_lon = ne, s_lat = c.nlon * ne, s_alt = c.nlat * c.nlon * ne;
@@ -77,14 +79,16 @@ inline void interpolate_cell_lanes(const RadiationConfig& c, const radiation::Ce
   const double* __restrict t111 = t + s_alt + s_lat + s_lon;
   const double tiny = c.tiny_flux, zero_below = kZeroFluxFraction * c.tiny_flux;
   alignas(64) double tmp[kMaxEnergies + kLanes];
-#pragma omp simd aligned(tmp : 32)
+  double* __restrict dst = may_overrun ? out : tmp;
+#pragma omp simd
   for (std::size_t e = 0; e < padded; ++e) {
     const double v = w000 * t000[e] + w001 * t001[e] + w010 * t010[e] + w011 * t011[e] +
                      w100 * t100[e] + w101 * t101[e] + w110 * t110[e] + w111 * t111[e];
     const double f = radiation::exp10(v) - tiny;
-    tmp[e] = f > zero_below ? f : 0.0;
+    dst[e] = f > zero_below ? f : 0.0;
   }
-  for (std::size_t e = 0; e < count; ++e) out[e] = tmp[e];
+  if (!may_overrun)
+    for (std::size_t e = 0; e < count; ++e) out[e] = tmp[e];
 }
 
 }  // namespace
@@ -297,7 +301,7 @@ void Radiation::step(Fleet& f, std::size_t b0, std::size_t b1, double t_s, doubl
   Weights w;
   for (std::size_t c0 = b0; c0 < b1; c0 += kChunk) {
     const std::size_t c1 = std::min(b1, c0 + kChunk);
-    step_chunk(f, c0, c1, t_s, dt_s, sin_gmst, cos_gmst, w);
+    step_chunk(f, c0, c1, b1, t_s, dt_s, sin_gmst, cos_gmst, w);
   }
 }
 
@@ -319,8 +323,8 @@ void Radiation::blend_weights(std::size_t row, double fr, Weights& w) const {
   w.frac = fr;
 }
 
-void Radiation::step_chunk(Fleet& f, std::size_t b0, std::size_t b1, double t_s, double dt_s,
-                           double sin_gmst, double cos_gmst, Weights& w) {
+void Radiation::step_chunk(Fleet& f, std::size_t b0, std::size_t b1, std::size_t block_end, double t_s,
+                           double dt_s, double sin_gmst, double cos_gmst, Weights& w) {
   const RadiationConfig& c = cfg_;
   const std::size_t np = c.n_proton, ne = c.n_electron;
   const double* __restrict lat = f.latitude_rad.data();
@@ -329,6 +333,7 @@ void Radiation::step_chunk(Fleet& f, std::size_t b0, std::size_t b1, double t_s,
   const double* __restrict pos = f.position_m.data();
   uint32_t* __restrict status = f.status.data();
   const double* __restrict energy = c.proton_energy_mev.data();
+  const uint64_t time_key = radiation::time_key(t_s);  // step_key's part common to all satellites
   // Dipole cutoff, Earth shadow, GCR, the SPE cutoff energy and the table
   // cell: vectorised across satellites (NaN positions give NaN, handled below).
   double spe_omni[kChunk], cut_energy[kChunk];
@@ -409,9 +414,13 @@ void Radiation::step_chunk(Fleet& f, std::size_t b0, std::size_t b1, double t_s,
     // Cells with no flux of a species give exact zeros: their dot products
     // would add +0 and are skipped.
     const bool protons = (occupied & 1) != 0, electrons = (occupied & 2) != 0;
-    if (protons) interpolate_cell_lanes(c, cell, 0, np, pf);
+    // Rows are written in whole vectors straight into the state where the
+    // spare lanes (< kLanes values) fall in the rows of satellites of this
+    // block still to come, which rewrite them in full below.
+    const bool overrun = i + kLanes < block_end;
+    if (protons) interpolate_cell_lanes(c, cell, 0, np, overrun, pf);
     else for (std::size_t e = 0; e < np; ++e) pf[e] = 0.0;
-    if (electrons) interpolate_cell_lanes(c, cell, np, np + ne, ef);
+    if (electrons) interpolate_cell_lanes(c, cell, np, np + ne, overrun, ef);
     else for (std::size_t e = 0; e < ne; ++e) ef[e] = 0.0;
 
     // Solar protons: integral power law of index 2 above 10 MeV (from 1 MeV),
@@ -469,7 +478,7 @@ void Radiation::step_chunk(Fleet& f, std::size_t b0, std::size_t b1, double t_s,
     outage = outage > 0.0 ? outage : 0.0;
     if (lam_tot > 0.0) {
       // Independent Poisson counts = a Poisson total split multinomially.
-      const uint64_t key = radiation::step_key(sat_key_[i], t_s);
+      const uint64_t key = radiation::step_key_of(sat_key_[i], time_key);
       const double u0 = radiation::uniform(key, 0);
       double p = radiation::exp2(-lam_tot * 1.44269504088896340736);
       if (u0 >= p) {

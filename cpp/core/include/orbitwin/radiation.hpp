@@ -112,8 +112,9 @@ class Radiation {
     alignas(64) double proton_see[kSeeEffects][kMax];   //!< [m2]
   };
   void blend_weights(std::size_t row, double frac, Weights& w) const;
-  void step_chunk(Fleet& f, std::size_t b0, std::size_t b1, double t_s, double dt_s, double sin_gmst,
-                  double cos_gmst, Weights& w);
+  //! Satellites [b0, b1) of a block that ends at block_end.
+  void step_chunk(Fleet& f, std::size_t b0, std::size_t b1, std::size_t block_end, double t_s,
+                  double dt_s, double sin_gmst, double cos_gmst, Weights& w);
   RadiationConfig cfg_;
   std::size_t n_;
   uint64_t fleet_key_;
@@ -146,11 +147,13 @@ inline uint64_t mix64(uint64_t z) {
 inline uint64_t satellite_key(uint64_t seed, uint64_t fleet_key, uint64_t sat) {
   return mix64(mix64(seed ^ mix64(fleet_key)) ^ sat);
 }
-inline uint64_t step_key(uint64_t sat_key, double t_s) {
+inline uint64_t time_key(double t_s) {  //!< the step's part, the same for every satellite
   uint64_t bits;
   std::memcpy(&bits, &t_s, sizeof bits);
-  return mix64(sat_key ^ mix64(bits));
+  return mix64(bits);
 }
+inline uint64_t step_key_of(uint64_t sat_key, uint64_t time_key) { return mix64(sat_key ^ time_key); }
+inline uint64_t step_key(uint64_t sat_key, double t_s) { return step_key_of(sat_key, time_key(t_s)); }
 inline double uniform(uint64_t step_key, uint64_t stream) {
   const uint64_t h = mix64(step_key + 0xD1B54A32D192ED03ull * (stream + 1));
   return (static_cast<double>(h >> 11) + 0.5) * 0x1.0p-53;
