@@ -432,3 +432,24 @@ def test_kernel_flux_equals_table_interpolation(cache: str) -> None:
     assert np.array_equal(f.state("radiation.proton_flux"), ref[:, :N_P])
     assert np.array_equal(f.state("radiation.electron_flux"), ref[:, N_P:])
     assert (ref[:, P10] > 0).any() and (ref[:, P10] == 0).any()
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_kernel_flux_rows_stay_exact_through_and_across_advances(cache: str, threads: int) -> None:
+    """Flux rows written in whole vectors (spilling into the next satellites' rows,
+    which rewrite them) and zero rows not rewritten while a satellite stays out of a
+    belt still equal the plain interpolation after each of several advances, with
+    blocks split across threads."""
+    twin, f = _twin(cache, _walker(53.0, n=200), threads=threads)
+    seen_in = seen_out = False
+    for by in ("2000s", "10s", "3000s", "1234s"):
+        twin.advance(by=by)
+        lat = np.degrees(f.state("orbit.latitude"))
+        lon = np.degrees(f.state("orbit.longitude"))
+        alt = f.state("orbit.altitude").copy()
+        ref = _core.radiation_interpolate(f.radiation_core, lat, lon, alt)
+        assert np.array_equal(f.state("radiation.proton_flux"), ref[:, :N_P])
+        assert np.array_equal(f.state("radiation.electron_flux"), ref[:, N_P:])
+        seen_in |= bool((ref[:, P10] > 0).any())
+        seen_out |= bool((ref[:, N_P:] == 0).all(axis=1).any())
+    assert seen_in and seen_out

@@ -221,6 +221,8 @@ Radiation::Radiation(Fleet& f, RadiationConfig config) : cfg_(std::move(config))
           cell_flags_[(a * (cfg_.nlat - 1) + l) * (cfg_.nlon - 1) + o] = fl;
         }
   }
+  zero_rows_ = Buffer<uint8_t>(n_);
+  zero_rows_.fill(0);
   thickness_row_ = Buffer<int32_t>(n_);
   thickness_frac_ = Buffer<double>(n_);
 
@@ -406,6 +408,7 @@ void Radiation::step_chunk(Fleet& f, std::size_t b0, std::size_t b1, std::size_t
       for (std::size_t e = 0; e < ne; ++e) ef[e] = NAN;
       cutoff_rigidity[i] = gcr_flux[i] = dose_rate[i] = NAN;
       for (int e = 0; e < kSeeEffects; ++e) rates[e] = NAN;
+      zero_rows_[i] = 0;
       continue;  // no valid position: nothing accumulates
     }
     const radiation::Cell cell{static_cast<std::size_t>(ia[k]), static_cast<std::size_t>(il[k]),
@@ -416,12 +419,30 @@ void Radiation::step_chunk(Fleet& f, std::size_t b0, std::size_t b1, std::size_t
     const bool protons = (occupied & 1) != 0, electrons = (occupied & 2) != 0;
     // Rows are written in whole vectors straight into the state where the
     // spare lanes (< kLanes values) fall in the rows of satellites of this
-    // block still to come, which rewrite them in full below.
+    // block still to come (at most kLanes - 1 rows), which rewrite them in
+    // full below: those rows are marked as no longer zero. A row the kernel
+    // zeroed at an earlier step of this advance is not zeroed again.
     const bool overrun = i + kLanes < block_end;
-    if (protons) interpolate_cell_lanes(c, cell, 0, np, overrun, pf);
-    else for (std::size_t e = 0; e < np; ++e) pf[e] = 0.0;
-    if (electrons) interpolate_cell_lanes(c, cell, np, np + ne, overrun, ef);
-    else for (std::size_t e = 0; e < ne; ++e) ef[e] = 0.0;
+    uint8_t zero = zero_rows_[i];
+    if (protons) {
+      interpolate_cell_lanes(c, cell, 0, np, overrun, pf);
+      zero &= static_cast<uint8_t>(~1u);
+    } else if (!(zero & 1u)) {
+      for (std::size_t e = 0; e < np; ++e) pf[e] = 0.0;
+      zero |= 1u;
+    }
+    if (electrons) {
+      interpolate_cell_lanes(c, cell, np, np + ne, overrun, ef);
+      zero &= static_cast<uint8_t>(~2u);
+    } else if (!(zero & 2u)) {
+      for (std::size_t e = 0; e < ne; ++e) ef[e] = 0.0;
+      zero |= 2u;
+    }
+    zero_rows_[i] = zero;
+    if (overrun && (occupied & 3u)) {
+      const uint8_t keep = static_cast<uint8_t>(~(occupied & 3u));
+      for (std::size_t j = 1; j < kLanes; ++j) zero_rows_[i + j] &= keep;
+    }
 
     // Solar protons: integral power law of index 2 above 10 MeV (from 1 MeV),
     // only above the cutoff energy, over the unshadowed sky.

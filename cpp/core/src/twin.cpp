@@ -177,6 +177,7 @@ bool Twin::start() {
   for (auto& f : fleets_) {
     f->validate_parameters();
     if (f->thermal_power) f->thermal_power->prepare();
+    if (f->radiation) f->radiation->prepare();
   }
   evaluate({t_ns_});
   started_ = true;
@@ -201,6 +202,7 @@ AdvanceResult Twin::advance(int64_t until_ns) {
   for (auto& f : fleets_) {
     f->validate_parameters();
     if (f->thermal_power) f->thermal_power->prepare();
+    if (f->radiation) f->radiation->prepare();
   }
   std::vector<int64_t> segment;
   while (t_ns_ < until_ns) {

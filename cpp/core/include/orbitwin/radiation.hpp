@@ -82,6 +82,9 @@ class Radiation {
   void step(Fleet& f, std::size_t b0, std::size_t b1, double t_s, double dt_s, double sin_gmst,
             double cos_gmst);
   void validate_parameters(const std::string& fleet) const;
+  //! Before each advance (and the start): forgets which flux rows the kernel
+  //! left at zero, as the state may have been written since.
+  void prepare() { zero_rows_.fill(0); }
 
   // ---- parameters ----
   Buffer<double> shield_thickness_m;  //!< [m] (n) aluminium spherical shell
@@ -124,6 +127,9 @@ class Radiation {
   Buffer<double> thickness_frac_;    //!< [-] (n) weight of the upper row
   //! (nalt-1, nlat-1, nlon-1) bit 0: some corner has proton flux, bit 1: electron flux
   std::vector<unsigned char> cell_flags_;
+  //! (n) bit 0: the satellite's proton flux row holds zeros the kernel wrote
+  //! (within this advance), bit 1: its electron row; such rows are not refilled.
+  Buffer<uint8_t> zero_rows_;
 };
 
 // Adds the radiation model to a fleet (before the twin starts and before any
