@@ -479,17 +479,25 @@ void Radiation::step_chunk(Fleet& f, std::size_t b0, std::size_t b1, std::size_t
     d += gcr * c.gcr_dose_per_flux;
     dose_rate[i] = d;
     double lam_tot = 0.0, lam[kSeeEffects];
-    for (int q = 0; q < kSeeEffects; ++q) {
-      double s = 0.0;
-      if (proton_terms) {
+    if (proton_terms) {
+      for (int q = 0; q < kSeeEffects; ++q) {
+        double s = 0.0;
         const double* __restrict ws = w.proton_see[q];
 #pragma omp simd reduction(+ : s)
         for (std::size_t e = 0; e < np; ++e) s += pt[e] * ws[e];
+        s += gcr * c.gcr_see_per_flux[q];
+        rates[q] = s;
+        lam[q] = s * dt_s;
+        lam_tot += lam[q];
       }
-      s += gcr * c.gcr_see_per_flux[q];
-      rates[q] = s;
-      lam[q] = s * dt_s;
-      lam_tot += lam[q];
+    } else {
+      // GCR only (most satellite-steps): the same sums, without the proton terms.
+      for (int q = 0; q < kSeeEffects; ++q) {
+        const double s = 0.0 + gcr * c.gcr_see_per_flux[q];
+        rates[q] = s;
+        lam[q] = s * dt_s;
+        lam_tot += lam[q];
+      }
     }
 
     // Accumulation over the step (rates held at the step's end value).
