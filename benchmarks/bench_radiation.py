@@ -2,8 +2,9 @@
 satellites, 550 km, 53 deg) stepped at 10 s with radiation off and on, 1 and 2
 threads.
 
-With radiation on, every satellite-step also interpolates 41 trapped integral
-fluxes (trilinear in log flux), computes the dipole cutoff, GCR and SPE terms,
+With radiation on, every satellite-step also interpolates the 41 trapped
+integral fluxes of the species its table cell holds (trilinear in log flux;
+rows of a species the cell lacks are zero), computes the dipole cutoff, GCR and SPE terms,
 takes the dose and three single-event dot products and draws the events from
 the counter hash. Table setup (aep8 tabulation, cached on disk) is timed
 separately and outside the step figures; the first evaluation at t = 0 is
