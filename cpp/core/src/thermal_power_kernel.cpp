@@ -263,9 +263,13 @@ void thermal_power_block(Fleet& f, std::size_t b0, std::size_t b1, const Instant
     const double* __restrict axes = f.body_axes.data();
     for (std::size_t k = 0; k < len; ++k)
       for (int c = 0; c < 9; ++c) s.axes[c][k] = axes[9 * (b0 + k) + c];
-    const double* __restrict temp = tp.temperature_k.data();
-    for (std::size_t k = 0; k < len; ++k)
-      for (int j = 0; j < nn; ++j) s.T[j][k] = temp[(b0 + k) * snn + static_cast<std::size_t>(j)];
+    // Later steps of a segment find the block's temperatures in the scratch,
+    // where the last step left them (the same values it wrote to the state).
+    if (in.segment_first) {
+      const double* __restrict temp = tp.temperature_k.data();
+      for (std::size_t k = 0; k < len; ++k)
+        for (int j = 0; j < nn; ++j) s.T[j][k] = temp[(b0 + k) * snn + static_cast<std::size_t>(j)];
+    }
   }
 
   // ---- geometry in the body frame ----
@@ -795,17 +799,27 @@ void thermal_power_block(Fleet& f, std::size_t b0, std::size_t b1, const Instant
   }
 
   // ---- scatter ----
+  // The (n, n_node) state is written at the segment's last step, where the
+  // caller reads it; within a segment only the payload temperature, which
+  // the compute payload reads at every step.
+  if (!in.segment_last && f.compute) {
+    double* __restrict temp = tp.temperature_k.data() + tp.payload_node;
+    const double* __restrict t = s.T[tp.payload_node];
+    for (std::size_t k = 0; k < len; ++k) temp[(b0 + k) * snn] = t[k];
+  }
   {
     double* __restrict temp = tp.temperature_k.data();
     double* __restrict env = tp.environment_w.data();
     double* __restrict diss = tp.dissipation_w.data();
-    for (std::size_t k = 0; k < len; ++k)
-      for (int j = 0; j < nn; ++j) {
-        const std::size_t dst = (b0 + k) * snn + static_cast<std::size_t>(j);
-        temp[dst] = s.T[j][k];
-        env[dst] = s.illum_now[k] * s.qs[j][k] + s.qe[j][k];
-        diss[dst] = s.q_int[j][k];
-      }
+    if (in.segment_last) {
+      for (std::size_t k = 0; k < len; ++k)
+        for (int j = 0; j < nn; ++j) {
+          const std::size_t dst = (b0 + k) * snn + static_cast<std::size_t>(j);
+          temp[dst] = s.T[j][k];
+          env[dst] = s.illum_now[k] * s.qs[j][k] + s.qe[j][k];
+          diss[dst] = s.q_int[j][k];
+        }
+    }
     for (int j = 0; j < nn; ++j) {
       const std::size_t off = static_cast<std::size_t>(j) * tp.n + b0;
       double* __restrict sp = tp.sun_heat_t.data() + off;
