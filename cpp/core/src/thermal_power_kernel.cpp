@@ -107,10 +107,33 @@ ORBITWIN_NOINLINE Scratch& thread_scratch() {
   return scratch;
 }
 
-// In-place LU of M (no pivoting). Both run over every lane of the block
-// (a constant trip count the compiler unrolls): the scratch lanes past a
-// partial block's end hold stale or zero values that nothing reads back.
+// Loops on scratch alone run over every lane of the block (a constant trip
+// count the compiler unrolls): the lanes past a partial block's end hold
+// stale or zero values that nothing reads back.
 constexpr std::size_t kLanes = kBlock;
+
+// A block row zeroed or copied with vector stores: a library call per
+// 512-byte row costs several times more. The constant is hidden from the
+// optimiser, which would otherwise turn the loops back into memset/memcpy.
+inline double opaque(double v) {
+#if defined(__GNUC__)
+  __asm__("" : "+m"(v));
+#endif
+  return v;
+}
+
+inline void zero_row(double* __restrict row) {
+  const double z = opaque(0.0);
+#pragma omp simd
+  for (std::size_t k = 0; k < kLanes; ++k) row[k] = z;
+}
+
+// dst = src exactly (x + -0 is x for every x, +0 and -0 included).
+inline void copy_row(double* __restrict dst, const double* __restrict src) {
+  const double z = opaque(-0.0);
+#pragma omp simd
+  for (std::size_t k = 0; k < kLanes; ++k) dst[k] = src[k] + z;
+}
 
 // In-place LU of M (no pivoting) for the block's satellites. Entries outside the
 // structure nz (links and their fill-in) are exact zeros and are skipped:
@@ -331,7 +354,6 @@ void thermal_power_block(Fleet& f, std::size_t b0, std::size_t b1, const Instant
   }
 
   // ---- environmental heat per face, summed per node ----
-  // (Row-sized memsets: glibc switches to rep stosb above 2 kB.)
   {
     bool seen[kN] = {};  // a node's first face assigns its sums, later ones add
     for (int fc = 0; fc < nf; ++fc) {
@@ -409,8 +431,8 @@ void thermal_power_block(Fleet& f, std::size_t b0, std::size_t b1, const Instant
     }
     for (int j = 0; j < nn; ++j)
       if (!seen[j]) {
-        std::memset(s.qs[j], 0, sizeof s.qs[j]);
-        std::memset(s.qe[j], 0, sizeof s.qe[j]);
+        zero_row(s.qs[j]);
+        zero_row(s.qe[j]);
       }
   }
 
@@ -610,7 +632,7 @@ void thermal_power_block(Fleet& f, std::size_t b0, std::size_t b1, const Instant
 #pragma omp simd
       for (std::size_t k = 0; k < len; ++k) heater_total[k] += hd[k];
     }
-    for (int j = 0; j < nn; ++j) std::memset(s.q_int[j], 0, sizeof s.q_int[j]);
+    for (int j = 0; j < nn; ++j) zero_row(s.q_int[j]);
     double served_bus[kBlock], served_payload[kBlock], battery_heat[kBlock], array_out[kBlock];
     // Pass 1 (vectorised): array output, demands; a step without an eclipse
     // transition is one interval at constant generation.
@@ -721,8 +743,8 @@ void thermal_power_block(Fleet& f, std::size_t b0, std::size_t b1, const Instant
     // Only the structure is read by factor() and solve().
     for (int a = 0; a < nn; ++a)
       for (int b = 0; b < nn; ++b)
-        if (tp.lu_nonzero[a][b]) std::memset(s.M[a][b], 0, sizeof s.M[a][b]);
-    for (int a = 0; a < nn; ++a) std::memset(s.kt[a], 0, sizeof s.kt[a]);
+        if (tp.lu_nonzero[a][b]) zero_row(s.M[a][b]);
+    for (int a = 0; a < nn; ++a) zero_row(s.kt[a]);
     // Conduction: K T_n and K into M.
     for (int l = 0; l < nl; ++l) {
       const double* __restrict cond = tp.conductance_t.block(static_cast<std::size_t>(l), b0);
@@ -795,7 +817,7 @@ void thermal_power_block(Fleet& f, std::size_t b0, std::size_t b1, const Instant
 #pragma omp simd
       for (std::size_t k = 0; k < len; ++k) r[k] = (t_new[k] - t_old[k]) * inv_dt;
     }
-    for (int a = 0; a < nn; ++a) std::memcpy(s.T[a], s.x[a], sizeof s.T[a]);
+    for (int a = 0; a < nn; ++a) copy_row(s.T[a], s.x[a]);
   }
 
   // ---- scatter ----
