@@ -443,6 +443,7 @@ void thermal_power_block(Fleet& f, std::size_t b0, std::size_t b1, const Instant
   // of the exact disc-overlap fraction at kSubSamples midpoints along the
   // cubic Hermite arc between the end states; other steps are all lit or all
   // dark. Sun fixed over the step (it moves 0.04 deg per minute).
+  bool any_transition = false;  // a step in the block crosses an eclipse boundary
   {
     const double* __restrict pos = f.position_m.data();
     const double* __restrict vel = f.velocity_m_s.data();
@@ -466,7 +467,8 @@ void thermal_power_block(Fleet& f, std::size_t b0, std::size_t b1, const Instant
     }
     // Steps with a transition (a few per orbit): sub-sample before the end
     // state becomes the previous one.
-    if (any > 0.0) {
+    any_transition = any > 0.0;
+    if (any_transition) {
       for (std::size_t k = 0; k < len; ++k) {
         if (s.transition[k] == 0.0) continue;
         const std::size_t i = b0 + k;
@@ -670,7 +672,7 @@ void thermal_power_block(Fleet& f, std::size_t b0, std::size_t b1, const Instant
     // as kSubSamples intervals with their own illumination, so that shunting
     // while full and discharging in the dark or the penumbra are not netted
     // against each other.
-    for (std::size_t k = 0; k < len; ++k) {
+    for (std::size_t k = 0; any_transition && k < len; ++k) {
       if (s.transition[k] == 0.0) continue;
       const std::size_t i = b0 + k;
       const double d = dt / kSubSamples;
