@@ -218,6 +218,13 @@ ThermalPower::ThermalPower(const ThermalPowerDesign& d, std::size_t n_sat) : n(n
     }
   }
   payload_shed_first = d.payload_priority >= d.heater_priority;
+  for (int a = 0; a < n_node; ++a) lu_nonzero[a][a] = 1;
+  for (int l = 0; l < n_link; ++l) lu_nonzero[link_a[l]][link_b[l]] = lu_nonzero[link_b[l]][link_a[l]] = 1;
+  for (int p = 0; p < n_node; ++p)  // symbolic elimination: row r gets row p's pattern
+    for (int r = p + 1; r < n_node; ++r)
+      if (lu_nonzero[r][p])
+        for (int c = p + 1; c < n_node; ++c)
+          if (lu_nonzero[p][c]) lu_nonzero[r][c] = 1;
 
   const std::size_t nn = static_cast<std::size_t>(n_node);
   auto per_sat = [&](Buffer<double>& b, std::size_t per, const std::vector<double>& v) {
@@ -279,6 +286,7 @@ ThermalPower::ThermalPower(const ThermalPowerDesign& d, std::size_t n_sat) : n(n
   face_area_alpha_t.allocate(static_cast<std::size_t>(n_face), n);
   face_area_eps_t.allocate(static_cast<std::size_t>(n_face), n);
   heater_t.allocate(3 * static_cast<std::size_t>(n_heater), n);
+  node_eps_area_t.allocate(nn, n);
   scalars.allocate(kScalarRows, n);
   prepare();
   for (Buffer<double>* b : {&array_available_w, &array_w, &battery_w, &load_w, &payload_w, &heater_w,
@@ -309,6 +317,18 @@ void ThermalPower::prepare() {
   for (std::size_t j = 0; j < nf; ++j) {
     face_area_alpha_t.set_row(j, [=](std::size_t i) { return area[i * nf + j] * alpha[i * nf + j]; });
     face_area_eps_t.set_row(j, [=](std::size_t i) { return area[i * nf + j] * eps[i * nf + j]; });
+  }
+  // A node's eps A: its faces' rows summed in face order (as the kernel summed them).
+  for (std::size_t a = 0; a < static_cast<std::size_t>(n_node); ++a) {
+    const ParamRows& fe = face_area_eps_t;
+    const int32_t* fnode = face_node.data();
+    node_eps_area_t.set_row(a, [&fe, fnode, nf, a](std::size_t i) {
+      double sum = 0.0;
+      for (std::size_t j = 0; j < nf; ++j)
+        if (static_cast<std::size_t>(fnode[j]) == a)
+          sum += fe.uniform[j] ? fe.broadcast[j * kBroadcastWidth] : fe.data[j][i];
+      return sum;
+    });
   }
   const std::size_t nh = static_cast<std::size_t>(n_heater);
   transpose(heater_power_w, heater_t, 0, n_heater);

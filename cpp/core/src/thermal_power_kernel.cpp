@@ -85,7 +85,6 @@ struct Scratch {
                                            //     (tp.sun_heat_t holds it at t_n)
   alignas(64) double qe[kN][kBlock];       // [W] absorbed albedo + Earth IR, at t_n+1
   alignas(64) double q_mean[kN][kBlock];   // [W] environmental heat, mean over the step
-  alignas(64) double eps_a[kN][kBlock];    // [m^2] sum of eps * A of a node's faces
   alignas(64) double q_int[kN][kBlock];    // [W] internal heat over the step
   alignas(64) double kt[kN][kBlock];       // [W] K T_n (net conducted out)
   alignas(64) double rad[kN][kBlock];      // [W] sigma eps A T_n^4
@@ -108,47 +107,81 @@ ORBITWIN_NOINLINE Scratch& thread_scratch() {
   return scratch;
 }
 
-// In-place LU of M (no pivoting) for len satellites.
-inline void factor(Scratch& s, int nn, std::size_t len) {
+// Loops on scratch alone run over every lane of the block (a constant trip
+// count the compiler unrolls): the lanes past a partial block's end hold
+// stale or zero values that nothing reads back.
+constexpr std::size_t kLanes = kBlock;
+
+// A block row zeroed or copied with vector stores: a library call per
+// 512-byte row costs several times more. The constant is hidden from the
+// optimiser, which would otherwise turn the loops back into memset/memcpy.
+inline double opaque(double v) {
+#if defined(__GNUC__)
+  __asm__("" : "+m"(v));
+#endif
+  return v;
+}
+
+inline void zero_row(double* __restrict row) {
+  const double z = opaque(0.0);
+#pragma omp simd
+  for (std::size_t k = 0; k < kLanes; ++k) row[k] = z;
+}
+
+// dst = src exactly (x + -0 is x for every x, +0 and -0 included).
+inline void copy_row(double* __restrict dst, const double* __restrict src) {
+  const double z = opaque(-0.0);
+#pragma omp simd
+  for (std::size_t k = 0; k < kLanes; ++k) dst[k] = src[k] + z;
+}
+
+// In-place LU of M (no pivoting) for the block's satellites. Entries outside the
+// structure nz (links and their fill-in) are exact zeros and are skipped:
+// their multipliers and updates would change nothing.
+inline void factor(Scratch& s, const uint8_t (*nz)[kN], int nn) {
   for (int p = 0; p < nn; ++p) {
     double* __restrict mpp = s.M[p][p];
 #pragma omp simd
-    for (std::size_t k = 0; k < len; ++k) mpp[k] = 1.0 / mpp[k];
+    for (std::size_t k = 0; k < kLanes; ++k) mpp[k] = 1.0 / mpp[k];
     for (int r = p + 1; r < nn; ++r) {
+      if (!nz[r][p]) continue;
       double* __restrict mrp = s.M[r][p];
 #pragma omp simd
-      for (std::size_t k = 0; k < len; ++k) mrp[k] *= mpp[k];
+      for (std::size_t k = 0; k < kLanes; ++k) mrp[k] *= mpp[k];
       for (int c = p + 1; c < nn; ++c) {
+        if (!nz[p][c]) continue;
         double* __restrict mrc = s.M[r][c];
         const double* __restrict mpc = s.M[p][c];
 #pragma omp simd
-        for (std::size_t k = 0; k < len; ++k) mrc[k] -= mrp[k] * mpc[k];
+        for (std::size_t k = 0; k < kLanes; ++k) mrc[k] -= mrp[k] * mpc[k];
       }
     }
   }
 }
 
 // Solves M x = b in place in s.x.
-inline void solve(Scratch& s, int nn, std::size_t len) {
+inline void solve(Scratch& s, const uint8_t (*nz)[kN], int nn) {
   for (int r = 1; r < nn; ++r)
     for (int p = 0; p < r; ++p) {
+      if (!nz[r][p]) continue;
       double* __restrict xr = s.x[r];
       const double* __restrict xp = s.x[p];
       const double* __restrict m = s.M[r][p];
 #pragma omp simd
-      for (std::size_t k = 0; k < len; ++k) xr[k] -= m[k] * xp[k];
+      for (std::size_t k = 0; k < kLanes; ++k) xr[k] -= m[k] * xp[k];
     }
   for (int r = nn - 1; r >= 0; --r) {
     double* __restrict xr = s.x[r];
     for (int c = r + 1; c < nn; ++c) {
+      if (!nz[r][c]) continue;
       const double* __restrict xc = s.x[c];
       const double* __restrict m = s.M[r][c];
 #pragma omp simd
-      for (std::size_t k = 0; k < len; ++k) xr[k] -= m[k] * xc[k];
+      for (std::size_t k = 0; k < kLanes; ++k) xr[k] -= m[k] * xc[k];
     }
     const double* __restrict inv = s.M[r][r];
 #pragma omp simd
-    for (std::size_t k = 0; k < len; ++k) xr[k] *= inv[k];
+    for (std::size_t k = 0; k < kLanes; ++k) xr[k] *= inv[k];
   }
 }
 
@@ -231,11 +264,16 @@ inline double power_interval(double gen, double d_bus, double d_pay, double d_he
 
 }  // namespace
 
-void thermal_power(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in) {
+namespace {
+
+// The kernel for len = Len satellites (Len = kBlock: a full block, every
+// loop a constant trip count) or, with Len = 0, for any len.
+template <std::size_t Len>
+void thermal_power_block(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in) {
   ThermalPower& tp = *f.thermal_power;
   const int nn = tp.n_node, nl = tp.n_link, nf = tp.n_face, nh = tp.n_heater;
   const std::size_t snn = static_cast<std::size_t>(nn);
-  const std::size_t len = b1 - b0;
+  const std::size_t len = Len ? Len : b1 - b0;
   const double dt = in.dt_s;
   const double dt_lim = in.dt_limit_s;
   // Block scratch (~100 kB) per thread, reused: no stack probing per call.
@@ -248,9 +286,13 @@ void thermal_power(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in) 
     const double* __restrict axes = f.body_axes.data();
     for (std::size_t k = 0; k < len; ++k)
       for (int c = 0; c < 9; ++c) s.axes[c][k] = axes[9 * (b0 + k) + c];
-    const double* __restrict temp = tp.temperature_k.data();
-    for (std::size_t k = 0; k < len; ++k)
-      for (int j = 0; j < nn; ++j) s.T[j][k] = temp[(b0 + k) * snn + static_cast<std::size_t>(j)];
+    // Later steps of a segment find the block's temperatures in the scratch,
+    // where the last step left them (the same values it wrote to the state).
+    if (in.segment_first) {
+      const double* __restrict temp = tp.temperature_k.data();
+      for (std::size_t k = 0; k < len; ++k)
+        for (int j = 0; j < nn; ++j) s.T[j][k] = temp[(b0 + k) * snn + static_cast<std::size_t>(j)];
+    }
   }
 
   // ---- geometry in the body frame ----
@@ -312,9 +354,8 @@ void thermal_power(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in) 
   }
 
   // ---- environmental heat per face, summed per node ----
-  for (int j = 0; j < nn; ++j)
-    for (std::size_t k = 0; k < len; ++k) s.qs[j][k] = s.qe[j][k] = s.eps_a[j][k] = 0.0;
   {
+    bool seen[kN] = {};  // a node's first face assigns its sums, later ones add
     for (int fc = 0; fc < nf; ++fc) {
       const double* __restrict aa = tp.face_area_alpha_t.block(fc, b0);  // [m^2] A alpha
       const double* __restrict ae = tp.face_area_eps_t.block(fc, b0);    // [m^2] A eps
@@ -327,7 +368,6 @@ void thermal_power(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in) 
                    fz = wb * tp.face_normal_body[3 * fc + 2];
       double* __restrict qsn = s.qs[tp.face_node[fc]];
       double* __restrict qen = s.qe[tp.face_node[fc]];
-      double* __restrict ea = s.eps_a[tp.face_node[fc]];
       double* __restrict fcs = s.face_cs[fc];
       double* __restrict fcn = s.face_cn[fc];
       double* __restrict fF = s.face_F[fc];
@@ -369,15 +409,31 @@ void thermal_power(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in) 
           fF[k] = F > 0.0 ? F : 0.0;
         }
       }
+      // Both terms are >= +0, so assigning equals adding to +0.
+      if (seen[tp.face_node[fc]]) {
 #pragma omp simd
-      for (std::size_t k = 0; k < len; ++k) {
-        const double cs = fcs[k];
-        const double F = fF[k];
-        qsn[k] += aa[k] * s.sun_flux[k] * (cs > 0.0 ? cs : 0.0);
-        qen[k] += (aa[k] * s.albedo_flux[k] + ae[k] * s.ir_flux[k]) * F;
-        ea[k] += ae[k];
+        for (std::size_t k = 0; k < len; ++k) {
+          const double cs = fcs[k];
+          const double F = fF[k];
+          qsn[k] += aa[k] * s.sun_flux[k] * (cs > 0.0 ? cs : 0.0);
+          qen[k] += (aa[k] * s.albedo_flux[k] + ae[k] * s.ir_flux[k]) * F;
+        }
+      } else {
+#pragma omp simd
+        for (std::size_t k = 0; k < len; ++k) {
+          const double cs = fcs[k];
+          const double F = fF[k];
+          qsn[k] = aa[k] * s.sun_flux[k] * (cs > 0.0 ? cs : 0.0);
+          qen[k] = (aa[k] * s.albedo_flux[k] + ae[k] * s.ir_flux[k]) * F;
+        }
+        seen[tp.face_node[fc]] = true;
       }
     }
+    for (int j = 0; j < nn; ++j)
+      if (!seen[j]) {
+        zero_row(s.qs[j]);
+        zero_row(s.qe[j]);
+      }
   }
 
   // ---- mean illumination over the step ----
@@ -387,6 +443,7 @@ void thermal_power(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in) 
   // of the exact disc-overlap fraction at kSubSamples midpoints along the
   // cubic Hermite arc between the end states; other steps are all lit or all
   // dark. Sun fixed over the step (it moves 0.04 deg per minute).
+  bool any_transition = false;  // a step in the block crosses an eclipse boundary
   {
     const double* __restrict pos = f.position_m.data();
     const double* __restrict vel = f.velocity_m_s.data();
@@ -410,7 +467,8 @@ void thermal_power(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in) 
     }
     // Steps with a transition (a few per orbit): sub-sample before the end
     // state becomes the previous one.
-    if (any > 0.0) {
+    any_transition = any > 0.0;
+    if (any_transition) {
       for (std::size_t k = 0; k < len; ++k) {
         if (s.transition[k] == 0.0) continue;
         const std::size_t i = b0 + k;
@@ -485,19 +543,32 @@ void thermal_power(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in) 
       const double* __restrict tn = s.T[tp.heater_node[h]];
       double* __restrict demand = s.heater_demand[h];
       int32_t* __restrict on = hon + b0 * snh + hr;
-      for (std::size_t k = 0; k < len; ++k) {
-        const double t = tn[k];
-        const int32_t o = t < hlo[k] ? 1 : (t > hhi[k] ? 0 : on[k * snh]);
-        on[k * snh] = o;
-        demand[k] = o ? hp[k] : 0.0;
+      if (snh == 1) {  // contiguous: vectorises
+#pragma omp simd
+        for (std::size_t k = 0; k < len; ++k) {
+          const double t = tn[k];
+          const int32_t o = t < hlo[k] ? 1 : (t > hhi[k] ? 0 : on[k]);
+          on[k] = o;
+          demand[k] = o ? hp[k] : 0.0;
+        }
+      } else {
+        for (std::size_t k = 0; k < len; ++k) {
+          const double t = tn[k];
+          const int32_t o = t < hlo[k] ? 1 : (t > hhi[k] ? 0 : on[k * snh]);
+          on[k * snh] = o;
+          demand[k] = o ? hp[k] : 0.0;
+        }
       }
     }
+    double* __restrict pen = s.payload_enable;
+    double* __restrict hena = s.heater_enable;
+#pragma omp simd
     for (std::size_t k = 0; k < len; ++k) {
       const std::size_t i = b0 + k;
       pon[i] = soc[i] < pshed[k] ? 0 : (soc[i] >= prest[k] ? 1 : pon[i]);
       hen[i] = soc[i] < hshed[k] ? 0 : (soc[i] >= hrest[k] ? 1 : hen[i]);
-      s.payload_enable[k] = pon[i] ? 1.0 : 0.0;
-      s.heater_enable[k] = hen[i] ? 1.0 : 0.0;
+      pen[k] = pon[i] ? 1.0 : 0.0;
+      hena[k] = hen[i] ? 1.0 : 0.0;
     }
   }
 
@@ -556,13 +627,14 @@ void thermal_power(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in) 
     const double inv_dt_eff = 1.0 / dt_eff;
     const double commit = dt > 0.0 ? 1.0 : 0.0;
     double heater_total[kBlock];
-    for (std::size_t k = 0; k < len; ++k) {
-      double sum = 0.0;
-      for (int h = 0; h < nh; ++h) sum += s.heater_demand[h][k];
-      heater_total[k] = sum;
+#pragma omp simd
+    for (std::size_t k = 0; k < len; ++k) heater_total[k] = 0.0;
+    for (int h = 0; h < nh; ++h) {
+      const double* __restrict hd = s.heater_demand[h];
+#pragma omp simd
+      for (std::size_t k = 0; k < len; ++k) heater_total[k] += hd[k];
     }
-    for (int j = 0; j < nn; ++j)
-      for (std::size_t k = 0; k < len; ++k) s.q_int[j][k] = 0.0;
+    for (int j = 0; j < nn; ++j) zero_row(s.q_int[j]);
     double served_bus[kBlock], served_payload[kBlock], battery_heat[kBlock], array_out[kBlock];
     // Pass 1 (vectorised): array output, demands; a step without an eclipse
     // transition is one interval at constant generation.
@@ -600,7 +672,7 @@ void thermal_power(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in) 
     // as kSubSamples intervals with their own illumination, so that shunting
     // while full and discharging in the dark or the penumbra are not netted
     // against each other.
-    for (std::size_t k = 0; k < len; ++k) {
+    for (std::size_t k = 0; any_transition && k < len; ++k) {
       if (s.transition[k] == 0.0) continue;
       const std::size_t i = b0 + k;
       const double d = dt / kSubSamples;
@@ -670,11 +742,11 @@ void thermal_power(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in) 
   // ---- thermal network: linearised TR-BDF2 ----
   if (dt > 0.0) {
     const double inv_dh = 2.0 / (kGamma * dt);  // 1 / (gamma/2 dt)
-    for (int a = 0; a < nn; ++a) {
+    // Only the structure is read by factor() and solve().
+    for (int a = 0; a < nn; ++a)
       for (int b = 0; b < nn; ++b)
-        for (std::size_t k = 0; k < len; ++k) s.M[a][b][k] = 0.0;
-      for (std::size_t k = 0; k < len; ++k) s.kt[a][k] = 0.0;
-    }
+        if (tp.lu_nonzero[a][b]) zero_row(s.M[a][b]);
+    for (int a = 0; a < nn; ++a) zero_row(s.kt[a]);
     // Conduction: K T_n and K into M.
     for (int l = 0; l < nl; ++l) {
       const double* __restrict cond = tp.conductance_t.block(static_cast<std::size_t>(l), b0);
@@ -706,7 +778,7 @@ void thermal_power(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in) 
       double* __restrict rad = s.rad[a];
       const double* __restrict t = s.T[a];
       const double* __restrict c = tp.capacity_t.block(static_cast<std::size_t>(a), b0);
-      const double* __restrict ea = s.eps_a[a];
+      const double* __restrict ea = tp.node_eps_area_t.block(static_cast<std::size_t>(a), b0);
       const double* __restrict qm = s.q_mean[a];
       const double* __restrict qi = s.q_int[a];
       const double* __restrict kt = s.kt[a];
@@ -721,8 +793,8 @@ void thermal_power(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in) 
         x[k] = c[k] * inv_dh * t1 + 2.0 * (qm[k] + qi[k]) - kt[k] + 2.0 * rad[k];
       }
     }
-    factor(s, nn, len);
-    solve(s, nn, len);
+    factor(s, tp.lu_nonzero, nn);
+    solve(s, tp.lu_nonzero, nn);
     // Stage 2 (BDF2): M T_n+1 = C (T_g / gamma - (1-gamma)^2/gamma T_n) / ((1-gamma) dt)
     //                           + Q(t_n+1) + 3 sigma eps A T_n^4.
     const double c_g = 1.0 / (kGamma * (1.0 - kGamma) * dt);
@@ -738,7 +810,7 @@ void thermal_power(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in) 
       for (std::size_t k = 0; k < len; ++k)
         x[k] = c[k] * (c_g * x[k] - c_n * t[k]) + qm[k] + qi[k] + 3.0 * rad[k];
     }
-    solve(s, nn, len);
+    solve(s, tp.lu_nonzero, nn);
     {
       double* __restrict r = tp.array_rate_k_s.data() + b0;
       const double* __restrict t_new = s.x[tp.array_node];
@@ -747,22 +819,31 @@ void thermal_power(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in) 
 #pragma omp simd
       for (std::size_t k = 0; k < len; ++k) r[k] = (t_new[k] - t_old[k]) * inv_dt;
     }
-    for (int a = 0; a < nn; ++a)
-      for (std::size_t k = 0; k < len; ++k) s.T[a][k] = s.x[a][k];
+    for (int a = 0; a < nn; ++a) copy_row(s.T[a], s.x[a]);
   }
 
   // ---- scatter ----
+  // The (n, n_node) state is written at the segment's last step, where the
+  // caller reads it; within a segment only the payload temperature, which
+  // the compute payload reads at every step.
+  if (!in.segment_last && f.compute) {
+    double* __restrict temp = tp.temperature_k.data() + tp.payload_node;
+    const double* __restrict t = s.T[tp.payload_node];
+    for (std::size_t k = 0; k < len; ++k) temp[(b0 + k) * snn] = t[k];
+  }
   {
     double* __restrict temp = tp.temperature_k.data();
     double* __restrict env = tp.environment_w.data();
     double* __restrict diss = tp.dissipation_w.data();
-    for (std::size_t k = 0; k < len; ++k)
-      for (int j = 0; j < nn; ++j) {
-        const std::size_t dst = (b0 + k) * snn + static_cast<std::size_t>(j);
-        temp[dst] = s.T[j][k];
-        env[dst] = s.illum_now[k] * s.qs[j][k] + s.qe[j][k];
-        diss[dst] = s.q_int[j][k];
-      }
+    if (in.segment_last) {
+      for (std::size_t k = 0; k < len; ++k)
+        for (int j = 0; j < nn; ++j) {
+          const std::size_t dst = (b0 + k) * snn + static_cast<std::size_t>(j);
+          temp[dst] = s.T[j][k];
+          env[dst] = s.illum_now[k] * s.qs[j][k] + s.qe[j][k];
+          diss[dst] = s.q_int[j][k];
+        }
+    }
     for (int j = 0; j < nn; ++j) {
       const std::size_t off = static_cast<std::size_t>(j) * tp.n + b0;
       double* __restrict sp = tp.sun_heat_t.data() + off;
@@ -776,6 +857,13 @@ void thermal_power(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in) 
       }
     }
   }
+}
+
+}  // namespace
+
+void thermal_power(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in) {
+  if (b1 - b0 == kBlock) thermal_power_block<kBlock>(f, b0, b1, in);
+  else thermal_power_block<0>(f, b0, b1, in);
 }
 
 }  // namespace orbitwin::kernels

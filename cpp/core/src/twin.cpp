@@ -115,6 +115,8 @@ std::vector<kernels::Instant> Twin::instants(int64_t from_ns, const std::vector<
     in.solar_flux_w_m2 = kSolarConstant / (au * au);
     in.years = in.t_s / kJulianYear;
     in.ephemeris_index = -1;
+    in.segment_first = k == 0;
+    in.segment_last = k + 1 == times.size();
     prev = times[k];
   }
   return out;

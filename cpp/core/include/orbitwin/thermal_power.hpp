@@ -177,6 +177,9 @@ struct ThermalPower {
   // with F(-c) = F(c) - c / h^2 (the vector irradiance of a uniform sphere is
   // radial, so the two sides of a plate differ by its projection).
   std::vector<int32_t> face_geometry_source, face_geometry_sign;
+  //! Structure of the thermal matrix after elimination in node order (links
+  //! plus fill-in; 1 on the diagonal): LU entries outside it are exact zeros.
+  uint8_t lu_nonzero[kMaxThermalNodes][kMaxThermalNodes] = {};
 
   // ---- parameters (per satellite, writable) ----
   Buffer<double> capacity_j_k;           //!< [J/K] (n, n_node)
@@ -215,6 +218,7 @@ struct ThermalPower {
   ParamRows face_area_alpha_t;  //!< [m^2] (n_face rows) area * absorptivity
   ParamRows face_area_eps_t;    //!< [m^2] (n_face rows) area * emissivity
   ParamRows heater_t;           //!< (3 n_heater rows) power [W], on below [K], off above [K]
+  ParamRows node_eps_area_t;    //!< [m^2] (n_node rows) sum of area * emissivity of a node's faces
   ParamRows scalars;            //!< (kScalarRows rows) the (n,) parameters, see ScalarRow
   bool payload_demand_live = false;  //!< payload_demand_w is set every step (compute payload)
   // Copies the (n, count) parameters users may have written into the
