@@ -61,12 +61,13 @@ class ChunkEncoder:
         self.raw_bytes = 0  # bytes handed in
         self.stored_bytes = 0  # bytes written to the file
 
-    def encode(self, chunk: np.ndarray) -> tuple[bytes, int]:
-        """The bytes to store for one full chunk and its filter mask."""
+    def encode(self, chunk: np.ndarray) -> tuple[bytes | memoryview, int]:
+        """The bytes to store for one full chunk (raw chunks as a view of the
+        contiguous chunk, no copy) and its filter mask."""
         raw = np.ascontiguousarray(chunk)
         if self._skip > 0:
             self._skip -= 1
-            return raw.tobytes(), UNFILTERED
+            return memoryview(raw).cast("B"), UNFILTERED
         # Probe on a slice of the satellites first: deflate is slowest on the data
         # it cannot shrink, so only chunks that promise to pay are compressed whole.
         width = raw.shape[1]
@@ -74,12 +75,12 @@ class ChunkEncoder:
             sample = raw[:, : width // PROBE_FRACTION]
             if len(zlib.compress(shuffle_bytes(sample), DEFLATE_LEVEL)) * MIN_RATIO > sample.nbytes:
                 self._skip = REPROBE_EVERY - 1
-                return raw.tobytes(), UNFILTERED
+                return memoryview(raw).cast("B"), UNFILTERED
         packed = zlib.compress(shuffle_bytes(raw), DEFLATE_LEVEL)
         if len(packed) * MIN_RATIO <= raw.nbytes:
             return packed, 0
         self._skip = REPROBE_EVERY - 1
-        return raw.tobytes(), UNFILTERED
+        return memoryview(raw).cast("B"), UNFILTERED
 
     def write(self, t0: int, data: np.ndarray) -> None:
         """Writes ``data`` (frames ``t0 .. t0 + len(data)`` of every satellite; the
@@ -112,4 +113,4 @@ class ChunkEncoder:
                 payload, mask = self.encode(piece)
                 offset = (t0 + a, s) + (0,) * (data.ndim - 2)
                 self.dataset.id.write_direct_chunk(offset, payload, filter_mask=mask)
-                self.stored_bytes += len(payload)
+                self.stored_bytes += payload.nbytes if isinstance(payload, memoryview) else len(payload)
