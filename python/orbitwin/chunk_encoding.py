@@ -113,4 +113,4 @@ class ChunkEncoder:
                 payload, mask = self.encode(piece)
                 offset = (t0 + a, s) + (0,) * (data.ndim - 2)
                 self.dataset.id.write_direct_chunk(offset, payload, filter_mask=mask)
-                self.stored_bytes += payload.nbytes if isinstance(payload, memoryview) else len(payload)
+                self.stored_bytes += memoryview(payload).nbytes
