@@ -1,5 +1,8 @@
 """One background thread that writes a run's batches in order, while the core steps.
 
+(``run_scenario`` overlaps writing with stepping only when a core is left over
+for it; otherwise it waits for each batch, which is then encoded on every core.)
+
 The core releases the GIL while it steps, zlib releases it while it
 compresses, and ``write()`` releases it while the kernel copies pages, so the
 file is written while the next batch is computed. Jobs run strictly in the

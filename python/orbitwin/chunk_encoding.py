@@ -25,6 +25,7 @@ thread count.
 from __future__ import annotations
 
 import zlib
+from typing import Any
 
 import h5py
 import numpy as np
@@ -82,20 +83,15 @@ class ChunkEncoder:
         self._skip = REPROBE_EVERY - 1
         return memoryview(raw).cast("B"), UNFILTERED
 
-    def write(self, t0: int, data: np.ndarray) -> None:
-        """Writes ``data`` (frames ``t0 .. t0 + len(data)`` of every satellite; the
-        dataset already extends that far). Whole chunks starting on a chunk
-        boundary go through :meth:`encode`; anything else (the end of a run, a
-        resumed run's first frames) through HDF5's own pipeline."""
+    def encode_frames(self, t0: int, data: np.ndarray) -> list[tuple[tuple, Any, int]]:
+        """Encodes frames ``t0 .. t0 + len(data)`` (``t0`` on a chunk boundary) into
+        whole chunks: (chunk offset, payload, filter mask) each. Touches no file,
+        so the channels of a batch may be encoded on several threads at once."""
         ct = self.chunk_shape[0]
         k = data.shape[0]
-        self.raw_bytes += data.nbytes
-        if t0 % ct != 0:
-            self.dataset[t0 : t0 + k] = data
-            self.stored_bytes += data.nbytes
-            return
         n_sat = data.shape[1]
         cs = self.chunk_shape[1]
+        out = []
         for a in range(0, k, ct):
             block = data[a : a + ct]
             if block.shape[0] < ct:
@@ -111,6 +107,22 @@ class ChunkEncoder:
                     padded[:, : piece.shape[1]] = piece
                     piece = padded
                 payload, mask = self.encode(piece)
-                offset = (t0 + a, s) + (0,) * (data.ndim - 2)
-                self.dataset.id.write_direct_chunk(offset, payload, filter_mask=mask)
-                self.stored_bytes += memoryview(payload).nbytes
+                out.append(((t0 + a, s) + (0,) * (data.ndim - 2), payload, mask))
+        return out
+
+    def write(
+        self, t0: int, data: np.ndarray, encoded: list[tuple[tuple, Any, int]] | None = None
+    ) -> None:
+        """Writes ``data`` (frames ``t0 .. t0 + len(data)`` of every satellite; the
+        dataset already extends that far). Whole chunks starting on a chunk
+        boundary are written as :meth:`encode_frames` made them (``encoded``, when
+        the caller encoded them already); anything else (the end of a run, a
+        resumed run's first frames) goes through HDF5's own pipeline."""
+        self.raw_bytes += data.nbytes
+        if t0 % self.chunk_shape[0] != 0:
+            self.dataset[t0 : t0 + data.shape[0]] = data
+            self.stored_bytes += data.nbytes
+            return
+        for offset, payload, mask in encoded or self.encode_frames(t0, data):
+            self.dataset.id.write_direct_chunk(offset, payload, filter_mask=mask)
+            self.stored_bytes += memoryview(payload).nbytes

@@ -25,6 +25,7 @@ from __future__ import annotations
 import dataclasses
 import os
 from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -98,6 +99,12 @@ class RunWriter:
         self.n_satellites = offset
         self.frames = 0
         self._channel_info = dict(channels)
+        self._frames_per_chunk = frames_per_chunk
+        #: Threads that encode chunks (and may take other work of a batch, such as
+        #: statistics): one per core.
+        self.workers = ThreadPoolExecutor(
+            max_workers=os.cpu_count() or 1, thread_name_prefix="orbitwin-encode"
+        )
         self._all_names = [n for _, names, _ in fleets for n in names]
         self._fleet_offsets = {
             fname: off for (fname, _, _), off in zip(fleets, self._offsets, strict=True)
@@ -296,9 +303,18 @@ class RunWriter:
                 f[name].resize((t1,))
             f["time"][t0:t1] = np.asarray(times_ns, dtype=np.float64) / NS_PER_S
             f["time_ns"][t0:t1] = times_ns
+            encoded = {}
+            if t0 % self._frames_per_chunk == 0:
+                # Channels are encoded in parallel (zlib and numpy release the GIL);
+                # the file is written in one thread, in channel order.
+                jobs = {
+                    ch: self.workers.submit(self._encoders[ch].encode_frames, t0, data)
+                    for ch, data in arrays.items()
+                }
+                encoded = {ch: job.result() for ch, job in jobs.items()}
             for channel, data in arrays.items():
                 self._datasets[channel].resize(t1, axis=0)
-                self._encoders[channel].write(t0, data)
+                self._encoders[channel].write(t0, data, encoded.get(channel))
             self.frames = t1
             f.attrs["orbitwin_frames"] = t1
         self._append_event_rows(events)
@@ -380,6 +396,7 @@ class RunWriter:
 
     def close(self, complete: bool) -> Path:
         """Closes the file; renames ``.partial`` to the final name when ``complete``."""
+        self.workers.shutdown(wait=True)
         if self._file.id.valid:
             self._file.attrs["orbitwin_complete"] = int(complete)
             self._file.close()
