@@ -52,6 +52,25 @@ inline void locate(double x, double x0, double dx, std::size_t n, std::size_t& i
 //! (AVX2); the private copy of the table carries this many spare values.
 constexpr std::size_t kLanes = 4;
 
+// The eight corners of a table cell: trilinear weights (a weight of exactly 0
+// leaves node values exact) and the log-flux rows at the corners, from energy e0.
+struct Trilinear {
+  double w[8];
+  const double* t[8];
+};
+
+inline Trilinear trilinear(const RadiationConfig& c, const radiation::Cell& k, std::size_t e0) {
+  const std::size_t ne = c.n_proton + c.n_electron;
+  const std::size_t s_lon = ne, s_lat = c.nlon * ne, s_alt = c.nlat * c.nlon * ne;
+  const double* t = c.log_flux.data() + k.ia * s_alt + k.il * s_lat + k.io * s_lon + e0;
+  const double fa = k.fa, fl = k.fl, fo = k.fo;
+  return Trilinear{{(1 - fa) * (1 - fl) * (1 - fo), (1 - fa) * (1 - fl) * fo, (1 - fa) * fl * (1 - fo),
+                    (1 - fa) * fl * fo, fa * (1 - fl) * (1 - fo), fa * (1 - fl) * fo,
+                    fa * fl * (1 - fo), fa * fl * fo},
+                   {t, t + s_lon, t + s_lat, t + s_lat + s_lon, t + s_alt, t + s_alt + s_lon,
+                    t + s_alt + s_lat, t + s_alt + s_lat + s_lon}};
+}
+
 // radiation::interpolate_cell over energies [e0, e1) rounded up to whole
 // vectors of kLanes, so the loop runs without a scalar remainder (the extra
 // lanes read the next energies or the table's spare values): out[0..e1-e0)
@@ -60,30 +79,16 @@ constexpr std::size_t kLanes = 4;
 // rows, which it rewrites afterwards; otherwise they go to a scratch copy.
 inline void interpolate_cell_lanes(const RadiationConfig& c, const radiation::Cell& k, std::size_t e0,
                                    std::size_t e1, bool may_overrun, double* __restrict out) {
-  const std::size_t ne = c.n_proton + c.n_electron;
   const std::size_t count = e1 - e0, padded = (count + kLanes - 1) / kLanes * kLanes;
-  const std::size_t s_lon = ne, s_lat = c.nlon * ne, s_alt = c.nlat * c.nlon * ne;
-  const double* __restrict t = c.log_flux.data() + k.ia * s_alt + k.il * s_lat + k.io * s_lon + e0;
-  const double fa = k.fa, fl = k.fl, fo = k.fo;
-  const double w000 = (1 - fa) * (1 - fl) * (1 - fo), w001 = (1 - fa) * (1 - fl) * fo;
-  const double w010 = (1 - fa) * fl * (1 - fo), w011 = (1 - fa) * fl * fo;
-  const double w100 = fa * (1 - fl) * (1 - fo), w101 = fa * (1 - fl) * fo;
-  const double w110 = fa * fl * (1 - fo), w111 = fa * fl * fo;
-  const double* __restrict t000 = t;
-  const double* __restrict t001 = t + s_lon;
-  const double* __restrict t010 = t + s_lat;
-  const double* __restrict t011 = t + s_lat + s_lon;
-  const double* __restrict t100 = t + s_alt;
-  const double* __restrict t101 = t + s_alt + s_lon;
-  const double* __restrict t110 = t + s_alt + s_lat;
-  const double* __restrict t111 = t + s_alt + s_lat + s_lon;
+  const Trilinear q = trilinear(c, k, e0);
   const double tiny = c.tiny_flux, zero_below = kZeroFluxFraction * c.tiny_flux;
   alignas(64) double tmp[kMaxEnergies + kLanes];
   double* __restrict dst = may_overrun ? out : tmp;
 #pragma omp simd
   for (std::size_t e = 0; e < padded; ++e) {
-    const double v = w000 * t000[e] + w001 * t001[e] + w010 * t010[e] + w011 * t011[e] +
-                     w100 * t100[e] + w101 * t101[e] + w110 * t110[e] + w111 * t111[e];
+    const double v = q.w[0] * q.t[0][e] + q.w[1] * q.t[1][e] + q.w[2] * q.t[2][e] +
+                     q.w[3] * q.t[3][e] + q.w[4] * q.t[4][e] + q.w[5] * q.t[5][e] +
+                     q.w[6] * q.t[6][e] + q.w[7] * q.t[7][e];
     const double f = radiation::exp10(v) - tiny;
     dst[e] = f > zero_below ? f : 0.0;
   }
@@ -135,28 +140,13 @@ Cell locate_cell(const RadiationConfig& c, double lat_deg, double lon_deg, doubl
 
 void interpolate_cell(const RadiationConfig& c, const Cell& k, std::size_t e0, std::size_t e1,
                       double* out) {
-  const std::size_t ne = c.n_proton + c.n_electron;
-  const std::size_t s_lon = ne, s_lat = c.nlon * ne, s_alt = c.nlat * c.nlon * ne;
-  const double* __restrict t = c.log_flux.data() + k.ia * s_alt + k.il * s_lat + k.io * s_lon;
-  const double fa = k.fa, fl = k.fl, fo = k.fo;
-  // Trilinear weights; a weight of exactly 0 leaves node values exact.
-  const double w000 = (1 - fa) * (1 - fl) * (1 - fo), w001 = (1 - fa) * (1 - fl) * fo;
-  const double w010 = (1 - fa) * fl * (1 - fo), w011 = (1 - fa) * fl * fo;
-  const double w100 = fa * (1 - fl) * (1 - fo), w101 = fa * (1 - fl) * fo;
-  const double w110 = fa * fl * (1 - fo), w111 = fa * fl * fo;
-  const double* __restrict t000 = t;
-  const double* __restrict t001 = t + s_lon;
-  const double* __restrict t010 = t + s_lat;
-  const double* __restrict t011 = t + s_lat + s_lon;
-  const double* __restrict t100 = t + s_alt;
-  const double* __restrict t101 = t + s_alt + s_lon;
-  const double* __restrict t110 = t + s_alt + s_lat;
-  const double* __restrict t111 = t + s_alt + s_lat + s_lon;
+  const Trilinear q = trilinear(c, k, 0);
   const double tiny = c.tiny_flux, zero_below = kZeroFluxFraction * c.tiny_flux;
 #pragma omp simd
   for (std::size_t e = e0; e < e1; ++e) {
-    const double v = w000 * t000[e] + w001 * t001[e] + w010 * t010[e] + w011 * t011[e] +
-                     w100 * t100[e] + w101 * t101[e] + w110 * t110[e] + w111 * t111[e];
+    const double v = q.w[0] * q.t[0][e] + q.w[1] * q.t[1][e] + q.w[2] * q.t[2][e] +
+                     q.w[3] * q.t[3][e] + q.w[4] * q.t[4][e] + q.w[5] * q.t[5][e] +
+                     q.w[6] * q.t[6][e] + q.w[7] * q.t[7][e];
     const double f = exp10(v) - tiny;
     out[e - e0] = f > zero_below ? f : 0.0;
   }
