@@ -42,6 +42,9 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#if defined(__AVX__)
+#include <immintrin.h>
+#endif
 
 #include "kernels.hpp"
 #include "orbitwin/constants.hpp"
@@ -135,6 +138,38 @@ inline void copy_row(double* __restrict dst, const double* __restrict src) {
   for (std::size_t k = 0; k < kLanes; ++k) dst[k] = src[k] + z;
 }
 
+// s.axes[c][k] = axes[9 k + c] for the block's len satellites (axes: their
+// (len, 9) body axes): with AVX, four satellites' 36 values are transposed in
+// registers (two-value loads and unpacks) instead of 36 scalar moves.
+inline void gather_axes(double (*__restrict dst)[kBlock], const double* __restrict axes, std::size_t len) {
+  std::size_t k = 0;
+#if defined(__AVX__)
+  const std::size_t len4 = len & ~std::size_t{3};
+  for (; k < len4; k += 4) {
+    const double* p = axes + 9 * k;
+    // Components (c, c + 1): lo = satellites k, k + 2; hi = k + 1, k + 3.
+    auto pair = [p](int c, __m256d& even, __m256d& odd) {
+      const __m256d lo = _mm256_insertf128_pd(_mm256_castpd128_pd256(_mm_loadu_pd(p + c)), _mm_loadu_pd(p + 18 + c), 1);
+      const __m256d hi = _mm256_insertf128_pd(_mm256_castpd128_pd256(_mm_loadu_pd(p + 9 + c)), _mm_loadu_pd(p + 27 + c), 1);
+      even = _mm256_unpacklo_pd(lo, hi);
+      odd = _mm256_unpackhi_pd(lo, hi);
+    };
+    __m256d v0, v1;
+    for (int c = 0; c < 8; c += 2) {
+      pair(c, v0, v1);
+      _mm256_store_pd(dst[c] + k, v0);
+      _mm256_store_pd(dst[c + 1] + k, v1);
+    }
+    pair(7, v0, v1);  // component 8 (the pair (8, 9) would read past the 4th satellite)
+    _mm256_store_pd(dst[8] + k, v1);
+  }
+#endif
+  for (; k < len; ++k) {
+    const double* p = axes + 9 * k;
+    for (int c = 0; c < 9; ++c) dst[c][k] = p[c];
+  }
+}
+
 // In-place LU of M (no pivoting) for the block's satellites. Entries outside the
 // structure nz (links and their fill-in) are exact zeros and are skipped:
 // their multipliers and updates would change nothing.
@@ -182,6 +217,30 @@ inline void solve(Scratch& s, const uint8_t (*nz)[kN], int nn) {
     const double* __restrict inv = s.M[r][r];
 #pragma omp simd
     for (std::size_t k = 0; k < kLanes; ++k) xr[k] *= inv[k];
+  }
+}
+
+// Conduction through link (a, b) of conductance cond [W/K] for the block:
+// -g into M[a][b] and M[b][a], the flow g (T_a - T_b) into kt[a] and out of
+// kt[b]. A node's (pair's) first link assigns (to +0 + term, what adding to a
+// zeroed row gives), later ones add.
+template <bool FirstA, bool FirstB, bool FirstPair>
+inline void conduction_link(Scratch& s, int a, int b, const double* __restrict cond, std::size_t len) {
+  double* __restrict mab = s.M[a][b];
+  double* __restrict mba = s.M[b][a];
+  double* __restrict kta = s.kt[a];
+  double* __restrict ktb = s.kt[b];
+  const double* __restrict ta = s.T[a];
+  const double* __restrict tb = s.T[b];
+  const double z = 0.0;
+#pragma omp simd
+  for (std::size_t k = 0; k < len; ++k) {
+    const double g = cond[k];
+    mab[k] = (FirstPair ? z : mab[k]) - g;
+    mba[k] = (FirstPair ? z : mba[k]) - g;
+    const double flow = g * (ta[k] - tb[k]);
+    kta[k] = (FirstA ? z : kta[k]) + flow;
+    ktb[k] = (FirstB ? z : ktb[k]) - flow;
   }
 }
 
@@ -283,9 +342,7 @@ void thermal_power_block(Fleet& f, std::size_t b0, std::size_t b1, const Instant
 
   // ---- gather: body axes, temperatures, capacities, previous environment ----
   {
-    const double* __restrict axes = f.body_axes.data();
-    for (std::size_t k = 0; k < len; ++k)
-      for (int c = 0; c < 9; ++c) s.axes[c][k] = axes[9 * (b0 + k) + c];
+    gather_axes(s.axes, f.body_axes.data() + 9 * b0, len);
     // Later steps of a segment find the block's temperatures in the scratch,
     // where the last step left them (the same values it wrote to the state).
     if (in.segment_first) {
@@ -384,9 +441,11 @@ void thermal_power_block(Fleet& f, std::size_t b0, std::size_t b1, const Instant
           fcs[k] = cs;
           fcn[k] = cn;
           // Without a horizon cut F is cos/h^2 or 0 (what plate_view_factor selects too).
-          const double c = cn > 1.0 ? 1.0 : (cn < -1.0 ? -1.0 : cn);
-          const double full = c >= s.inv_h[k] ? c * s.inv_h2[k] : 0.0;
-          fF[k] = full > 0.0 ? full : 0.0;
+          // c = cn clamped to [-1, 1] (min/max forms; NaN stays NaN).
+          const double c1 = -1.0 > cn ? -1.0 : cn;
+          const double c = 1.0 < c1 ? 1.0 : c1;
+          // c >= 1/h > 0: c / h^2 > 0 (no clamp at 0 needed).
+          fF[k] = c >= s.inv_h[k] ? c * s.inv_h2[k] : 0.0;
           cut += (cn < s.inv_h[k]) & (cn > -s.inv_h[k]) ? 1.0 : 0.0;
         }
         if (cut > 0.0) {
@@ -742,33 +801,31 @@ void thermal_power_block(Fleet& f, std::size_t b0, std::size_t b1, const Instant
   // ---- thermal network: linearised TR-BDF2 ----
   if (dt > 0.0) {
     const double inv_dh = 2.0 / (kGamma * dt);  // 1 / (gamma/2 dt)
-    // Only the structure is read by factor() and solve().
+    // Only the structure is read by factor() and solve(): the fill-in is
+    // zeroed, every other entry is assigned below.
     for (int a = 0; a < nn; ++a)
       for (int b = 0; b < nn; ++b)
-        if (tp.lu_nonzero[a][b]) zero_row(s.M[a][b]);
-    for (int a = 0; a < nn; ++a) zero_row(s.kt[a]);
-    // Conduction: K T_n and K into M.
+        if (tp.lu_fill[a][b]) zero_row(s.M[a][b]);
+    for (int a = 0; a < nn; ++a)
+      if (!tp.node_linked[a]) zero_row(s.kt[a]);
+    // Conduction: K T_n and the off-diagonal of K into M (a node's first
+    // link assigns, later ones add; the diagonal, the links' conductances
+    // summed in link order, is tp.node_conductance_t).
     for (int l = 0; l < nl; ++l) {
-      const double* __restrict cond = tp.conductance_t.block(static_cast<std::size_t>(l), b0);
+      const std::size_t sl = static_cast<std::size_t>(l);
+      const double* __restrict cond = tp.conductance_t.block(sl, b0);
       const int a = tp.link_a[l], b = tp.link_b[l];
-      double* __restrict maa = s.M[a][a];
-      double* __restrict mbb = s.M[b][b];
-      double* __restrict mab = s.M[a][b];
-      double* __restrict mba = s.M[b][a];
-      double* __restrict kta = s.kt[a];
-      double* __restrict ktb = s.kt[b];
-      const double* __restrict ta = s.T[a];
-      const double* __restrict tb = s.T[b];
-#pragma omp simd
-      for (std::size_t k = 0; k < len; ++k) {
-        const double g = cond[k];
-        maa[k] += g;
-        mbb[k] += g;
-        mab[k] -= g;
-        mba[k] -= g;
-        const double flow = g * (ta[k] - tb[k]);
-        kta[k] += flow;
-        ktb[k] -= flow;
+      const int first = (tp.link_first_a[sl] ? 1 : 0) | (tp.link_first_b[sl] ? 2 : 0) |
+                        (tp.link_first_pair[sl] ? 4 : 0);
+      switch (first) {
+        case 0: conduction_link<false, false, false>(s, a, b, cond, len); break;
+        case 1: conduction_link<true, false, false>(s, a, b, cond, len); break;
+        case 2: conduction_link<false, true, false>(s, a, b, cond, len); break;
+        case 3: conduction_link<true, true, false>(s, a, b, cond, len); break;
+        case 4: conduction_link<false, false, true>(s, a, b, cond, len); break;
+        case 5: conduction_link<true, false, true>(s, a, b, cond, len); break;
+        case 6: conduction_link<false, true, true>(s, a, b, cond, len); break;
+        default: conduction_link<true, true, true>(s, a, b, cond, len); break;
       }
     }
     // Capacity, radiation and the stage-1 right-hand side.
@@ -779,6 +836,7 @@ void thermal_power_block(Fleet& f, std::size_t b0, std::size_t b1, const Instant
       const double* __restrict t = s.T[a];
       const double* __restrict c = tp.capacity_t.block(static_cast<std::size_t>(a), b0);
       const double* __restrict ea = tp.node_eps_area_t.block(static_cast<std::size_t>(a), b0);
+      const double* __restrict gs = tp.node_conductance_t.block(static_cast<std::size_t>(a), b0);
       const double* __restrict qm = s.q_mean[a];
       const double* __restrict qi = s.q_int[a];
       const double* __restrict kt = s.kt[a];
@@ -787,7 +845,7 @@ void thermal_power_block(Fleet& f, std::size_t b0, std::size_t b1, const Instant
         const double t1 = t[k];
         const double t3 = t1 * t1 * t1;
         const double sea = kStefanBoltzmann * ea[k];
-        maa[k] += c[k] * inv_dh + 4.0 * sea * t3;
+        maa[k] = gs[k] + (c[k] * inv_dh + 4.0 * sea * t3);
         rad[k] = sea * t3 * t1;
         // C T_n/(dh) + f(T_n) + Q + 3 sigma eps A T_n^4, Q = step-mean heat input
         x[k] = c[k] * inv_dh * t1 + 2.0 * (qm[k] + qi[k]) - kt[k] + 2.0 * rad[k];
@@ -829,6 +887,7 @@ void thermal_power_block(Fleet& f, std::size_t b0, std::size_t b1, const Instant
   if (!in.segment_last && f.compute) {
     double* __restrict temp = tp.temperature_k.data() + tp.payload_node;
     const double* __restrict t = s.T[tp.payload_node];
+#pragma GCC unroll 8
     for (std::size_t k = 0; k < len; ++k) temp[(b0 + k) * snn] = t[k];
   }
   {

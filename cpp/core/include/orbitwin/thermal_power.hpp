@@ -180,6 +180,14 @@ struct ThermalPower {
   //! Structure of the thermal matrix after elimination in node order (links
   //! plus fill-in; 1 on the diagonal): LU entries outside it are exact zeros.
   uint8_t lu_nonzero[kMaxThermalNodes][kMaxThermalNodes] = {};
+  //! Fill-in of that structure (nonzero after elimination, no link): zeroed
+  //! before every factorisation; the other entries are assigned.
+  uint8_t lu_fill[kMaxThermalNodes][kMaxThermalNodes] = {};
+  //! Per link: 1 where it is the first link (in link order) to touch node_a,
+  //! node_b, or the pair (node_a, node_b): its conduction terms are assigned,
+  //! the later ones added.
+  std::vector<uint8_t> link_first_a, link_first_b, link_first_pair;
+  bool node_linked[kMaxThermalNodes] = {};  //!< the node has at least one link
 
   // ---- parameters (per satellite, writable) ----
   Buffer<double> capacity_j_k;           //!< [J/K] (n, n_node)
@@ -219,6 +227,7 @@ struct ThermalPower {
   ParamRows face_area_eps_t;    //!< [m^2] (n_face rows) area * emissivity
   ParamRows heater_t;           //!< (3 n_heater rows) power [W], on below [K], off above [K]
   ParamRows node_eps_area_t;    //!< [m^2] (n_node rows) sum of area * emissivity of a node's faces
+  ParamRows node_conductance_t; //!< [W/K] (n_node rows) sum of the conductances of a node's links
   ParamRows scalars;            //!< (kScalarRows rows) the (n,) parameters, see ScalarRow
   bool payload_demand_live = false;  //!< payload_demand_w is set every step (compute payload)
   // Copies the (n, count) parameters users may have written into the
@@ -296,7 +305,9 @@ inline double atan2_right(double y, double x) {
 // inv_h = 1/h, inv_h2 = 1/h^2, h2 = h^2, x = sqrt(h^2 - 1).
 inline double plate_view_factor_pre(double cos_nadir, double inv_h, double inv_h2, double h2,
                                     double x) {
-  const double c = cos_nadir > 1.0 ? 1.0 : (cos_nadir < -1.0 ? -1.0 : cos_nadir);
+  // Clamped to [-1, 1] in min/max form (NaN stays NaN).
+  const double c1 = -1.0 > cos_nadir ? -1.0 : cos_nadir;
+  const double c = 1.0 < c1 ? 1.0 : c1;
   const double rad = 1.0 - h2 * c * c;
   const double w = std::sqrt(rad > 0.0 ? rad : 0.0);
   // asin(x / (h sin l)) = atan2(x, w); acos(-x cot l) = pi/2 + atan2(x c, w).
