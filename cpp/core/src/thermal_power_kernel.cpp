@@ -42,6 +42,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <type_traits>
 #if defined(__AVX__)
 #include <immintrin.h>
 #endif
@@ -244,6 +245,91 @@ inline void conduction_link(Scratch& s, int a, int b, const double* __restrict c
   }
 }
 
+// Environmental heat of the faces: a node's sums q are assigned by its first
+// face (First) and added to by later ones.
+inline void sum_into(double* q, std::size_t k, double v, std::true_type) { q[k] = v; }
+inline void sum_into(double* q, std::size_t k, double v, std::false_type) { q[k] = q[k] + v; }
+
+// A face with its own geometry, normal fn (body mount) + wa * array normal:
+// its cosines to the Sun and the nadir and its view factor without a horizon
+// cut (cos/h^2 or 0, what plate_view_factor selects too) into the scratch,
+// its direct sun into qs. Returns whether any lane's plate sees the Earth's
+// limb (the view factor then needs the horizon cut).
+template <bool First>
+inline bool source_face(Scratch& s, int fc, const double* fn, double wa, const double* __restrict aa,
+                        double* __restrict qs, std::size_t len) {
+  using Tag = std::integral_constant<bool, First>;
+  double* __restrict fcs = s.face_cs[fc];
+  double* __restrict fcn = s.face_cn[fc];
+  double* __restrict fF = s.face_F[fc];
+  const double fx = fn[0], fy = fn[1], fz = fn[2];
+  int64_t cut = 0;
+#pragma omp simd reduction(| : cut)
+  for (std::size_t k = 0; k < len; ++k) {
+    const double nx = fx + wa * s.array_b[0][k];
+    const double ny = fy + wa * s.array_b[1][k];
+    const double nz = fz + wa * s.array_b[2][k];
+    const double cs = nx * s.sun_b[0][k] + ny * s.sun_b[1][k] + nz * s.sun_b[2][k];
+    const double cn = nx * s.nadir_b[0][k] + ny * s.nadir_b[1][k] + nz * s.nadir_b[2][k];
+    fcs[k] = cs;
+    fcn[k] = cn;
+    // cos clamped at 1; below -1 F is 0 with or without the clamp (NaN: 0).
+    // c >= 1/h > 0: c / h^2 > 0, no clamp at 0 needed.
+    const double c = cn > 1.0 ? 1.0 : cn;
+    fF[k] = c >= s.inv_h[k] ? c * s.inv_h2[k] : 0.0;
+    cut |= (cn < s.inv_h[k]) & (cn > -s.inv_h[k]) ? 1 : 0;
+    sum_into(qs, k, aa[k] * s.sun_flux[k] * (cs > 0.0 ? cs : 0.0), Tag{});
+  }
+  return cut != 0;
+}
+
+// Albedo and Earth IR of a face whose view factor is in the scratch, into qe.
+template <bool First>
+inline void earth_face(Scratch& s, int fc, const double* __restrict aa, const double* __restrict ae,
+                       double* __restrict qe, std::size_t len) {
+  using Tag = std::integral_constant<bool, First>;
+  const double* __restrict fF = s.face_F[fc];
+#pragma omp simd
+  for (std::size_t k = 0; k < len; ++k)
+    sum_into(qe, k, (aa[k] * s.albedo_flux[k] + ae[k] * s.ir_flux[k]) * fF[k], Tag{});
+}
+
+// The same with the view factor evaluated with the horizon cut (into the scratch).
+template <bool First>
+inline void cut_face(Scratch& s, int fc, const double* __restrict aa, const double* __restrict ae,
+                     double* __restrict qe, std::size_t len) {
+  using Tag = std::integral_constant<bool, First>;
+  const double* __restrict fcn = s.face_cn[fc];
+  double* __restrict fF = s.face_F[fc];
+#pragma omp simd
+  for (std::size_t k = 0; k < len; ++k) {
+    const double F = detail::plate_view_factor_pre(fcn[k], s.inv_h[k], s.inv_h2[k], s.h2[k], s.xh[k]);
+    fF[k] = F;
+    sum_into(qe, k, (aa[k] * s.albedo_flux[k] + ae[k] * s.ir_flux[k]) * F, Tag{});
+  }
+}
+
+// A face with the same (sign +1) or the opposite (-1) normal as face src:
+// F(-c) = F(c) - c / h^2; its direct sun into qs, albedo and Earth IR into qe.
+template <bool First>
+inline void derived_face(Scratch& s, int src, double sign, const double* __restrict aa,
+                         const double* __restrict ae, double* __restrict qs, double* __restrict qe,
+                         std::size_t len) {
+  using Tag = std::integral_constant<bool, First>;
+  const double w_opp = sign < 0.0 ? 1.0 : 0.0;
+  const double* __restrict scs = s.face_cs[src];
+  const double* __restrict scn = s.face_cn[src];
+  const double* __restrict sF = s.face_F[src];
+#pragma omp simd
+  for (std::size_t k = 0; k < len; ++k) {
+    const double cs = sign * scs[k];
+    const double F0 = sF[k] - w_opp * scn[k] * s.inv_h2[k];
+    const double F = F0 > 0.0 ? F0 : 0.0;
+    sum_into(qs, k, aa[k] * s.sun_flux[k] * (cs > 0.0 ? cs : 0.0), Tag{});
+    sum_into(qe, k, (aa[k] * s.albedo_flux[k] + ae[k] * s.ir_flux[k]) * F, Tag{});
+  }
+}
+
 // Energies [J] of one interval of the power step.
 struct Energies {
   double gen, load, bus, pay, heat, shed, unmet, shunt, batt, stored, loss;
@@ -411,81 +497,42 @@ void thermal_power_block(Fleet& f, std::size_t b0, std::size_t b1, const Instant
   }
 
   // ---- environmental heat per face, summed per node ----
+  // A node's first face assigns its sums, later ones add (both terms are
+  // >= +0, so assigning equals adding to +0). A face's sun term is summed in
+  // the pass that finds its cosines, its Earth term once its view factor is
+  // known; faces that reuse an earlier face's geometry do both in one pass.
   {
-    bool seen[kN] = {};  // a node's first face assigns its sums, later ones add
+    bool seen[kN] = {};
     for (int fc = 0; fc < nf; ++fc) {
       const double* __restrict aa = tp.face_area_alpha_t.block(fc, b0);  // [m^2] A alpha
       const double* __restrict ae = tp.face_area_eps_t.block(fc, b0);    // [m^2] A eps
-      const int32_t mount = tp.face_mount[fc];
-      const double wb = mount == static_cast<int32_t>(FaceMount::kBody) ? 1.0 : 0.0;
-      const double wa = mount == static_cast<int32_t>(FaceMount::kArrayFront)
-                            ? 1.0
-                            : (mount == static_cast<int32_t>(FaceMount::kArrayBack) ? -1.0 : 0.0);
-      const double fx = wb * tp.face_normal_body[3 * fc], fy = wb * tp.face_normal_body[3 * fc + 1],
-                   fz = wb * tp.face_normal_body[3 * fc + 2];
-      double* __restrict qsn = s.qs[tp.face_node[fc]];
-      double* __restrict qen = s.qe[tp.face_node[fc]];
-      double* __restrict fcs = s.face_cs[fc];
-      double* __restrict fcn = s.face_cn[fc];
-      double* __restrict fF = s.face_F[fc];
+      const int node = tp.face_node[fc];
+      const bool first = !seen[node];
+      seen[node] = true;
+      double* __restrict qsn = s.qs[node];
+      double* __restrict qen = s.qe[node];
       const int src = tp.face_geometry_source[fc];
       if (src < 0) {
-        double cut = 0.0;  // lanes whose plate sees the Earth's limb
-#pragma omp simd reduction(+ : cut)
-        for (std::size_t k = 0; k < len; ++k) {
-          const double nx = fx + wa * s.array_b[0][k];
-          const double ny = fy + wa * s.array_b[1][k];
-          const double nz = fz + wa * s.array_b[2][k];
-          const double cs = nx * s.sun_b[0][k] + ny * s.sun_b[1][k] + nz * s.sun_b[2][k];
-          const double cn = nx * s.nadir_b[0][k] + ny * s.nadir_b[1][k] + nz * s.nadir_b[2][k];
-          fcs[k] = cs;
-          fcn[k] = cn;
-          // Without a horizon cut F is cos/h^2 or 0 (what plate_view_factor selects too).
-          // c = cn clamped to [-1, 1] (min/max forms; NaN stays NaN).
-          const double c1 = -1.0 > cn ? -1.0 : cn;
-          const double c = 1.0 < c1 ? 1.0 : c1;
-          // c >= 1/h > 0: c / h^2 > 0 (no clamp at 0 needed).
-          fF[k] = c >= s.inv_h[k] ? c * s.inv_h2[k] : 0.0;
-          cut += (cn < s.inv_h[k]) & (cn > -s.inv_h[k]) ? 1.0 : 0.0;
-        }
-        if (cut > 0.0) {
-#pragma omp simd
-          for (std::size_t k = 0; k < len; ++k)
-            fF[k] = detail::plate_view_factor_pre(fcn[k], s.inv_h[k], s.inv_h2[k], s.h2[k], s.xh[k]);
+        const int32_t mount = tp.face_mount[fc];
+        const double wb = mount == static_cast<int32_t>(FaceMount::kBody) ? 1.0 : 0.0;
+        const double wa = mount == static_cast<int32_t>(FaceMount::kArrayFront)
+                              ? 1.0
+                              : (mount == static_cast<int32_t>(FaceMount::kArrayBack) ? -1.0 : 0.0);
+        const double fn[3] = {wb * tp.face_normal_body[3 * fc], wb * tp.face_normal_body[3 * fc + 1],
+                              wb * tp.face_normal_body[3 * fc + 2]};
+        const bool cut = first ? source_face<true>(s, fc, fn, wa, aa, qsn, len)
+                               : source_face<false>(s, fc, fn, wa, aa, qsn, len);
+        if (cut) {
+          if (first) cut_face<true>(s, fc, aa, ae, qen, len);
+          else cut_face<false>(s, fc, aa, ae, qen, len);
+        } else {
+          if (first) earth_face<true>(s, fc, aa, ae, qen, len);
+          else earth_face<false>(s, fc, aa, ae, qen, len);
         }
       } else {
-        // Same or opposite normal as an earlier face: F(-c) = F(c) - c / h^2.
         const double sign = static_cast<double>(tp.face_geometry_sign[fc]);
-        const double w_opp = sign < 0.0 ? 1.0 : 0.0;
-        const double* __restrict scs = s.face_cs[src];
-        const double* __restrict scn = s.face_cn[src];
-        const double* __restrict sF = s.face_F[src];
-#pragma omp simd
-        for (std::size_t k = 0; k < len; ++k) {
-          fcs[k] = sign * scs[k];
-          fcn[k] = sign * scn[k];
-          const double F = sF[k] - w_opp * scn[k] * s.inv_h2[k];
-          fF[k] = F > 0.0 ? F : 0.0;
-        }
-      }
-      // Both terms are >= +0, so assigning equals adding to +0.
-      if (seen[tp.face_node[fc]]) {
-#pragma omp simd
-        for (std::size_t k = 0; k < len; ++k) {
-          const double cs = fcs[k];
-          const double F = fF[k];
-          qsn[k] += aa[k] * s.sun_flux[k] * (cs > 0.0 ? cs : 0.0);
-          qen[k] += (aa[k] * s.albedo_flux[k] + ae[k] * s.ir_flux[k]) * F;
-        }
-      } else {
-#pragma omp simd
-        for (std::size_t k = 0; k < len; ++k) {
-          const double cs = fcs[k];
-          const double F = fF[k];
-          qsn[k] = aa[k] * s.sun_flux[k] * (cs > 0.0 ? cs : 0.0);
-          qen[k] = (aa[k] * s.albedo_flux[k] + ae[k] * s.ir_flux[k]) * F;
-        }
-        seen[tp.face_node[fc]] = true;
+        if (first) derived_face<true>(s, src, sign, aa, ae, qsn, qen, len);
+        else derived_face<false>(s, src, sign, aa, ae, qsn, qen, len);
       }
     }
     for (int j = 0; j < nn; ++j)

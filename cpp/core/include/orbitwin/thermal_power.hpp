@@ -305,9 +305,8 @@ inline double atan2_right(double y, double x) {
 // inv_h = 1/h, inv_h2 = 1/h^2, h2 = h^2, x = sqrt(h^2 - 1).
 inline double plate_view_factor_pre(double cos_nadir, double inv_h, double inv_h2, double h2,
                                     double x) {
-  // Clamped to [-1, 1] in min/max form (NaN stays NaN).
-  const double c1 = -1.0 > cos_nadir ? -1.0 : cos_nadir;
-  const double c = 1.0 < c1 ? 1.0 : c1;
+  // Clamped at 1; below -1 the result is 0 with or without a clamp (as for NaN).
+  const double c = cos_nadir > 1.0 ? 1.0 : cos_nadir;
   const double rad = 1.0 - h2 * c * c;
   const double w = std::sqrt(rad > 0.0 ? rad : 0.0);
   // asin(x / (h sin l)) = atan2(x, w); acos(-x cot l) = pi/2 + atan2(x c, w).
