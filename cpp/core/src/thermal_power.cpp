@@ -335,17 +335,22 @@ void ThermalPower::prepare() {
     face_area_alpha_t.set_row(j, [=](std::size_t i) { return area[i * nf + j] * alpha[i * nf + j]; });
     face_area_eps_t.set_row(j, [=](std::size_t i) { return area[i * nf + j] * eps[i * nf + j]; });
   }
-  // A node's eps A: its faces' rows summed in face order (as the kernel summed them).
+  // A node's eps A: its faces' rows summed in face order (as the kernel summed
+  // them); the sum of uniform rows is uniform.
   for (std::size_t a = 0; a < static_cast<std::size_t>(n_node); ++a) {
     const ParamRows& fe = face_area_eps_t;
     const int32_t* fnode = face_node.data();
-    node_eps_area_t.set_row(a, [&fe, fnode, nf, a](std::size_t i) {
-      double sum = 0.0;
+    auto sum = [&fe, fnode, nf, a](std::size_t i) {
+      double v = 0.0;
       for (std::size_t j = 0; j < nf; ++j)
         if (static_cast<std::size_t>(fnode[j]) == a)
-          sum += fe.uniform[j] ? fe.broadcast[j * kBroadcastWidth] : fe.data[j][i];
-      return sum;
-    });
+          v += fe.uniform[j] ? fe.broadcast[j * kBroadcastWidth] : fe.data[j][i];
+      return v;
+    };
+    bool same = true;
+    for (std::size_t j = 0; j < nf; ++j) same = same && (static_cast<std::size_t>(fnode[j]) != a || fe.uniform[j]);
+    if (same) node_eps_area_t.set_uniform(a, sum(0));
+    else node_eps_area_t.set_row(a, sum);
   }
   // A node's conductance sum: its links' rows summed in link order (as the
   // kernel summed them into the matrix diagonal).
@@ -354,13 +359,19 @@ void ThermalPower::prepare() {
     const int32_t* la = link_a.data();
     const int32_t* lb = link_b.data();
     const std::size_t nl = static_cast<std::size_t>(n_link);
-    node_conductance_t.set_row(a, [&g, la, lb, nl, a](std::size_t i) {
-      double sum = 0.0;
+    auto touches = [la, lb, a](std::size_t l) {
+      return static_cast<std::size_t>(la[l]) == a || static_cast<std::size_t>(lb[l]) == a;
+    };
+    auto sum = [&g, &touches, nl](std::size_t i) {
+      double v = 0.0;
       for (std::size_t l = 0; l < nl; ++l)
-        if (static_cast<std::size_t>(la[l]) == a || static_cast<std::size_t>(lb[l]) == a)
-          sum += g.uniform[l] ? g.broadcast[l * kBroadcastWidth] : g.data[l][i];
-      return sum;
-    });
+        if (touches(l)) v += g.uniform[l] ? g.broadcast[l * kBroadcastWidth] : g.data[l][i];
+      return v;
+    };
+    bool same = true;
+    for (std::size_t l = 0; l < nl; ++l) same = same && (!touches(l) || g.uniform[l]);
+    if (same) node_conductance_t.set_uniform(a, sum(0));
+    else node_conductance_t.set_row(a, sum);
   }
   const std::size_t nh = static_cast<std::size_t>(n_heater);
   transpose(heater_power_w, heater_t, 0, n_heater);

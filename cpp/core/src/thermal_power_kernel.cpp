@@ -277,7 +277,7 @@ inline bool source_face(Scratch& s, int fc, const double* fn, double wa, const d
     // c >= 1/h > 0: c / h^2 > 0, no clamp at 0 needed.
     const double c = cn > 1.0 ? 1.0 : cn;
     fF[k] = c >= s.inv_h[k] ? c * s.inv_h2[k] : 0.0;
-    cut |= (cn < s.inv_h[k]) & (cn > -s.inv_h[k]) ? 1 : 0;
+    cut |= std::fabs(cn) < s.inv_h[k] ? 1 : 0;  // -1/h < cn < 1/h
     sum_into(qs, k, aa[k] * s.sun_flux[k] * (cs > 0.0 ? cs : 0.0), Tag{});
   }
   return cut != 0;
@@ -607,8 +607,14 @@ void thermal_power_block(Fleet& f, std::size_t b0, std::size_t b1, const Instant
       out[b0 + k] = s.illum_mean[k];
       pill[b0 + k] = s.illum_now[k];
     }
-    std::memcpy(ppos + 3 * b0, pos + 3 * b0, 3 * len * sizeof(double));
-    std::memcpy(pvel + 3 * b0, vel + 3 * b0, 3 * len * sizeof(double));
+    // Copied with vector moves (x + -0 is x): a library call costs more.
+    const double mz = opaque(-0.0);
+    const std::size_t n3 = 3 * len;
+#pragma omp simd
+    for (std::size_t j = 0; j < n3; ++j) {
+      ppos[3 * b0 + j] = pos[3 * b0 + j] + mz;
+      pvel[3 * b0 + j] = vel[3 * b0 + j] + mz;
+    }
   }
 
   // Environmental heat, mean over the step: illumination mean times the

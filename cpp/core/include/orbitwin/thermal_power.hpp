@@ -144,6 +144,11 @@ struct ParamRows {
     if (data[r].size() != n) data[r] = Buffer<double>(n);
     for (std::size_t i = 0; i < n; ++i) data[r][i] = value(i);
   }
+  // Sets row r to v for every satellite.
+  void set_uniform(std::size_t r, double v) {
+    uniform[r] = 1;
+    for (std::size_t k = 0; k < kBroadcastWidth; ++k) broadcast[r * kBroadcastWidth + k] = v;
+  }
   // The values of satellites [b0, b0 + kBroadcastWidth) of a row.
   const double* block(std::size_t row, std::size_t b0) const {
     return uniform[row] ? broadcast.data() + row * kBroadcastWidth : data[row].data() + b0;
@@ -274,14 +279,13 @@ struct ThermalPower {
 
 namespace detail {
 
-// atan2(y, x) [rad] for x >= 0 (the right half-plane), branch-free: one
-// division and a degree-23 odd minimax polynomial for atan on [0, 1]
-// (|error| < 3e-11 rad). Enough for view factors; vectorises.
-inline double atan2_right(double y, double x) {
-  const double ay = std::fabs(y);
-  const bool big = ay > x;
-  const double num = big ? x : ay;
-  const double den = big ? ay : x;
+// atan2(y, x) [rad] for y >= +0 and x >= 0 (the first quadrant),
+// branch-free: one division and a degree-23 odd minimax polynomial for atan
+// on [0, 1] (|error| < 3e-11 rad). Enough for view factors; vectorises.
+inline double atan2_first(double y, double x) {
+  const bool big = y > x;
+  const double num = big ? x : y;
+  const double den = big ? y : x;
   const double r = den > 0.0 ? num / den : 0.0;
   const double z = r * r;
   const double p =
@@ -297,9 +301,12 @@ inline double atan2_right(double y, double x) {
                                                    z * (-0.014721200127594689 +
                                                         z * (0.004293639325862859 +
                                                              z * -0.0005876986055299988)))))))))));
-  const double a = big ? 0.5 * kPi - p : p;
-  return std::copysign(a, y);
+  return big ? 0.5 * kPi - p : p;  // >= +0
 }
+
+// atan2(y, x) [rad] for x >= 0 (the right half-plane): atan2_first of |y|
+// with y's sign.
+inline double atan2_right(double y, double x) { return std::copysign(atan2_first(std::fabs(y), x), y); }
 
 // plate_view_factor with the per-satellite quantities precomputed:
 // inv_h = 1/h, inv_h2 = 1/h^2, h2 = h^2, x = sqrt(h^2 - 1).
@@ -310,7 +317,8 @@ inline double plate_view_factor_pre(double cos_nadir, double inv_h, double inv_h
   const double rad = 1.0 - h2 * c * c;
   const double w = std::sqrt(rad > 0.0 ? rad : 0.0);
   // asin(x / (h sin l)) = atan2(x, w); acos(-x cot l) = pi/2 + atan2(x c, w).
-  const double cut = 0.5 - atan2_right(x, w) * (1.0 / kPi) +
+  // x = sqrt(h^2 - 1) >= +0: atan2_first(x, w) = atan2_right(x, w).
+  const double cut = 0.5 - atan2_first(x, w) * (1.0 / kPi) +
                      (c * (0.5 * kPi + atan2_right(x * c, w)) - x * w) * (inv_h2 * (1.0 / kPi));
   const double f = c >= inv_h ? c * inv_h2 : (c <= -inv_h ? 0.0 : cut);
   return f > 0.0 ? f : 0.0;
