@@ -85,9 +85,13 @@ struct Scratch {
   alignas(64) double payload_enable[kBlock], heater_enable[kBlock];
   alignas(64) double heater_frac[kBlock];  // delivered / demanded heater power
   alignas(64) double T[kN][kBlock];        // [K] at t_n
-  alignas(64) double qs[kN][kBlock];       // [W] absorbed direct sun if fully lit, at t_n+1
-                                           //     (tp.sun_heat_t holds it at t_n)
-  alignas(64) double qe[kN][kBlock];       // [W] absorbed albedo + Earth IR, at t_n+1
+  // [W] absorbed direct sun if fully lit (qs) and absorbed albedo + Earth IR
+  // (qe): buffer cur at t_n+1, the other at t_n within a segment (at a
+  // segment's first step tp.sun_heat_t / earth_heat_t hold t_n; its last step
+  // writes them).
+  alignas(64) double qs2[2][kN][kBlock];
+  alignas(64) double qe2[2][kN][kBlock];
+  int cur = 0;
   alignas(64) double q_mean[kN][kBlock];   // [W] environmental heat, mean over the step
   alignas(64) double q_int[kN][kBlock];    // [W] internal heat over the step
   alignas(64) double kt[kN][kBlock];       // [W] K T_n (net conducted out)
@@ -425,6 +429,13 @@ void thermal_power_block(Fleet& f, std::size_t b0, std::size_t b1, const Instant
   // Fetched once through a non-inlined call: GCC otherwise rematerialises the
   // thread-local address (a __tls_get_addr call in a shared library) at every use.
   Scratch& s = thread_scratch();
+  // The environment at t_n is the other buffer's after the segment's first step.
+  const bool prev_in_scratch = !in.segment_first;
+  if (prev_in_scratch) s.cur ^= 1;
+  double(*__restrict qs)[kBlock] = s.qs2[s.cur];
+  double(*__restrict qe)[kBlock] = s.qe2[s.cur];
+  const double(*__restrict qs_prev)[kBlock] = s.qs2[s.cur ^ 1];
+  const double(*__restrict qe_prev)[kBlock] = s.qe2[s.cur ^ 1];
 
   // ---- gather: body axes, temperatures, capacities, previous environment ----
   {
@@ -509,8 +520,8 @@ void thermal_power_block(Fleet& f, std::size_t b0, std::size_t b1, const Instant
       const int node = tp.face_node[fc];
       const bool first = !seen[node];
       seen[node] = true;
-      double* __restrict qsn = s.qs[node];
-      double* __restrict qen = s.qe[node];
+      double* __restrict qsn = qs[node];
+      double* __restrict qen = qe[node];
       const int src = tp.face_geometry_source[fc];
       if (src < 0) {
         const int32_t mount = tp.face_mount[fc];
@@ -537,8 +548,8 @@ void thermal_power_block(Fleet& f, std::size_t b0, std::size_t b1, const Instant
     }
     for (int j = 0; j < nn; ++j)
       if (!seen[j]) {
-        zero_row(s.qs[j]);
-        zero_row(s.qe[j]);
+        zero_row(qs[j]);
+        zero_row(qe[j]);
       }
   }
 
@@ -625,10 +636,10 @@ void thermal_power_block(Fleet& f, std::size_t b0, std::size_t b1, const Instant
     for (int j = 0; j < nn; ++j) {
       double* __restrict qm = s.q_mean[j];
       const std::size_t off = static_cast<std::size_t>(j) * tp.n + b0;
-      const double* __restrict qsp = tp.sun_heat_t.data() + off;  // at t_n
-      const double* __restrict qep = tp.earth_heat_t.data() + off;
-      const double* __restrict qsn = s.qs[j];
-      const double* __restrict qen = s.qe[j];
+      const double* __restrict qsp = prev_in_scratch ? qs_prev[j] : tp.sun_heat_t.data() + off;  // at t_n
+      const double* __restrict qep = prev_in_scratch ? qe_prev[j] : tp.earth_heat_t.data() + off;
+      const double* __restrict qsn = qs[j];
+      const double* __restrict qen = qe[j];
 #pragma omp simd
       for (std::size_t k = 0; k < len; ++k)
         qm[k] = s.illum_mean[k] * (w * qsp[k] + (1.0 - w) * qsn[k]) + w * qep[k] + (1.0 - w) * qen[k];
@@ -952,20 +963,21 @@ void thermal_power_block(Fleet& f, std::size_t b0, std::size_t b1, const Instant
         for (int j = 0; j < nn; ++j) {
           const std::size_t dst = (b0 + k) * snn + static_cast<std::size_t>(j);
           temp[dst] = s.T[j][k];
-          env[dst] = s.illum_now[k] * s.qs[j][k] + s.qe[j][k];
+          env[dst] = s.illum_now[k] * qs[j][k] + qe[j][k];
           diss[dst] = s.q_int[j][k];
         }
-    }
-    for (int j = 0; j < nn; ++j) {
-      const std::size_t off = static_cast<std::size_t>(j) * tp.n + b0;
-      double* __restrict sp = tp.sun_heat_t.data() + off;
-      double* __restrict ep = tp.earth_heat_t.data() + off;
-      const double* __restrict qsn = s.qs[j];
-      const double* __restrict qen = s.qe[j];
+      // The environment at the segment's end, for the next segment's first step.
+      for (int j = 0; j < nn; ++j) {
+        const std::size_t off = static_cast<std::size_t>(j) * tp.n + b0;
+        double* __restrict sp = tp.sun_heat_t.data() + off;
+        double* __restrict ep = tp.earth_heat_t.data() + off;
+        const double* __restrict qsn = qs[j];
+        const double* __restrict qen = qe[j];
 #pragma omp simd
-      for (std::size_t k = 0; k < len; ++k) {
-        sp[k] = qsn[k];
-        ep[k] = qen[k];
+        for (std::size_t k = 0; k < len; ++k) {
+          sp[k] = qsn[k];
+          ep[k] = qen[k];
+        }
       }
     }
   }
