@@ -393,6 +393,8 @@ void ParamRows::allocate(std::size_t n_rows, std::size_t n_sat) {
   data.resize(rows);  // a row's buffer is allocated when the row first varies
   broadcast = Buffer<double>(rows * kBroadcastWidth);
   uniform.assign(rows, 1);
+  where.resize(rows);
+  for (std::size_t r = 0; r < rows; ++r) where[r] = {broadcast.data() + r * kBroadcastWidth, 0};
 }
 
 void Fleet::attach_thermal_power(const ThermalPowerDesign& design) {

@@ -84,7 +84,7 @@ struct Scratch {
   alignas(64) double heater_demand[kMaxHeaters][kBlock];  // [W] thermostat-on power
   alignas(64) double payload_enable[kBlock], heater_enable[kBlock];
   alignas(64) double heater_frac[kBlock];  // delivered / demanded heater power
-  alignas(64) double T[kN][kBlock];        // [K] at t_n
+  alignas(64) double T[kN][kBlock];        // [K] at t_n (stage 2 solves for T_n+1 in place)
   // [W] absorbed direct sun if fully lit (qs) and absorbed albedo + Earth IR
   // (qe): buffer cur at t_n+1, the other at t_n within a segment (at a
   // segment's first step tp.sun_heat_t / earth_heat_t hold t_n; its last step
@@ -96,7 +96,8 @@ struct Scratch {
   alignas(64) double q_int[kN][kBlock];    // [W] internal heat over the step
   alignas(64) double kt[kN][kBlock];       // [W] K T_n (net conducted out)
   alignas(64) double rad[kN][kBlock];      // [W] sigma eps A T_n^4
-  alignas(64) double x[kN][kBlock];        // right-hand side / solution
+  alignas(64) double x[kN][kBlock];        // right-hand side / solution of stage 1
+  alignas(64) double t_array_old[kBlock];  // [K] the array node's T_n (s.T gets T_n+1 in place)
   alignas(64) double M[kN][kN][kBlock];    // LU factors, inverse pivots on the diagonal
   alignas(64) double face_cs[kMaxFaces][kBlock];  // cos(normal, Sun) of source faces
   alignas(64) double face_cn[kMaxFaces][kBlock];  // cos(normal, nadir)
@@ -199,22 +200,22 @@ inline void factor(Scratch& s, const uint8_t (*nz)[kN], int nn) {
   }
 }
 
-// Solves M x = b in place in s.x.
-inline void solve(Scratch& s, const uint8_t (*nz)[kN], int nn) {
+// Solves M x = b in place in x (s.x or s.T).
+inline void solve(Scratch& s, double (*x)[kBlock], const uint8_t (*nz)[kN], int nn) {
   for (int r = 1; r < nn; ++r)
     for (int p = 0; p < r; ++p) {
       if (!nz[r][p]) continue;
-      double* __restrict xr = s.x[r];
-      const double* __restrict xp = s.x[p];
+      double* __restrict xr = x[r];
+      const double* __restrict xp = x[p];
       const double* __restrict m = s.M[r][p];
 #pragma omp simd
       for (std::size_t k = 0; k < kLanes; ++k) xr[k] -= m[k] * xp[k];
     }
   for (int r = nn - 1; r >= 0; --r) {
-    double* __restrict xr = s.x[r];
+    double* __restrict xr = x[r];
     for (int c = r + 1; c < nn; ++c) {
       if (!nz[r][c]) continue;
-      const double* __restrict xc = s.x[c];
+      const double* __restrict xc = x[c];
       const double* __restrict m = s.M[r][c];
 #pragma omp simd
       for (std::size_t k = 0; k < kLanes; ++k) xr[k] -= m[k] * xc[k];
@@ -916,32 +917,34 @@ void thermal_power_block(Fleet& f, std::size_t b0, std::size_t b1, const Instant
       }
     }
     factor(s, tp.lu_nonzero, nn);
-    solve(s, tp.lu_nonzero, nn);
+    solve(s, s.x, tp.lu_nonzero, nn);
     // Stage 2 (BDF2): M T_n+1 = C (T_g / gamma - (1-gamma)^2/gamma T_n) / ((1-gamma) dt)
     //                           + Q(t_n+1) + 3 sigma eps A T_n^4.
     const double c_g = 1.0 / (kGamma * (1.0 - kGamma) * dt);
     const double c_n = (1.0 - kGamma) / (kGamma * dt);
+    // The right-hand side replaces T_n in s.T, where the solve leaves T_n+1
+    // (the array's T_n is kept for its rate).
+    copy_row(s.t_array_old, s.T[tp.array_node]);
     for (int a = 0; a < nn; ++a) {
-      double* __restrict x = s.x[a];
-      const double* __restrict t = s.T[a];
+      const double* __restrict x = s.x[a];
+      double* __restrict t = s.T[a];
       const double* __restrict c = tp.capacity_t.block(static_cast<std::size_t>(a), b0);
       const double* __restrict qm = s.q_mean[a];
       const double* __restrict qi = s.q_int[a];
       const double* __restrict rad = s.rad[a];
 #pragma omp simd
       for (std::size_t k = 0; k < len; ++k)
-        x[k] = c[k] * (c_g * x[k] - c_n * t[k]) + qm[k] + qi[k] + 3.0 * rad[k];
+        t[k] = c[k] * (c_g * x[k] - c_n * t[k]) + qm[k] + qi[k] + 3.0 * rad[k];
     }
-    solve(s, tp.lu_nonzero, nn);
+    solve(s, s.T, tp.lu_nonzero, nn);
     {
       double* __restrict r = tp.array_rate_k_s.data() + b0;
-      const double* __restrict t_new = s.x[tp.array_node];
-      const double* __restrict t_old = s.T[tp.array_node];
+      const double* __restrict t_new = s.T[tp.array_node];
+      const double* __restrict t_old = s.t_array_old;
       const double inv_dt = 1.0 / dt;
 #pragma omp simd
       for (std::size_t k = 0; k < len; ++k) r[k] = (t_new[k] - t_old[k]) * inv_dt;
     }
-    for (int a = 0; a < nn; ++a) copy_row(s.T[a], s.x[a]);
   }
 
   // ---- scatter ----

@@ -126,6 +126,13 @@ struct ParamRows {
   std::vector<Buffer<double>> data;  //!< (rows) of (n): empty until the row varies
   Buffer<double> broadcast;          //!< (rows, kBroadcastWidth)
   std::vector<char> uniform;         //!< (rows)
+  //! Where block() finds row r: its broadcast copy (mask 0) or its own buffer
+  //! (mask ~0, offset by the block's first satellite).
+  struct Where {
+    const double* base;
+    std::size_t mask;
+  };
+  std::vector<Where> where;  //!< (rows)
   void allocate(std::size_t n_rows, std::size_t n_sat);
   // Sets row r to value(i) for satellite i: broadcast when every satellite
   // has bitwise the same value, else transposed into the row's own buffer.
@@ -140,18 +147,22 @@ struct ParamRows {
     }
     uniform[r] = same;
     for (std::size_t k = 0; k < kBroadcastWidth; ++k) broadcast[r * kBroadcastWidth + k] = v0;
+    where[r] = {broadcast.data() + r * kBroadcastWidth, 0};
     if (same) return;
     if (data[r].size() != n) data[r] = Buffer<double>(n);
     for (std::size_t i = 0; i < n; ++i) data[r][i] = value(i);
+    where[r] = {data[r].data(), ~std::size_t{0}};
   }
   // Sets row r to v for every satellite.
   void set_uniform(std::size_t r, double v) {
     uniform[r] = 1;
     for (std::size_t k = 0; k < kBroadcastWidth; ++k) broadcast[r * kBroadcastWidth + k] = v;
+    where[r] = {broadcast.data() + r * kBroadcastWidth, 0};
   }
   // The values of satellites [b0, b0 + kBroadcastWidth) of a row.
   const double* block(std::size_t row, std::size_t b0) const {
-    return uniform[row] ? broadcast.data() + row * kBroadcastWidth : data[row].data() + b0;
+    const Where& w = where[row];
+    return w.base + (b0 & w.mask);
   }
 };
 
