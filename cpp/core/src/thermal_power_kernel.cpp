@@ -758,8 +758,24 @@ void thermal_power_block(Fleet& f, std::size_t b0, std::size_t b1, const Instant
 #pragma omp simd
       for (std::size_t k = 0; k < len; ++k) heater_total[k] += hd[k];
     }
-    for (int j = 0; j < nn; ++j) zero_row(s.q_int[j]);
+    // Internal heat of the bus, payload, battery and array nodes: when they are
+    // four different nodes, pass 3 writes it straight into their rows (as
+    // +0 + term, what adding to a zeroed row gives); otherwise it goes through
+    // the block rows below and is added node by node.
+    const int32_t n_bus = tp.bus_node, n_pay = tp.payload_node, n_bat = tp.battery_node, n_arr = tp.array_node;
+    const bool distinct = n_bus != n_pay && n_bus != n_bat && n_bus != n_arr && n_pay != n_bat &&
+                          n_pay != n_arr && n_bat != n_arr;
+    for (int j = 0; j < nn; ++j)
+      if (!distinct || (j != n_bus && j != n_pay && j != n_bat && j != n_arr)) zero_row(s.q_int[j]);
     double served_bus[kBlock], served_payload[kBlock], battery_heat[kBlock], array_out[kBlock];
+    double* __restrict w_bus = distinct ? s.q_int[n_bus] : served_bus;
+    double* __restrict w_pay = distinct ? s.q_int[n_pay] : served_payload;
+    double* __restrict w_bat = distinct ? s.q_int[n_bat] : battery_heat;
+    double* __restrict w_arr = distinct ? s.q_int[n_arr] : array_out;
+    // Written as z + term (distinct: z = +0, else -0, x + -0 being x) and, for
+    // the array, z + sign * term (sign -1 when subtracted here, exact).
+    const double z_add = distinct ? 0.0 : -0.0;
+    const double arr_sign = distinct ? -1.0 : 1.0;
     // Pass 1 (vectorised): array output, demands; a step without an eclipse
     // transition is one interval at constant generation.
 #pragma omp simd
@@ -838,24 +854,30 @@ void thermal_power_block(Fleet& f, std::size_t b0, std::size_t b1, const Instant
       // array loses the electrical power it delivers (shunted power stays on
       // the array as heat).
       s.heater_frac[k] = heater_total[k] > 0.0 ? s.e_heat[k] * inv_dt_eff / heater_total[k] : 0.0;
-      served_bus[k] = s.e_bus[k] * inv_dt_eff;
-      served_payload[k] = s.e_pay[k] * inv_dt_eff;
-      battery_heat[k] = s.e_loss[k] * inv_dt_eff;
-      array_out[k] = (s.e_gen[k] - s.e_shunt[k]) * inv_dt_eff;
+      const double served_b = s.e_bus[k] * inv_dt_eff;
+      const double served_p = s.e_pay[k] * inv_dt_eff;
+      const double heat_b = s.e_loss[k] * inv_dt_eff;
+      const double out_a = (s.e_gen[k] - s.e_shunt[k]) * inv_dt_eff;
+      w_bus[k] = z_add + served_b;  // an FMA here rounds the same: the addend is a zero
+      w_pay[k] = z_add + served_p;
+      w_bat[k] = z_add + heat_b;
+      w_arr[k] = z_add + arr_sign * out_a;
     }
-    // Several of these may be the same node: one pass each.
-    double* q_bus = s.q_int[tp.bus_node];
-    double* q_pay = s.q_int[tp.payload_node];
-    double* q_bat = s.q_int[tp.battery_node];
-    double* q_arr = s.q_int[tp.array_node];
+    if (!distinct) {
+      // Several of these are the same node: one pass each.
+      double* q_bus = s.q_int[n_bus];
+      double* q_pay = s.q_int[n_pay];
+      double* q_bat = s.q_int[n_bat];
+      double* q_arr = s.q_int[n_arr];
 #pragma omp simd
-    for (std::size_t k = 0; k < len; ++k) q_bus[k] += served_bus[k];
+      for (std::size_t k = 0; k < len; ++k) q_bus[k] += served_bus[k];
 #pragma omp simd
-    for (std::size_t k = 0; k < len; ++k) q_pay[k] += served_payload[k];
+      for (std::size_t k = 0; k < len; ++k) q_pay[k] += served_payload[k];
 #pragma omp simd
-    for (std::size_t k = 0; k < len; ++k) q_bat[k] += battery_heat[k];
+      for (std::size_t k = 0; k < len; ++k) q_bat[k] += battery_heat[k];
 #pragma omp simd
-    for (std::size_t k = 0; k < len; ++k) q_arr[k] -= array_out[k];
+      for (std::size_t k = 0; k < len; ++k) q_arr[k] -= array_out[k];
+    }
     for (int h = 0; h < nh; ++h) {
       double* qh = s.q_int[tp.heater_node[h]];
 #pragma omp simd
