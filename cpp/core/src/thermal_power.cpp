@@ -225,6 +225,22 @@ ThermalPower::ThermalPower(const ThermalPowerDesign& d, std::size_t n_sat) : n(n
       if (lu_nonzero[r][p])
         for (int c = p + 1; c < n_node; ++c)
           if (lu_nonzero[p][c]) lu_nonzero[r][c] = 1;
+  for (int r = 0; r < n_node; ++r)
+    for (int c = 0; c < n_node; ++c) lu_fill[r][c] = r != c && lu_nonzero[r][c];
+  link_first_a.assign(static_cast<std::size_t>(n_link), 0);
+  link_first_b.assign(static_cast<std::size_t>(n_link), 0);
+  link_first_pair.assign(static_cast<std::size_t>(n_link), 0);
+  for (int l = 0; l < n_link; ++l) {
+    const int a = link_a[l], b = link_b[l];
+    lu_fill[a][b] = lu_fill[b][a] = 0;
+    link_first_a[l] = !node_linked[a];
+    link_first_b[l] = !node_linked[b];
+    node_linked[a] = node_linked[b] = true;
+    bool pair_seen = false;
+    for (int m = 0; m < l; ++m)
+      pair_seen = pair_seen || (link_a[m] == a && link_b[m] == b) || (link_a[m] == b && link_b[m] == a);
+    link_first_pair[l] = !pair_seen;
+  }
 
   const std::size_t nn = static_cast<std::size_t>(n_node);
   auto per_sat = [&](Buffer<double>& b, std::size_t per, const std::vector<double>& v) {
@@ -287,6 +303,7 @@ ThermalPower::ThermalPower(const ThermalPowerDesign& d, std::size_t n_sat) : n(n
   face_area_eps_t.allocate(static_cast<std::size_t>(n_face), n);
   heater_t.allocate(3 * static_cast<std::size_t>(n_heater), n);
   node_eps_area_t.allocate(nn, n);
+  node_conductance_t.allocate(nn, n);
   scalars.allocate(kScalarRows, n);
   prepare();
   for (Buffer<double>* b : {&array_available_w, &array_w, &battery_w, &load_w, &payload_w, &heater_w,
@@ -318,17 +335,43 @@ void ThermalPower::prepare() {
     face_area_alpha_t.set_row(j, [=](std::size_t i) { return area[i * nf + j] * alpha[i * nf + j]; });
     face_area_eps_t.set_row(j, [=](std::size_t i) { return area[i * nf + j] * eps[i * nf + j]; });
   }
-  // A node's eps A: its faces' rows summed in face order (as the kernel summed them).
+  // A node's eps A: its faces' rows summed in face order (as the kernel summed
+  // them); the sum of uniform rows is uniform.
   for (std::size_t a = 0; a < static_cast<std::size_t>(n_node); ++a) {
     const ParamRows& fe = face_area_eps_t;
     const int32_t* fnode = face_node.data();
-    node_eps_area_t.set_row(a, [&fe, fnode, nf, a](std::size_t i) {
-      double sum = 0.0;
+    auto sum = [&fe, fnode, nf, a](std::size_t i) {
+      double v = 0.0;
       for (std::size_t j = 0; j < nf; ++j)
         if (static_cast<std::size_t>(fnode[j]) == a)
-          sum += fe.uniform[j] ? fe.broadcast[j * kBroadcastWidth] : fe.data[j][i];
-      return sum;
-    });
+          v += fe.uniform[j] ? fe.broadcast[j * kBroadcastWidth] : fe.data[j][i];
+      return v;
+    };
+    bool same = true;
+    for (std::size_t j = 0; j < nf; ++j) same = same && (static_cast<std::size_t>(fnode[j]) != a || fe.uniform[j]);
+    if (same) node_eps_area_t.set_uniform(a, sum(0));
+    else node_eps_area_t.set_row(a, sum);
+  }
+  // A node's conductance sum: its links' rows summed in link order (as the
+  // kernel summed them into the matrix diagonal).
+  for (std::size_t a = 0; a < static_cast<std::size_t>(n_node); ++a) {
+    const ParamRows& g = conductance_t;
+    const int32_t* la = link_a.data();
+    const int32_t* lb = link_b.data();
+    const std::size_t nl = static_cast<std::size_t>(n_link);
+    auto touches = [la, lb, a](std::size_t l) {
+      return static_cast<std::size_t>(la[l]) == a || static_cast<std::size_t>(lb[l]) == a;
+    };
+    auto sum = [&g, &touches, nl](std::size_t i) {
+      double v = 0.0;
+      for (std::size_t l = 0; l < nl; ++l)
+        if (touches(l)) v += g.uniform[l] ? g.broadcast[l * kBroadcastWidth] : g.data[l][i];
+      return v;
+    };
+    bool same = true;
+    for (std::size_t l = 0; l < nl; ++l) same = same && (!touches(l) || g.uniform[l]);
+    if (same) node_conductance_t.set_uniform(a, sum(0));
+    else node_conductance_t.set_row(a, sum);
   }
   const std::size_t nh = static_cast<std::size_t>(n_heater);
   transpose(heater_power_w, heater_t, 0, n_heater);
@@ -350,6 +393,8 @@ void ParamRows::allocate(std::size_t n_rows, std::size_t n_sat) {
   data.resize(rows);  // a row's buffer is allocated when the row first varies
   broadcast = Buffer<double>(rows * kBroadcastWidth);
   uniform.assign(rows, 1);
+  where.resize(rows);
+  for (std::size_t r = 0; r < rows; ++r) where[r] = {broadcast.data() + r * kBroadcastWidth, 0};
 }
 
 void Fleet::attach_thermal_power(const ThermalPowerDesign& design) {

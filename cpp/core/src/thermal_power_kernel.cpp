@@ -42,6 +42,10 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <type_traits>
+#if defined(__AVX__)
+#include <immintrin.h>
+#endif
 
 #include "kernels.hpp"
 #include "orbitwin/constants.hpp"
@@ -80,15 +84,20 @@ struct Scratch {
   alignas(64) double heater_demand[kMaxHeaters][kBlock];  // [W] thermostat-on power
   alignas(64) double payload_enable[kBlock], heater_enable[kBlock];
   alignas(64) double heater_frac[kBlock];  // delivered / demanded heater power
-  alignas(64) double T[kN][kBlock];        // [K] at t_n
-  alignas(64) double qs[kN][kBlock];       // [W] absorbed direct sun if fully lit, at t_n+1
-                                           //     (tp.sun_heat_t holds it at t_n)
-  alignas(64) double qe[kN][kBlock];       // [W] absorbed albedo + Earth IR, at t_n+1
+  alignas(64) double T[kN][kBlock];        // [K] at t_n (stage 2 solves for T_n+1 in place)
+  // [W] absorbed direct sun if fully lit (qs) and absorbed albedo + Earth IR
+  // (qe): buffer cur at t_n+1, the other at t_n within a segment (at a
+  // segment's first step tp.sun_heat_t / earth_heat_t hold t_n; its last step
+  // writes them).
+  alignas(64) double qs2[2][kN][kBlock];
+  alignas(64) double qe2[2][kN][kBlock];
+  int cur = 0;
   alignas(64) double q_mean[kN][kBlock];   // [W] environmental heat, mean over the step
   alignas(64) double q_int[kN][kBlock];    // [W] internal heat over the step
   alignas(64) double kt[kN][kBlock];       // [W] K T_n (net conducted out)
   alignas(64) double rad[kN][kBlock];      // [W] sigma eps A T_n^4
-  alignas(64) double x[kN][kBlock];        // right-hand side / solution
+  alignas(64) double x[kN][kBlock];        // right-hand side / solution of stage 1
+  alignas(64) double t_array_old[kBlock];  // [K] the array node's T_n (s.T gets T_n+1 in place)
   alignas(64) double M[kN][kN][kBlock];    // LU factors, inverse pivots on the diagonal
   alignas(64) double face_cs[kMaxFaces][kBlock];  // cos(normal, Sun) of source faces
   alignas(64) double face_cn[kMaxFaces][kBlock];  // cos(normal, nadir)
@@ -135,6 +144,38 @@ inline void copy_row(double* __restrict dst, const double* __restrict src) {
   for (std::size_t k = 0; k < kLanes; ++k) dst[k] = src[k] + z;
 }
 
+// s.axes[c][k] = axes[9 k + c] for the block's len satellites (axes: their
+// (len, 9) body axes): with AVX, four satellites' 36 values are transposed in
+// registers (two-value loads and unpacks) instead of 36 scalar moves.
+inline void gather_axes(double (*__restrict dst)[kBlock], const double* __restrict axes, std::size_t len) {
+  std::size_t k = 0;
+#if defined(__AVX__)
+  const std::size_t len4 = len & ~std::size_t{3};
+  for (; k < len4; k += 4) {
+    const double* p = axes + 9 * k;
+    // Components (c, c + 1): lo = satellites k, k + 2; hi = k + 1, k + 3.
+    auto pair = [p](int c, __m256d& even, __m256d& odd) {
+      const __m256d lo = _mm256_insertf128_pd(_mm256_castpd128_pd256(_mm_loadu_pd(p + c)), _mm_loadu_pd(p + 18 + c), 1);
+      const __m256d hi = _mm256_insertf128_pd(_mm256_castpd128_pd256(_mm_loadu_pd(p + 9 + c)), _mm_loadu_pd(p + 27 + c), 1);
+      even = _mm256_unpacklo_pd(lo, hi);
+      odd = _mm256_unpackhi_pd(lo, hi);
+    };
+    __m256d v0, v1;
+    for (int c = 0; c < 8; c += 2) {
+      pair(c, v0, v1);
+      _mm256_store_pd(dst[c] + k, v0);
+      _mm256_store_pd(dst[c + 1] + k, v1);
+    }
+    pair(7, v0, v1);  // component 8 (the pair (8, 9) would read past the 4th satellite)
+    _mm256_store_pd(dst[8] + k, v1);
+  }
+#endif
+  for (; k < len; ++k) {
+    const double* p = axes + 9 * k;
+    for (int c = 0; c < 9; ++c) dst[c][k] = p[c];
+  }
+}
+
 // In-place LU of M (no pivoting) for the block's satellites. Entries outside the
 // structure nz (links and their fill-in) are exact zeros and are skipped:
 // their multipliers and updates would change nothing.
@@ -159,22 +200,22 @@ inline void factor(Scratch& s, const uint8_t (*nz)[kN], int nn) {
   }
 }
 
-// Solves M x = b in place in s.x.
-inline void solve(Scratch& s, const uint8_t (*nz)[kN], int nn) {
+// Solves M x = b in place in x (s.x or s.T).
+inline void solve(Scratch& s, double (*x)[kBlock], const uint8_t (*nz)[kN], int nn) {
   for (int r = 1; r < nn; ++r)
     for (int p = 0; p < r; ++p) {
       if (!nz[r][p]) continue;
-      double* __restrict xr = s.x[r];
-      const double* __restrict xp = s.x[p];
+      double* __restrict xr = x[r];
+      const double* __restrict xp = x[p];
       const double* __restrict m = s.M[r][p];
 #pragma omp simd
       for (std::size_t k = 0; k < kLanes; ++k) xr[k] -= m[k] * xp[k];
     }
   for (int r = nn - 1; r >= 0; --r) {
-    double* __restrict xr = s.x[r];
+    double* __restrict xr = x[r];
     for (int c = r + 1; c < nn; ++c) {
       if (!nz[r][c]) continue;
-      const double* __restrict xc = s.x[c];
+      const double* __restrict xc = x[c];
       const double* __restrict m = s.M[r][c];
 #pragma omp simd
       for (std::size_t k = 0; k < kLanes; ++k) xr[k] -= m[k] * xc[k];
@@ -182,6 +223,115 @@ inline void solve(Scratch& s, const uint8_t (*nz)[kN], int nn) {
     const double* __restrict inv = s.M[r][r];
 #pragma omp simd
     for (std::size_t k = 0; k < kLanes; ++k) xr[k] *= inv[k];
+  }
+}
+
+// Conduction through link (a, b) of conductance cond [W/K] for the block:
+// -g into M[a][b] and M[b][a], the flow g (T_a - T_b) into kt[a] and out of
+// kt[b]. A node's (pair's) first link assigns (to +0 + term, what adding to a
+// zeroed row gives), later ones add.
+template <bool FirstA, bool FirstB, bool FirstPair>
+inline void conduction_link(Scratch& s, int a, int b, const double* __restrict cond, std::size_t len) {
+  double* __restrict mab = s.M[a][b];
+  double* __restrict mba = s.M[b][a];
+  double* __restrict kta = s.kt[a];
+  double* __restrict ktb = s.kt[b];
+  const double* __restrict ta = s.T[a];
+  const double* __restrict tb = s.T[b];
+  const double z = 0.0;
+#pragma omp simd
+  for (std::size_t k = 0; k < len; ++k) {
+    const double g = cond[k];
+    mab[k] = (FirstPair ? z : mab[k]) - g;
+    mba[k] = (FirstPair ? z : mba[k]) - g;
+    const double flow = g * (ta[k] - tb[k]);
+    kta[k] = (FirstA ? z : kta[k]) + flow;
+    ktb[k] = (FirstB ? z : ktb[k]) - flow;
+  }
+}
+
+// Environmental heat of the faces: a node's sums q are assigned by its first
+// face (First) and added to by later ones.
+inline void sum_into(double* q, std::size_t k, double v, std::true_type) { q[k] = v; }
+inline void sum_into(double* q, std::size_t k, double v, std::false_type) { q[k] = q[k] + v; }
+
+// A face with its own geometry, normal fn (body mount) + wa * array normal:
+// its cosines to the Sun and the nadir and its view factor without a horizon
+// cut (cos/h^2 or 0, what plate_view_factor selects too) into the scratch,
+// its direct sun into qs. Returns whether any lane's plate sees the Earth's
+// limb (the view factor then needs the horizon cut).
+template <bool First>
+inline bool source_face(Scratch& s, int fc, const double* fn, double wa, const double* __restrict aa,
+                        double* __restrict qs, std::size_t len) {
+  using Tag = std::integral_constant<bool, First>;
+  double* __restrict fcs = s.face_cs[fc];
+  double* __restrict fcn = s.face_cn[fc];
+  double* __restrict fF = s.face_F[fc];
+  const double fx = fn[0], fy = fn[1], fz = fn[2];
+  int64_t cut = 0;
+#pragma omp simd reduction(| : cut)
+  for (std::size_t k = 0; k < len; ++k) {
+    const double nx = fx + wa * s.array_b[0][k];
+    const double ny = fy + wa * s.array_b[1][k];
+    const double nz = fz + wa * s.array_b[2][k];
+    const double cs = nx * s.sun_b[0][k] + ny * s.sun_b[1][k] + nz * s.sun_b[2][k];
+    const double cn = nx * s.nadir_b[0][k] + ny * s.nadir_b[1][k] + nz * s.nadir_b[2][k];
+    fcs[k] = cs;
+    fcn[k] = cn;
+    // cos clamped at 1; below -1 F is 0 with or without the clamp (NaN: 0).
+    // c >= 1/h > 0: c / h^2 > 0, no clamp at 0 needed.
+    const double c = cn > 1.0 ? 1.0 : cn;
+    fF[k] = c >= s.inv_h[k] ? c * s.inv_h2[k] : 0.0;
+    cut |= std::fabs(cn) < s.inv_h[k] ? 1 : 0;  // -1/h < cn < 1/h
+    sum_into(qs, k, aa[k] * s.sun_flux[k] * (cs > 0.0 ? cs : 0.0), Tag{});
+  }
+  return cut != 0;
+}
+
+// Albedo and Earth IR of a face whose view factor is in the scratch, into qe.
+template <bool First>
+inline void earth_face(Scratch& s, int fc, const double* __restrict aa, const double* __restrict ae,
+                       double* __restrict qe, std::size_t len) {
+  using Tag = std::integral_constant<bool, First>;
+  const double* __restrict fF = s.face_F[fc];
+#pragma omp simd
+  for (std::size_t k = 0; k < len; ++k)
+    sum_into(qe, k, (aa[k] * s.albedo_flux[k] + ae[k] * s.ir_flux[k]) * fF[k], Tag{});
+}
+
+// The same with the view factor evaluated with the horizon cut (into the scratch).
+template <bool First>
+inline void cut_face(Scratch& s, int fc, const double* __restrict aa, const double* __restrict ae,
+                     double* __restrict qe, std::size_t len) {
+  using Tag = std::integral_constant<bool, First>;
+  const double* __restrict fcn = s.face_cn[fc];
+  double* __restrict fF = s.face_F[fc];
+#pragma omp simd
+  for (std::size_t k = 0; k < len; ++k) {
+    const double F = detail::plate_view_factor_pre(fcn[k], s.inv_h[k], s.inv_h2[k], s.h2[k], s.xh[k]);
+    fF[k] = F;
+    sum_into(qe, k, (aa[k] * s.albedo_flux[k] + ae[k] * s.ir_flux[k]) * F, Tag{});
+  }
+}
+
+// A face with the same (sign +1) or the opposite (-1) normal as face src:
+// F(-c) = F(c) - c / h^2; its direct sun into qs, albedo and Earth IR into qe.
+template <bool First>
+inline void derived_face(Scratch& s, int src, double sign, const double* __restrict aa,
+                         const double* __restrict ae, double* __restrict qs, double* __restrict qe,
+                         std::size_t len) {
+  using Tag = std::integral_constant<bool, First>;
+  const double w_opp = sign < 0.0 ? 1.0 : 0.0;
+  const double* __restrict scs = s.face_cs[src];
+  const double* __restrict scn = s.face_cn[src];
+  const double* __restrict sF = s.face_F[src];
+#pragma omp simd
+  for (std::size_t k = 0; k < len; ++k) {
+    const double cs = sign * scs[k];
+    const double F0 = sF[k] - w_opp * scn[k] * s.inv_h2[k];
+    const double F = F0 > 0.0 ? F0 : 0.0;
+    sum_into(qs, k, aa[k] * s.sun_flux[k] * (cs > 0.0 ? cs : 0.0), Tag{});
+    sum_into(qe, k, (aa[k] * s.albedo_flux[k] + ae[k] * s.ir_flux[k]) * F, Tag{});
   }
 }
 
@@ -280,12 +430,17 @@ void thermal_power_block(Fleet& f, std::size_t b0, std::size_t b1, const Instant
   // Fetched once through a non-inlined call: GCC otherwise rematerialises the
   // thread-local address (a __tls_get_addr call in a shared library) at every use.
   Scratch& s = thread_scratch();
+  // The environment at t_n is the other buffer's after the segment's first step.
+  const bool prev_in_scratch = !in.segment_first;
+  if (prev_in_scratch) s.cur ^= 1;
+  double(*__restrict qs)[kBlock] = s.qs2[s.cur];
+  double(*__restrict qe)[kBlock] = s.qe2[s.cur];
+  const double(*__restrict qs_prev)[kBlock] = s.qs2[s.cur ^ 1];
+  const double(*__restrict qe_prev)[kBlock] = s.qe2[s.cur ^ 1];
 
   // ---- gather: body axes, temperatures, capacities, previous environment ----
   {
-    const double* __restrict axes = f.body_axes.data();
-    for (std::size_t k = 0; k < len; ++k)
-      for (int c = 0; c < 9; ++c) s.axes[c][k] = axes[9 * (b0 + k) + c];
+    gather_axes(s.axes, f.body_axes.data() + 9 * b0, len);
     // Later steps of a segment find the block's temperatures in the scratch,
     // where the last step left them (the same values it wrote to the state).
     if (in.segment_first) {
@@ -354,85 +509,48 @@ void thermal_power_block(Fleet& f, std::size_t b0, std::size_t b1, const Instant
   }
 
   // ---- environmental heat per face, summed per node ----
+  // A node's first face assigns its sums, later ones add (both terms are
+  // >= +0, so assigning equals adding to +0). A face's sun term is summed in
+  // the pass that finds its cosines, its Earth term once its view factor is
+  // known; faces that reuse an earlier face's geometry do both in one pass.
   {
-    bool seen[kN] = {};  // a node's first face assigns its sums, later ones add
+    bool seen[kN] = {};
     for (int fc = 0; fc < nf; ++fc) {
       const double* __restrict aa = tp.face_area_alpha_t.block(fc, b0);  // [m^2] A alpha
       const double* __restrict ae = tp.face_area_eps_t.block(fc, b0);    // [m^2] A eps
-      const int32_t mount = tp.face_mount[fc];
-      const double wb = mount == static_cast<int32_t>(FaceMount::kBody) ? 1.0 : 0.0;
-      const double wa = mount == static_cast<int32_t>(FaceMount::kArrayFront)
-                            ? 1.0
-                            : (mount == static_cast<int32_t>(FaceMount::kArrayBack) ? -1.0 : 0.0);
-      const double fx = wb * tp.face_normal_body[3 * fc], fy = wb * tp.face_normal_body[3 * fc + 1],
-                   fz = wb * tp.face_normal_body[3 * fc + 2];
-      double* __restrict qsn = s.qs[tp.face_node[fc]];
-      double* __restrict qen = s.qe[tp.face_node[fc]];
-      double* __restrict fcs = s.face_cs[fc];
-      double* __restrict fcn = s.face_cn[fc];
-      double* __restrict fF = s.face_F[fc];
+      const int node = tp.face_node[fc];
+      const bool first = !seen[node];
+      seen[node] = true;
+      double* __restrict qsn = qs[node];
+      double* __restrict qen = qe[node];
       const int src = tp.face_geometry_source[fc];
       if (src < 0) {
-        double cut = 0.0;  // lanes whose plate sees the Earth's limb
-#pragma omp simd reduction(+ : cut)
-        for (std::size_t k = 0; k < len; ++k) {
-          const double nx = fx + wa * s.array_b[0][k];
-          const double ny = fy + wa * s.array_b[1][k];
-          const double nz = fz + wa * s.array_b[2][k];
-          const double cs = nx * s.sun_b[0][k] + ny * s.sun_b[1][k] + nz * s.sun_b[2][k];
-          const double cn = nx * s.nadir_b[0][k] + ny * s.nadir_b[1][k] + nz * s.nadir_b[2][k];
-          fcs[k] = cs;
-          fcn[k] = cn;
-          // Without a horizon cut F is cos/h^2 or 0 (what plate_view_factor selects too).
-          const double c = cn > 1.0 ? 1.0 : (cn < -1.0 ? -1.0 : cn);
-          const double full = c >= s.inv_h[k] ? c * s.inv_h2[k] : 0.0;
-          fF[k] = full > 0.0 ? full : 0.0;
-          cut += (cn < s.inv_h[k]) & (cn > -s.inv_h[k]) ? 1.0 : 0.0;
-        }
-        if (cut > 0.0) {
-#pragma omp simd
-          for (std::size_t k = 0; k < len; ++k)
-            fF[k] = detail::plate_view_factor_pre(fcn[k], s.inv_h[k], s.inv_h2[k], s.h2[k], s.xh[k]);
+        const int32_t mount = tp.face_mount[fc];
+        const double wb = mount == static_cast<int32_t>(FaceMount::kBody) ? 1.0 : 0.0;
+        const double wa = mount == static_cast<int32_t>(FaceMount::kArrayFront)
+                              ? 1.0
+                              : (mount == static_cast<int32_t>(FaceMount::kArrayBack) ? -1.0 : 0.0);
+        const double fn[3] = {wb * tp.face_normal_body[3 * fc], wb * tp.face_normal_body[3 * fc + 1],
+                              wb * tp.face_normal_body[3 * fc + 2]};
+        const bool cut = first ? source_face<true>(s, fc, fn, wa, aa, qsn, len)
+                               : source_face<false>(s, fc, fn, wa, aa, qsn, len);
+        if (cut) {
+          if (first) cut_face<true>(s, fc, aa, ae, qen, len);
+          else cut_face<false>(s, fc, aa, ae, qen, len);
+        } else {
+          if (first) earth_face<true>(s, fc, aa, ae, qen, len);
+          else earth_face<false>(s, fc, aa, ae, qen, len);
         }
       } else {
-        // Same or opposite normal as an earlier face: F(-c) = F(c) - c / h^2.
         const double sign = static_cast<double>(tp.face_geometry_sign[fc]);
-        const double w_opp = sign < 0.0 ? 1.0 : 0.0;
-        const double* __restrict scs = s.face_cs[src];
-        const double* __restrict scn = s.face_cn[src];
-        const double* __restrict sF = s.face_F[src];
-#pragma omp simd
-        for (std::size_t k = 0; k < len; ++k) {
-          fcs[k] = sign * scs[k];
-          fcn[k] = sign * scn[k];
-          const double F = sF[k] - w_opp * scn[k] * s.inv_h2[k];
-          fF[k] = F > 0.0 ? F : 0.0;
-        }
-      }
-      // Both terms are >= +0, so assigning equals adding to +0.
-      if (seen[tp.face_node[fc]]) {
-#pragma omp simd
-        for (std::size_t k = 0; k < len; ++k) {
-          const double cs = fcs[k];
-          const double F = fF[k];
-          qsn[k] += aa[k] * s.sun_flux[k] * (cs > 0.0 ? cs : 0.0);
-          qen[k] += (aa[k] * s.albedo_flux[k] + ae[k] * s.ir_flux[k]) * F;
-        }
-      } else {
-#pragma omp simd
-        for (std::size_t k = 0; k < len; ++k) {
-          const double cs = fcs[k];
-          const double F = fF[k];
-          qsn[k] = aa[k] * s.sun_flux[k] * (cs > 0.0 ? cs : 0.0);
-          qen[k] = (aa[k] * s.albedo_flux[k] + ae[k] * s.ir_flux[k]) * F;
-        }
-        seen[tp.face_node[fc]] = true;
+        if (first) derived_face<true>(s, src, sign, aa, ae, qsn, qen, len);
+        else derived_face<false>(s, src, sign, aa, ae, qsn, qen, len);
       }
     }
     for (int j = 0; j < nn; ++j)
       if (!seen[j]) {
-        zero_row(s.qs[j]);
-        zero_row(s.qe[j]);
+        zero_row(qs[j]);
+        zero_row(qe[j]);
       }
   }
 
@@ -501,8 +619,14 @@ void thermal_power_block(Fleet& f, std::size_t b0, std::size_t b1, const Instant
       out[b0 + k] = s.illum_mean[k];
       pill[b0 + k] = s.illum_now[k];
     }
-    std::memcpy(ppos + 3 * b0, pos + 3 * b0, 3 * len * sizeof(double));
-    std::memcpy(pvel + 3 * b0, vel + 3 * b0, 3 * len * sizeof(double));
+    // Copied with vector moves (x + -0 is x): a library call costs more.
+    const double mz = opaque(-0.0);
+    const std::size_t n3 = 3 * len;
+#pragma omp simd
+    for (std::size_t j = 0; j < n3; ++j) {
+      ppos[3 * b0 + j] = pos[3 * b0 + j] + mz;
+      pvel[3 * b0 + j] = vel[3 * b0 + j] + mz;
+    }
   }
 
   // Environmental heat, mean over the step: illumination mean times the
@@ -513,10 +637,10 @@ void thermal_power_block(Fleet& f, std::size_t b0, std::size_t b1, const Instant
     for (int j = 0; j < nn; ++j) {
       double* __restrict qm = s.q_mean[j];
       const std::size_t off = static_cast<std::size_t>(j) * tp.n + b0;
-      const double* __restrict qsp = tp.sun_heat_t.data() + off;  // at t_n
-      const double* __restrict qep = tp.earth_heat_t.data() + off;
-      const double* __restrict qsn = s.qs[j];
-      const double* __restrict qen = s.qe[j];
+      const double* __restrict qsp = prev_in_scratch ? qs_prev[j] : tp.sun_heat_t.data() + off;  // at t_n
+      const double* __restrict qep = prev_in_scratch ? qe_prev[j] : tp.earth_heat_t.data() + off;
+      const double* __restrict qsn = qs[j];
+      const double* __restrict qen = qe[j];
 #pragma omp simd
       for (std::size_t k = 0; k < len; ++k)
         qm[k] = s.illum_mean[k] * (w * qsp[k] + (1.0 - w) * qsn[k]) + w * qep[k] + (1.0 - w) * qen[k];
@@ -634,8 +758,24 @@ void thermal_power_block(Fleet& f, std::size_t b0, std::size_t b1, const Instant
 #pragma omp simd
       for (std::size_t k = 0; k < len; ++k) heater_total[k] += hd[k];
     }
-    for (int j = 0; j < nn; ++j) zero_row(s.q_int[j]);
+    // Internal heat of the bus, payload, battery and array nodes: when they are
+    // four different nodes, pass 3 writes it straight into their rows (as
+    // +0 + term, what adding to a zeroed row gives); otherwise it goes through
+    // the block rows below and is added node by node.
+    const int32_t n_bus = tp.bus_node, n_pay = tp.payload_node, n_bat = tp.battery_node, n_arr = tp.array_node;
+    const bool distinct = n_bus != n_pay && n_bus != n_bat && n_bus != n_arr && n_pay != n_bat &&
+                          n_pay != n_arr && n_bat != n_arr;
+    for (int j = 0; j < nn; ++j)
+      if (!distinct || (j != n_bus && j != n_pay && j != n_bat && j != n_arr)) zero_row(s.q_int[j]);
     double served_bus[kBlock], served_payload[kBlock], battery_heat[kBlock], array_out[kBlock];
+    double* __restrict w_bus = distinct ? s.q_int[n_bus] : served_bus;
+    double* __restrict w_pay = distinct ? s.q_int[n_pay] : served_payload;
+    double* __restrict w_bat = distinct ? s.q_int[n_bat] : battery_heat;
+    double* __restrict w_arr = distinct ? s.q_int[n_arr] : array_out;
+    // Written as z + term (distinct: z = +0, else -0, x + -0 being x) and, for
+    // the array, z + sign * term (sign -1 when subtracted here, exact).
+    const double z_add = distinct ? 0.0 : -0.0;
+    const double arr_sign = distinct ? -1.0 : 1.0;
     // Pass 1 (vectorised): array output, demands; a step without an eclipse
     // transition is one interval at constant generation.
 #pragma omp simd
@@ -714,24 +854,30 @@ void thermal_power_block(Fleet& f, std::size_t b0, std::size_t b1, const Instant
       // array loses the electrical power it delivers (shunted power stays on
       // the array as heat).
       s.heater_frac[k] = heater_total[k] > 0.0 ? s.e_heat[k] * inv_dt_eff / heater_total[k] : 0.0;
-      served_bus[k] = s.e_bus[k] * inv_dt_eff;
-      served_payload[k] = s.e_pay[k] * inv_dt_eff;
-      battery_heat[k] = s.e_loss[k] * inv_dt_eff;
-      array_out[k] = (s.e_gen[k] - s.e_shunt[k]) * inv_dt_eff;
+      const double served_b = s.e_bus[k] * inv_dt_eff;
+      const double served_p = s.e_pay[k] * inv_dt_eff;
+      const double heat_b = s.e_loss[k] * inv_dt_eff;
+      const double out_a = (s.e_gen[k] - s.e_shunt[k]) * inv_dt_eff;
+      w_bus[k] = z_add + served_b;  // an FMA here rounds the same: the addend is a zero
+      w_pay[k] = z_add + served_p;
+      w_bat[k] = z_add + heat_b;
+      w_arr[k] = z_add + arr_sign * out_a;
     }
-    // Several of these may be the same node: one pass each.
-    double* q_bus = s.q_int[tp.bus_node];
-    double* q_pay = s.q_int[tp.payload_node];
-    double* q_bat = s.q_int[tp.battery_node];
-    double* q_arr = s.q_int[tp.array_node];
+    if (!distinct) {
+      // Several of these are the same node: one pass each.
+      double* q_bus = s.q_int[n_bus];
+      double* q_pay = s.q_int[n_pay];
+      double* q_bat = s.q_int[n_bat];
+      double* q_arr = s.q_int[n_arr];
 #pragma omp simd
-    for (std::size_t k = 0; k < len; ++k) q_bus[k] += served_bus[k];
+      for (std::size_t k = 0; k < len; ++k) q_bus[k] += served_bus[k];
 #pragma omp simd
-    for (std::size_t k = 0; k < len; ++k) q_pay[k] += served_payload[k];
+      for (std::size_t k = 0; k < len; ++k) q_pay[k] += served_payload[k];
 #pragma omp simd
-    for (std::size_t k = 0; k < len; ++k) q_bat[k] += battery_heat[k];
+      for (std::size_t k = 0; k < len; ++k) q_bat[k] += battery_heat[k];
 #pragma omp simd
-    for (std::size_t k = 0; k < len; ++k) q_arr[k] -= array_out[k];
+      for (std::size_t k = 0; k < len; ++k) q_arr[k] -= array_out[k];
+    }
     for (int h = 0; h < nh; ++h) {
       double* qh = s.q_int[tp.heater_node[h]];
 #pragma omp simd
@@ -742,33 +888,31 @@ void thermal_power_block(Fleet& f, std::size_t b0, std::size_t b1, const Instant
   // ---- thermal network: linearised TR-BDF2 ----
   if (dt > 0.0) {
     const double inv_dh = 2.0 / (kGamma * dt);  // 1 / (gamma/2 dt)
-    // Only the structure is read by factor() and solve().
+    // Only the structure is read by factor() and solve(): the fill-in is
+    // zeroed, every other entry is assigned below.
     for (int a = 0; a < nn; ++a)
       for (int b = 0; b < nn; ++b)
-        if (tp.lu_nonzero[a][b]) zero_row(s.M[a][b]);
-    for (int a = 0; a < nn; ++a) zero_row(s.kt[a]);
-    // Conduction: K T_n and K into M.
+        if (tp.lu_fill[a][b]) zero_row(s.M[a][b]);
+    for (int a = 0; a < nn; ++a)
+      if (!tp.node_linked[a]) zero_row(s.kt[a]);
+    // Conduction: K T_n and the off-diagonal of K into M (a node's first
+    // link assigns, later ones add; the diagonal, the links' conductances
+    // summed in link order, is tp.node_conductance_t).
     for (int l = 0; l < nl; ++l) {
-      const double* __restrict cond = tp.conductance_t.block(static_cast<std::size_t>(l), b0);
+      const std::size_t sl = static_cast<std::size_t>(l);
+      const double* __restrict cond = tp.conductance_t.block(sl, b0);
       const int a = tp.link_a[l], b = tp.link_b[l];
-      double* __restrict maa = s.M[a][a];
-      double* __restrict mbb = s.M[b][b];
-      double* __restrict mab = s.M[a][b];
-      double* __restrict mba = s.M[b][a];
-      double* __restrict kta = s.kt[a];
-      double* __restrict ktb = s.kt[b];
-      const double* __restrict ta = s.T[a];
-      const double* __restrict tb = s.T[b];
-#pragma omp simd
-      for (std::size_t k = 0; k < len; ++k) {
-        const double g = cond[k];
-        maa[k] += g;
-        mbb[k] += g;
-        mab[k] -= g;
-        mba[k] -= g;
-        const double flow = g * (ta[k] - tb[k]);
-        kta[k] += flow;
-        ktb[k] -= flow;
+      const int first = (tp.link_first_a[sl] ? 1 : 0) | (tp.link_first_b[sl] ? 2 : 0) |
+                        (tp.link_first_pair[sl] ? 4 : 0);
+      switch (first) {
+        case 0: conduction_link<false, false, false>(s, a, b, cond, len); break;
+        case 1: conduction_link<true, false, false>(s, a, b, cond, len); break;
+        case 2: conduction_link<false, true, false>(s, a, b, cond, len); break;
+        case 3: conduction_link<true, true, false>(s, a, b, cond, len); break;
+        case 4: conduction_link<false, false, true>(s, a, b, cond, len); break;
+        case 5: conduction_link<true, false, true>(s, a, b, cond, len); break;
+        case 6: conduction_link<false, true, true>(s, a, b, cond, len); break;
+        default: conduction_link<true, true, true>(s, a, b, cond, len); break;
       }
     }
     // Capacity, radiation and the stage-1 right-hand side.
@@ -779,6 +923,7 @@ void thermal_power_block(Fleet& f, std::size_t b0, std::size_t b1, const Instant
       const double* __restrict t = s.T[a];
       const double* __restrict c = tp.capacity_t.block(static_cast<std::size_t>(a), b0);
       const double* __restrict ea = tp.node_eps_area_t.block(static_cast<std::size_t>(a), b0);
+      const double* __restrict gs = tp.node_conductance_t.block(static_cast<std::size_t>(a), b0);
       const double* __restrict qm = s.q_mean[a];
       const double* __restrict qi = s.q_int[a];
       const double* __restrict kt = s.kt[a];
@@ -787,39 +932,41 @@ void thermal_power_block(Fleet& f, std::size_t b0, std::size_t b1, const Instant
         const double t1 = t[k];
         const double t3 = t1 * t1 * t1;
         const double sea = kStefanBoltzmann * ea[k];
-        maa[k] += c[k] * inv_dh + 4.0 * sea * t3;
+        maa[k] = gs[k] + (c[k] * inv_dh + 4.0 * sea * t3);
         rad[k] = sea * t3 * t1;
         // C T_n/(dh) + f(T_n) + Q + 3 sigma eps A T_n^4, Q = step-mean heat input
         x[k] = c[k] * inv_dh * t1 + 2.0 * (qm[k] + qi[k]) - kt[k] + 2.0 * rad[k];
       }
     }
     factor(s, tp.lu_nonzero, nn);
-    solve(s, tp.lu_nonzero, nn);
+    solve(s, s.x, tp.lu_nonzero, nn);
     // Stage 2 (BDF2): M T_n+1 = C (T_g / gamma - (1-gamma)^2/gamma T_n) / ((1-gamma) dt)
     //                           + Q(t_n+1) + 3 sigma eps A T_n^4.
     const double c_g = 1.0 / (kGamma * (1.0 - kGamma) * dt);
     const double c_n = (1.0 - kGamma) / (kGamma * dt);
+    // The right-hand side replaces T_n in s.T, where the solve leaves T_n+1
+    // (the array's T_n is kept for its rate).
+    copy_row(s.t_array_old, s.T[tp.array_node]);
     for (int a = 0; a < nn; ++a) {
-      double* __restrict x = s.x[a];
-      const double* __restrict t = s.T[a];
+      const double* __restrict x = s.x[a];
+      double* __restrict t = s.T[a];
       const double* __restrict c = tp.capacity_t.block(static_cast<std::size_t>(a), b0);
       const double* __restrict qm = s.q_mean[a];
       const double* __restrict qi = s.q_int[a];
       const double* __restrict rad = s.rad[a];
 #pragma omp simd
       for (std::size_t k = 0; k < len; ++k)
-        x[k] = c[k] * (c_g * x[k] - c_n * t[k]) + qm[k] + qi[k] + 3.0 * rad[k];
+        t[k] = c[k] * (c_g * x[k] - c_n * t[k]) + qm[k] + qi[k] + 3.0 * rad[k];
     }
-    solve(s, tp.lu_nonzero, nn);
+    solve(s, s.T, tp.lu_nonzero, nn);
     {
       double* __restrict r = tp.array_rate_k_s.data() + b0;
-      const double* __restrict t_new = s.x[tp.array_node];
-      const double* __restrict t_old = s.T[tp.array_node];
+      const double* __restrict t_new = s.T[tp.array_node];
+      const double* __restrict t_old = s.t_array_old;
       const double inv_dt = 1.0 / dt;
 #pragma omp simd
       for (std::size_t k = 0; k < len; ++k) r[k] = (t_new[k] - t_old[k]) * inv_dt;
     }
-    for (int a = 0; a < nn; ++a) copy_row(s.T[a], s.x[a]);
   }
 
   // ---- scatter ----
@@ -829,6 +976,7 @@ void thermal_power_block(Fleet& f, std::size_t b0, std::size_t b1, const Instant
   if (!in.segment_last && f.compute) {
     double* __restrict temp = tp.temperature_k.data() + tp.payload_node;
     const double* __restrict t = s.T[tp.payload_node];
+#pragma GCC unroll 8
     for (std::size_t k = 0; k < len; ++k) temp[(b0 + k) * snn] = t[k];
   }
   {
@@ -840,20 +988,21 @@ void thermal_power_block(Fleet& f, std::size_t b0, std::size_t b1, const Instant
         for (int j = 0; j < nn; ++j) {
           const std::size_t dst = (b0 + k) * snn + static_cast<std::size_t>(j);
           temp[dst] = s.T[j][k];
-          env[dst] = s.illum_now[k] * s.qs[j][k] + s.qe[j][k];
+          env[dst] = s.illum_now[k] * qs[j][k] + qe[j][k];
           diss[dst] = s.q_int[j][k];
         }
-    }
-    for (int j = 0; j < nn; ++j) {
-      const std::size_t off = static_cast<std::size_t>(j) * tp.n + b0;
-      double* __restrict sp = tp.sun_heat_t.data() + off;
-      double* __restrict ep = tp.earth_heat_t.data() + off;
-      const double* __restrict qsn = s.qs[j];
-      const double* __restrict qen = s.qe[j];
+      // The environment at the segment's end, for the next segment's first step.
+      for (int j = 0; j < nn; ++j) {
+        const std::size_t off = static_cast<std::size_t>(j) * tp.n + b0;
+        double* __restrict sp = tp.sun_heat_t.data() + off;
+        double* __restrict ep = tp.earth_heat_t.data() + off;
+        const double* __restrict qsn = qs[j];
+        const double* __restrict qen = qe[j];
 #pragma omp simd
-      for (std::size_t k = 0; k < len; ++k) {
-        sp[k] = qsn[k];
-        ep[k] = qen[k];
+        for (std::size_t k = 0; k < len; ++k) {
+          sp[k] = qsn[k];
+          ep[k] = qen[k];
+        }
       }
     }
   }

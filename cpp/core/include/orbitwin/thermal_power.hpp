@@ -126,6 +126,13 @@ struct ParamRows {
   std::vector<Buffer<double>> data;  //!< (rows) of (n): empty until the row varies
   Buffer<double> broadcast;          //!< (rows, kBroadcastWidth)
   std::vector<char> uniform;         //!< (rows)
+  //! Where block() finds row r: its broadcast copy (mask 0) or its own buffer
+  //! (mask ~0, offset by the block's first satellite).
+  struct Where {
+    const double* base;
+    std::size_t mask;
+  };
+  std::vector<Where> where;  //!< (rows)
   void allocate(std::size_t n_rows, std::size_t n_sat);
   // Sets row r to value(i) for satellite i: broadcast when every satellite
   // has bitwise the same value, else transposed into the row's own buffer.
@@ -140,13 +147,22 @@ struct ParamRows {
     }
     uniform[r] = same;
     for (std::size_t k = 0; k < kBroadcastWidth; ++k) broadcast[r * kBroadcastWidth + k] = v0;
+    where[r] = {broadcast.data() + r * kBroadcastWidth, 0};
     if (same) return;
     if (data[r].size() != n) data[r] = Buffer<double>(n);
     for (std::size_t i = 0; i < n; ++i) data[r][i] = value(i);
+    where[r] = {data[r].data(), ~std::size_t{0}};
+  }
+  // Sets row r to v for every satellite.
+  void set_uniform(std::size_t r, double v) {
+    uniform[r] = 1;
+    for (std::size_t k = 0; k < kBroadcastWidth; ++k) broadcast[r * kBroadcastWidth + k] = v;
+    where[r] = {broadcast.data() + r * kBroadcastWidth, 0};
   }
   // The values of satellites [b0, b0 + kBroadcastWidth) of a row.
   const double* block(std::size_t row, std::size_t b0) const {
-    return uniform[row] ? broadcast.data() + row * kBroadcastWidth : data[row].data() + b0;
+    const Where& w = where[row];
+    return w.base + (b0 & w.mask);
   }
 };
 
@@ -180,6 +196,14 @@ struct ThermalPower {
   //! Structure of the thermal matrix after elimination in node order (links
   //! plus fill-in; 1 on the diagonal): LU entries outside it are exact zeros.
   uint8_t lu_nonzero[kMaxThermalNodes][kMaxThermalNodes] = {};
+  //! Fill-in of that structure (nonzero after elimination, no link): zeroed
+  //! before every factorisation; the other entries are assigned.
+  uint8_t lu_fill[kMaxThermalNodes][kMaxThermalNodes] = {};
+  //! Per link: 1 where it is the first link (in link order) to touch node_a,
+  //! node_b, or the pair (node_a, node_b): its conduction terms are assigned,
+  //! the later ones added.
+  std::vector<uint8_t> link_first_a, link_first_b, link_first_pair;
+  bool node_linked[kMaxThermalNodes] = {};  //!< the node has at least one link
 
   // ---- parameters (per satellite, writable) ----
   Buffer<double> capacity_j_k;           //!< [J/K] (n, n_node)
@@ -219,6 +243,7 @@ struct ThermalPower {
   ParamRows face_area_eps_t;    //!< [m^2] (n_face rows) area * emissivity
   ParamRows heater_t;           //!< (3 n_heater rows) power [W], on below [K], off above [K]
   ParamRows node_eps_area_t;    //!< [m^2] (n_node rows) sum of area * emissivity of a node's faces
+  ParamRows node_conductance_t; //!< [W/K] (n_node rows) sum of the conductances of a node's links
   ParamRows scalars;            //!< (kScalarRows rows) the (n,) parameters, see ScalarRow
   bool payload_demand_live = false;  //!< payload_demand_w is set every step (compute payload)
   // Copies the (n, count) parameters users may have written into the
@@ -265,14 +290,13 @@ struct ThermalPower {
 
 namespace detail {
 
-// atan2(y, x) [rad] for x >= 0 (the right half-plane), branch-free: one
-// division and a degree-23 odd minimax polynomial for atan on [0, 1]
-// (|error| < 3e-11 rad). Enough for view factors; vectorises.
-inline double atan2_right(double y, double x) {
-  const double ay = std::fabs(y);
-  const bool big = ay > x;
-  const double num = big ? x : ay;
-  const double den = big ? ay : x;
+// atan2(y, x) [rad] for y >= +0 and x >= 0 (the first quadrant),
+// branch-free: one division and a degree-23 odd minimax polynomial for atan
+// on [0, 1] (|error| < 3e-11 rad). Enough for view factors; vectorises.
+inline double atan2_first(double y, double x) {
+  const bool big = y > x;
+  const double num = big ? x : y;
+  const double den = big ? y : x;
   const double r = den > 0.0 ? num / den : 0.0;
   const double z = r * r;
   const double p =
@@ -288,19 +312,24 @@ inline double atan2_right(double y, double x) {
                                                    z * (-0.014721200127594689 +
                                                         z * (0.004293639325862859 +
                                                              z * -0.0005876986055299988)))))))))));
-  const double a = big ? 0.5 * kPi - p : p;
-  return std::copysign(a, y);
+  return big ? 0.5 * kPi - p : p;  // >= +0
 }
+
+// atan2(y, x) [rad] for x >= 0 (the right half-plane): atan2_first of |y|
+// with y's sign.
+inline double atan2_right(double y, double x) { return std::copysign(atan2_first(std::fabs(y), x), y); }
 
 // plate_view_factor with the per-satellite quantities precomputed:
 // inv_h = 1/h, inv_h2 = 1/h^2, h2 = h^2, x = sqrt(h^2 - 1).
 inline double plate_view_factor_pre(double cos_nadir, double inv_h, double inv_h2, double h2,
                                     double x) {
-  const double c = cos_nadir > 1.0 ? 1.0 : (cos_nadir < -1.0 ? -1.0 : cos_nadir);
+  // Clamped at 1; below -1 the result is 0 with or without a clamp (as for NaN).
+  const double c = cos_nadir > 1.0 ? 1.0 : cos_nadir;
   const double rad = 1.0 - h2 * c * c;
   const double w = std::sqrt(rad > 0.0 ? rad : 0.0);
   // asin(x / (h sin l)) = atan2(x, w); acos(-x cot l) = pi/2 + atan2(x c, w).
-  const double cut = 0.5 - atan2_right(x, w) * (1.0 / kPi) +
+  // x = sqrt(h^2 - 1) >= +0: atan2_first(x, w) = atan2_right(x, w).
+  const double cut = 0.5 - atan2_first(x, w) * (1.0 / kPi) +
                      (c * (0.5 * kPi + atan2_right(x * c, w)) - x * w) * (inv_h2 * (1.0 / kPi));
   const double f = c >= inv_h ? c * inv_h2 : (c <= -inv_h ? 0.0 : cut);
   return f > 0.0 ? f : 0.0;
