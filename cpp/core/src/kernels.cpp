@@ -176,11 +176,14 @@ void sun_geometry(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in) {
   const double s[3] = {in.sun_m[0], in.sun_m[1], in.sun_m[2]};
   const double ux = in.sun_dir[0], uy = in.sun_dir[1], uz = in.sun_dir[2];
   const double sx = s[0], sy = s[1], sz = s[2];
-#pragma omp simd
+  double partial = 0.0;  // > 0: some satellite is in the penumbra (or NaN)
+#pragma omp simd reduction(+ : partial)
   for (std::size_t i = b0; i < b1; ++i) {
     const double rx = pos[3 * i], ry = pos[3 * i + 1], rz = pos[3 * i + 2];
     const double vx = vel[3 * i], vy = vel[3 * i + 1], vz = vel[3 * i + 2];
-    illum[i] = shadow_classify(rx, ry, rz, sx, sy, sz);
+    const double lit = shadow_classify(rx, ry, rz, sx, sy, sz);
+    illum[i] = lit;
+    partial += (lit < 0.0 || lit != lit) ? 1.0 : 0.0;
     const double hx = ry * vz - rz * vy;
     const double hy = rz * vx - rx * vz;
     const double hz = rx * vy - ry * vx;
@@ -188,6 +191,7 @@ void sun_geometry(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in) {
     beta[i] = fm::asin((hx * ux + hy * uy + hz * uz) / hn);
   }
   // The penumbra (a few seconds per orbit) gets the exact disc overlap.
+  if (partial == 0.0) return;
   for (std::size_t i = b0; i < b1; ++i) {
     if (illum[i] < 0.0 || illum[i] != illum[i]) {
       const double r[3] = {pos[3 * i], pos[3 * i + 1], pos[3 * i + 2]};
