@@ -7,6 +7,10 @@
 #include "orbitwin/fastmath.hpp"
 #include "orbitwin/orbit.hpp"
 
+#if defined(__AVX__)
+#include <immintrin.h>
+#endif
+
 namespace orbitwin::kernels {
 
 namespace fm = orbitwin::fastmath;
@@ -138,6 +142,39 @@ inline void bowring_step(double cb, double sb, double p, double z, double& num, 
   den = p - e2 * a * cbn * cbn * cbn;
 }
 
+// Writes the (len,3,3) rows of out from a block's (9,kBlock) scratch (one
+// row per matrix element): with AVX, four satellites at a time as two 4x4
+// transposes (elements 0-3 and 4-7) and element 8 alone; GCC does not
+// vectorise the stride-9 stores of the plain loop.
+inline void interleave9(const double (&sc)[9][kBlock], double* __restrict out, std::size_t len) {
+  std::size_t k = 0;
+#if defined(__AVX__)
+  for (; k + 4 <= len; k += 4) {
+    double* o = out + 9 * k;
+    for (int h = 0; h < 2; ++h) {
+      const __m256d r0 = _mm256_loadu_pd(&sc[4 * h + 0][k]);
+      const __m256d r1 = _mm256_loadu_pd(&sc[4 * h + 1][k]);
+      const __m256d r2 = _mm256_loadu_pd(&sc[4 * h + 2][k]);
+      const __m256d r3 = _mm256_loadu_pd(&sc[4 * h + 3][k]);
+      const __m256d t0 = _mm256_unpacklo_pd(r0, r1);  // r0[0] r1[0] r0[2] r1[2]
+      const __m256d t1 = _mm256_unpackhi_pd(r0, r1);  // r0[1] r1[1] r0[3] r1[3]
+      const __m256d t2 = _mm256_unpacklo_pd(r2, r3);
+      const __m256d t3 = _mm256_unpackhi_pd(r2, r3);
+      _mm256_storeu_pd(o + 0 + 4 * h, _mm256_permute2f128_pd(t0, t2, 0x20));   // satellite k
+      _mm256_storeu_pd(o + 9 + 4 * h, _mm256_permute2f128_pd(t1, t3, 0x20));   // k + 1
+      _mm256_storeu_pd(o + 18 + 4 * h, _mm256_permute2f128_pd(t0, t2, 0x31));  // k + 2
+      _mm256_storeu_pd(o + 27 + 4 * h, _mm256_permute2f128_pd(t1, t3, 0x31));  // k + 3
+    }
+    o[8] = sc[8][k];
+    o[17] = sc[8][k + 1];
+    o[26] = sc[8][k + 2];
+    o[35] = sc[8][k + 3];
+  }
+#endif
+  for (; k < len; ++k)
+    for (int c = 0; c < 9; ++c) out[9 * k + c] = sc[c][k];
+}
+
 }  // namespace
 
 void geodetic(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in) {
@@ -209,7 +246,8 @@ void attitude(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in) {
   const double s[3] = {in.sun_m[0], in.sun_m[1], in.sun_m[2]};
   const double sunx = s[0], suny = s[1], sunz = s[2];
   double scratch[9][kBlock];
-#pragma omp simd
+  double held = 0.0;  // > 0: some satellite is inertially held or tumbling
+#pragma omp simd reduction(+ : held)
   for (std::size_t i = b0; i < b1; ++i) {
     const double rx = pos[3 * i], ry = pos[3 * i + 1], rz = pos[3 * i + 2];
     const double vx = vel[3 * i], vy = vel[3 * i + 1], vz = vel[3 * i + 2];
@@ -247,6 +285,9 @@ void attitude(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in) {
     const double md = static_cast<double>(mode[i]);
     const double w_sun = md == static_cast<double>(AttitudeMode::kSun) ? 1.0 : 0.0;
     const double w_nadir = 1.0 - w_sun;
+    held += (md == static_cast<double>(AttitudeMode::kInertial)) | (md == static_cast<double>(AttitudeMode::kTumble))
+                ? 1.0
+                : 0.0;
     const std::size_t k = i - b0;
 #define ORBITWIN_PICK(c, nad, sn) scratch[c][k] = w_nadir * (nad) + w_sun * (sn)
     ORBITWIN_PICK(0, nxx, sxx);
@@ -261,8 +302,8 @@ void attitude(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in) {
 #undef ORBITWIN_PICK
   }
   // Interleave into (n,3,3); GCC cannot vectorise stride-9 stores above.
-  for (std::size_t i = b0; i < b1; ++i)
-    for (int c = 0; c < 9; ++c) axes[9 * i + c] = scratch[c][i - b0];
+  interleave9(scratch, axes + 9 * b0, b1 - b0);
+  if (held == 0.0) return;
   // Inertially held and tumbling satellites (rare): a scalar pass. A tumble
   // rotates the held axes by |w| (t - t0) about w (Rodrigues' formula).
   const double* __restrict rate = f.tumble_rate_rad_s.data();
