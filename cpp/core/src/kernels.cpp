@@ -330,9 +330,18 @@ void attitude(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in) {
   }
 }
 
-void ground_contacts(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in,
-                     const GroundStations& stations) {
-  const std::size_t S = stations.count;
+namespace {
+
+// kS > 0: the twin has exactly kS stations, and the (n, kS) rows are written
+// after the station loop as whole rows (GCC vectorises a constant-width
+// interleave with in-register shuffles); kS = 0: any count, each station's
+// column written as it is computed.
+template <std::size_t kS>
+void ground_block(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in,
+                  const GroundStations& stations) {
+  constexpr bool kRows = kS > 0;
+  constexpr std::size_t kCols = kRows ? kS : 1;
+  const std::size_t S = kRows ? kS : stations.count;
   const double* __restrict pos = f.position_m.data();
   double* __restrict elev = f.station_elevation_rad.data();
   int32_t* __restrict vis = f.station_visible.data();
@@ -340,7 +349,9 @@ void ground_contacts(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in
   const double sg = in.sin_gmst, cg = in.cos_gmst;
   const std::size_t len = b1 - b0;
   // Block-local SoA scratch: the (n,S) outputs are interleaved afterwards.
-  double xe[kBlock], ye[kBlock], ze[kBlock], el[kBlock], seen[kBlock], best_el[kBlock], best_k[kBlock];
+  double xe[kBlock], ye[kBlock], ze[kBlock], best_el[kBlock], best_k[kBlock];
+  double el[kCols][kBlock];
+  int32_t seen[kCols][kBlock];
 #pragma omp simd
   for (std::size_t k = 0; k < len; ++k) {
     const std::size_t i = b0 + k;
@@ -355,23 +366,47 @@ void ground_contacts(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in
     const double ux = stations.up[3 * s], uy = stations.up[3 * s + 1], uz = stations.up[3 * s + 2];
     const double mask = stations.sin_min_elevation[s];
     const double sd = static_cast<double>(s);
+    double* __restrict el_s = el[kRows ? s : 0];
+    int32_t* __restrict seen_s = seen[kRows ? s : 0];
 #pragma omp simd
     for (std::size_t k = 0; k < len; ++k) {
       const double dx = xe[k] - sx, dy = ye[k] - sy, dz = ze[k] - sz;
       const double sin_el = (dx * ux + dy * uy + dz * uz) / std::sqrt(dx * dx + dy * dy + dz * dz);
-      el[k] = fm::asin(sin_el);
-      const double visible = sin_el >= mask ? 1.0 : 0.0;
-      seen[k] = visible;
-      const double better = (el[k] > best_el[k]) ? visible : 0.0;
-      best_k[k] = better > 0.0 ? sd : best_k[k];
-      best_el[k] = better > 0.0 ? el[k] : best_el[k];
+      const double e = fm::asin(sin_el);
+      el_s[k] = e;
+      seen_s[k] = sin_el >= mask ? 1 : 0;
+      // Both rows rewritten whole (a conditional update becomes masked stores).
+      const double be = best_el[k], bk = best_k[k];
+      const bool better = (sin_el >= mask) & (e > be);
+      best_k[k] = better ? sd : bk;
+      best_el[k] = better ? e : be;
     }
-    for (std::size_t k = 0; k < len; ++k) {
-      elev[(b0 + k) * S + s] = el[k];
-      vis[(b0 + k) * S + s] = seen[k] > 0.0 ? 1 : 0;
+    if (!kRows) {
+      for (std::size_t k = 0; k < len; ++k) {
+        elev[(b0 + k) * S + s] = el_s[k];
+        vis[(b0 + k) * S + s] = seen_s[k];
+      }
     }
   }
+  if (kRows) {
+    for (std::size_t k = 0; k < len; ++k)
+      for (std::size_t s = 0; s < kCols; ++s) elev[(b0 + k) * kCols + s] = el[s][k];
+    for (std::size_t k = 0; k < len; ++k)
+      for (std::size_t s = 0; s < kCols; ++s) vis[(b0 + k) * kCols + s] = seen[s][k];
+  }
   for (std::size_t k = 0; k < len; ++k) best[b0 + k] = static_cast<int32_t>(best_k[k]);
+}
+
+}  // namespace
+
+void ground_contacts(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in,
+                     const GroundStations& stations) {
+  switch (stations.count) {
+    case 2: ground_block<2>(f, b0, b1, in, stations); break;
+    case 4: ground_block<4>(f, b0, b1, in, stations); break;
+    case 8: ground_block<8>(f, b0, b1, in, stations); break;
+    default: ground_block<0>(f, b0, b1, in, stations); break;
+  }
 }
 
 }  // namespace orbitwin::kernels
