@@ -382,8 +382,9 @@ void compute_account(Compute& c, std::size_t b0, std::size_t b1, double t_s, dou
     work_ops[i] += rate * dt_s;
     energy[i] += delivered * dt_s;
     idle_energy[i] += (powered > 0.0 ? idle_now[i] : 0.0) * dt_s;
-    throttled[i] += (running > 0.0 && clock[i] < 1.0) ? dt_s : 0.0;
-    off[i] += running > 0.0 ? 0.0 : dt_s;
+    // Times as dt_s times a 0/1 factor: GCC makes masked stores of "+= c ? dt : 0".
+    throttled[i] += dt_s * (clock[i] < 1.0 ? running : 0.0);
+    off[i] += dt_s * (1.0 - running);
   }
 }
 
