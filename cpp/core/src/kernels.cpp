@@ -246,8 +246,17 @@ void attitude(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in) {
   const double s[3] = {in.sun_m[0], in.sun_m[1], in.sun_m[2]};
   const double sunx = s[0], suny = s[1], sunz = s[2];
   double scratch[9][kBlock];
-  double held = 0.0;  // > 0: some satellite is inertially held or tumbling
+  // The sun-pointing weight per satellite, set apart so that no int32 data
+  // enters the loop below (GCC would run it 8 satellites wide, spilling).
+  double sun_weight[kBlock];
+  int32_t held = 0;  // > 0: some satellite is inertially held or tumbling
 #pragma omp simd reduction(+ : held)
+  for (std::size_t i = b0; i < b1; ++i) {
+    const int32_t m = mode[i];
+    sun_weight[i - b0] = m == static_cast<int32_t>(AttitudeMode::kSun) ? 1.0 : 0.0;
+    held += (m == static_cast<int32_t>(AttitudeMode::kInertial)) | (m == static_cast<int32_t>(AttitudeMode::kTumble));
+  }
+#pragma omp simd
   for (std::size_t i = b0; i < b1; ++i) {
     const double rx = pos[3 * i], ry = pos[3 * i + 1], rz = pos[3 * i + 2];
     const double vx = vel[3 * i], vy = vel[3 * i + 1], vz = vel[3 * i + 2];
@@ -282,13 +291,9 @@ void attitude(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in) {
 
     // Mode weights of exactly 0 or 1 blend the candidate axes without
     // branches (GCC turns selects here into masked stores it cannot vectorise).
-    const double md = static_cast<double>(mode[i]);
-    const double w_sun = md == static_cast<double>(AttitudeMode::kSun) ? 1.0 : 0.0;
-    const double w_nadir = 1.0 - w_sun;
-    held += (md == static_cast<double>(AttitudeMode::kInertial)) | (md == static_cast<double>(AttitudeMode::kTumble))
-                ? 1.0
-                : 0.0;
     const std::size_t k = i - b0;
+    const double w_sun = sun_weight[k];
+    const double w_nadir = 1.0 - w_sun;
 #define ORBITWIN_PICK(c, nad, sn) scratch[c][k] = w_nadir * (nad) + w_sun * (sn)
     ORBITWIN_PICK(0, nxx, sxx);
     ORBITWIN_PICK(1, nxy, sxy);
@@ -303,7 +308,7 @@ void attitude(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in) {
   }
   // Interleave into (n,3,3); GCC cannot vectorise stride-9 stores above.
   interleave9(scratch, axes + 9 * b0, b1 - b0);
-  if (held == 0.0) return;
+  if (held == 0) return;
   // Inertially held and tumbling satellites (rare): a scalar pass. A tumble
   // rotates the held axes by |w| (t - t0) about w (Rodrigues' formula).
   const double* __restrict rate = f.tumble_rate_rad_s.data();
