@@ -166,6 +166,9 @@ void compute_demand(Compute& c, std::size_t b0, std::size_t b1, double t_s, doub
   const double p = c.power_exponent;
   const bool grid = !c.grid.values.empty();
   const bool data_driven = c.data_driven;
+  // 1: utilisation limited by the data this step (a double: a bool would
+  // keep GCC from vectorising the loop below).
+  const double planning = data_driven && dt_s > 0.0 ? 1.0 : 0.0;
   // Per-satellite arrays as restrict-qualified locals: the loop below then
   // vectorises across satellites (the struct members could alias otherwise).
   const int32_t* __restrict working = c.working.data();
@@ -258,8 +261,8 @@ void compute_demand(Compute& c, std::size_t b0, std::size_t b1, double t_s, doub
       const double data_ops = (raw_bits[i] + data_rate[i] * dt_s) * ops_per_bit[i];
       const double full_ops = n_ok * peak_ops[i] * f * dt_s;
       const double u_data = data_ops / full_ops;
-      const double plan = data_driven && dt_s > 0.0 && (available > 0.0) & (f > 0.0) ? 1.0 : 0.0;
-      u = (plan > 0.0) & (u_data < u) ? u_data : u;
+      const double u_planned = (available > 0.0) & (f > 0.0) & (u_data < u) ? u_data : u;
+      u = planning > 0.0 ? u_planned : u;
       clock[i] = available > 0.0 ? f : 0.0;
       utilisation[i] = available > 0.0 ? u : 0.0;
       // f^p: f is in [0, 1] and p >= 1, so f = 1 (unthrottled, the usual case)
