@@ -355,8 +355,7 @@ void ground_block(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in,
   const std::size_t len = b1 - b0;
   // Block-local SoA scratch: the (n,S) outputs are interleaved afterwards.
   double xe[kBlock], ye[kBlock], ze[kBlock], best_el[kBlock], best_k[kBlock];
-  double el[kCols][kBlock];
-  int32_t seen[kCols][kBlock];
+  double el[kCols][kBlock], seen[kCols][kBlock];  // seen: 0/1, converted when written
 #pragma omp simd
   for (std::size_t k = 0; k < len; ++k) {
     const std::size_t i = b0 + k;
@@ -372,14 +371,14 @@ void ground_block(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in,
     const double mask = stations.sin_min_elevation[s];
     const double sd = static_cast<double>(s);
     double* __restrict el_s = el[kRows ? s : 0];
-    int32_t* __restrict seen_s = seen[kRows ? s : 0];
+    double* __restrict seen_s = seen[kRows ? s : 0];
 #pragma omp simd
     for (std::size_t k = 0; k < len; ++k) {
       const double dx = xe[k] - sx, dy = ye[k] - sy, dz = ze[k] - sz;
       const double sin_el = (dx * ux + dy * uy + dz * uz) / std::sqrt(dx * dx + dy * dy + dz * dz);
       const double e = fm::asin(sin_el);
       el_s[k] = e;
-      seen_s[k] = sin_el >= mask ? 1 : 0;
+      seen_s[k] = sin_el >= mask ? 1.0 : 0.0;
       // Both rows rewritten whole (a conditional update becomes masked stores).
       const double be = best_el[k], bk = best_k[k];
       const bool better = (sin_el >= mask) & (e > be);
@@ -389,7 +388,7 @@ void ground_block(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in,
     if (!kRows) {
       for (std::size_t k = 0; k < len; ++k) {
         elev[(b0 + k) * S + s] = el_s[k];
-        vis[(b0 + k) * S + s] = seen_s[k];
+        vis[(b0 + k) * S + s] = static_cast<int32_t>(seen_s[k]);
       }
     }
   }
@@ -397,7 +396,7 @@ void ground_block(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in,
     for (std::size_t k = 0; k < len; ++k)
       for (std::size_t s = 0; s < kCols; ++s) elev[(b0 + k) * kCols + s] = el[s][k];
     for (std::size_t k = 0; k < len; ++k)
-      for (std::size_t s = 0; s < kCols; ++s) vis[(b0 + k) * kCols + s] = seen[s][k];
+      for (std::size_t s = 0; s < kCols; ++s) vis[(b0 + k) * kCols + s] = static_cast<int32_t>(seen[s][k]);
   }
   for (std::size_t k = 0; k < len; ++k) best[b0 + k] = static_cast<int32_t>(best_k[k]);
 }
