@@ -45,18 +45,11 @@ inline void sincos(double x, double& s, double& c) {
   c = ((quadrant == 1.0) | (quadrant == 2.0)) ? -c0 : c0;
 }
 
-// atan(x) for any finite x [rad]: Cephes argument reduction and rational
-// approximation (relative error ~1e-16).
-inline double atan(double x) {
-  constexpr double kMoreBits = 6.123233995736765886130e-17;
-  constexpr double kPio2 = 1.57079632679489661923;
-  constexpr double kPio4 = 0.78539816339744830962;
-  const double ax = std::fabs(x);
-  const bool big = ax > 2.41421356237309504880;   // tan(3 pi / 8)
-  const bool mid = ax > 0.66;  // only used where !big
-  const double xr = big ? (-1.0 / ax) : (mid ? (ax - 1.0) / (ax + 1.0) : ax);
-  const double y0 = big ? kPio2 : (mid ? kPio4 : 0.0);
-  const double extra = big ? kMoreBits : (mid ? 0.5 * kMoreBits : 0.0);
+namespace detail {
+
+// y0 + atan(xr) for a reduced argument |xr| <= 0.66: the Cephes rational
+// approximation, with extra the low part of y0.
+inline double atan_reduced(double xr, double y0, double extra) {
   const double z = xr * xr;
   const double p =
       ((((-8.750608600031904122785e-01 * z - 1.615753718733365076637e+01) * z -
@@ -72,7 +65,33 @@ inline double atan(double x) {
         4.853903996359136964868e+02) *
            z +
        1.945506571482613964425e+02);
-  const double r = y0 + (xr + xr * z * p / qd + extra);
+  return y0 + (xr + xr * z * p / qd + extra);
+}
+
+inline constexpr double kAtanMoreBits = 6.123233995736765886130e-17;
+inline constexpr double kAtanPio4 = 0.78539816339744830962;
+
+// atan(t) for t in [0, 1] (or NaN), bit for bit atan(t) below: the
+// reduction by tan(3 pi / 8) never applies there and the sign is +.
+inline double atan_unit(double t) {
+  const bool mid = t > 0.66;
+  const double xr = mid ? (t - 1.0) / (t + 1.0) : t;
+  return atan_reduced(xr, mid ? kAtanPio4 : 0.0, mid ? 0.5 * kAtanMoreBits : 0.0);
+}
+
+}  // namespace detail
+
+// atan(x) for any finite x [rad]: Cephes argument reduction and rational
+// approximation (relative error ~1e-16).
+inline double atan(double x) {
+  constexpr double kPio2 = 1.57079632679489661923;
+  const double ax = std::fabs(x);
+  const bool big = ax > 2.41421356237309504880;   // tan(3 pi / 8)
+  const bool mid = ax > 0.66;  // only used where !big
+  const double xr = big ? (-1.0 / ax) : (mid ? (ax - 1.0) / (ax + 1.0) : ax);
+  const double y0 = big ? kPio2 : (mid ? detail::kAtanPio4 : 0.0);
+  const double extra = big ? detail::kAtanMoreBits : (mid ? 0.5 * detail::kAtanMoreBits : 0.0);
+  const double r = detail::atan_reduced(xr, y0, extra);
   return x < 0.0 ? -r : r;
 }
 
@@ -88,7 +107,7 @@ inline double atan2(double y, double x) {
   const double den = y_larger ? ay : ax;
   const double ratio = num / den;  // NaN for (0, 0) and for NaN arguments
   const double t = den == 0.0 ? 0.0 : ratio;  // NaN arguments stay NaN
-  double a = atan(t);
+  double a = detail::atan_unit(t);  // t in [0, 1]
   a = y_larger ? (0.5 * kPi - a) : a;
   // x < 0, and x = -0.0 as in the C library: 1 / -0.0 is -inf. (No signbit
   // and no mixing of boolean masks, which GCC does not vectorise.)
