@@ -129,8 +129,7 @@ inline double acos(double x) {
 inline double asin(double x) {
   constexpr double kPio2Hi = 1.57079632679489655800e+00;
   constexpr double kPio2Lo = 6.12323399573676603587e-17;
-  const double xc = x > 1.0 ? 1.0 : (x < -1.0 ? -1.0 : x);
-  const double ax = std::fabs(xc);
+  const double ax = std::fabs(x) > 1.0 ? 1.0 : std::fabs(x);  // |x| clamped (NaN stays NaN)
   const bool big = ax > 0.5;
   const double z = big ? 0.5 * (1.0 - ax) : ax * ax;  // v^2, in [0, 0.25]
   const double p =
@@ -146,7 +145,7 @@ inline double asin(double x) {
   const double v = big ? std::sqrt(z) : ax;
   const double w = v + v * (p / q);  // asin(v)
   const double a = big ? kPio2Hi - (2.0 * w - kPio2Lo) : w;
-  return std::copysign(a, xc);
+  return std::copysign(a, x);
 }
 
 // x reduced to [-pi, pi) [rad], exact to ~1e-16 * |x| (two-part 2 pi).
