@@ -8,8 +8,25 @@
 
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 
 namespace orbitwin::fastmath {
+
+namespace detail {
+
+inline std::uint64_t bits_of(double x) {
+  std::uint64_t u;
+  std::memcpy(&u, &x, sizeof u);
+  return u;
+}
+
+inline double from_bits(std::uint64_t u) {
+  double x;
+  std::memcpy(&x, &u, sizeof x);
+  return x;
+}
+
+}  // namespace detail
 
 // sin and cos of x [rad]: Cody-Waite reduction by pi/2 in three parts (exact
 // for |x| < ~1e6), then the fdlibm minimax kernels on [-pi/4, pi/4].
@@ -35,14 +52,16 @@ inline void sincos(double x, double& s, double& c) {
                      z * (2.08757232129817482790e-09 + z * -1.13596475577881948265e-11))));
   const double sr = r + r * z * ps;
   const double cr = 1.0 - 0.5 * z + z * z * pc;
-  // Quadrant q mod 4 kept in floating point so the selects vectorise.
-  const double quadrant = q - 4.0 * std::floor(q * 0.25);
-  const bool swap = (quadrant == 1.0) | (quadrant == 3.0);
+  // Quadrant q mod 4 from the low bits of q + 1.5 2^52 (exact for |q| <
+  // 2^51), 64-bit integer operations that vectorise: bit 0 swaps sin and
+  // cos, bit 1 negates sin, bit 1 of q + 1 negates cos (as a sign-bit flip).
+  const std::uint64_t qb = detail::bits_of(q + 6755399441055744.0);
+  const bool swap = (qb & 1u) != 0;
   const double s0 = swap ? cr : sr;
   const double c0 = swap ? sr : cr;
-  s = quadrant >= 2.0 ? -s0 : s0;
+  s = detail::from_bits(detail::bits_of(s0) ^ ((qb & 2u) << 62));
   s = x == 0.0 ? x : s;  // sin(-0.0) = -0.0, as the C library gives
-  c = ((quadrant == 1.0) | (quadrant == 2.0)) ? -c0 : c0;
+  c = detail::from_bits(detail::bits_of(c0) ^ (((qb + 1u) & 2u) << 62));
 }
 
 namespace detail {
