@@ -165,10 +165,12 @@ inline void interleave9(const double (&sc)[9][kBlock], double* __restrict out, s
       _mm256_storeu_pd(o + 18 + 4 * h, _mm256_permute2f128_pd(t0, t2, 0x31));  // k + 2
       _mm256_storeu_pd(o + 27 + 4 * h, _mm256_permute2f128_pd(t1, t3, 0x31));  // k + 3
     }
-    o[8] = sc[8][k];
-    o[17] = sc[8][k + 1];
-    o[26] = sc[8][k + 2];
-    o[35] = sc[8][k + 3];
+    const __m256d r8 = _mm256_loadu_pd(&sc[8][k]);
+    const __m128d lo = _mm256_castpd256_pd128(r8), hi = _mm256_extractf128_pd(r8, 1);
+    _mm_storel_pd(o + 8, lo);
+    _mm_storeh_pd(o + 17, lo);
+    _mm_storel_pd(o + 26, hi);
+    _mm_storeh_pd(o + 35, hi);
   }
 #endif
   for (; k < len; ++k)
