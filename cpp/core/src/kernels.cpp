@@ -395,7 +395,25 @@ void ground_block(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in,
     }
   }
   if (kRows) {
-    for (std::size_t k = 0; k < len; ++k)
+    std::size_t k0 = 0;
+#if defined(__AVX__)
+    if (kCols % 4 == 0) {  // 4x4 transposes: four satellites by four stations at a time
+      for (; k0 + 4 <= len; k0 += 4) {
+        for (std::size_t g = 0; g + 4 <= kCols; g += 4) {
+          const __m256d r0 = _mm256_loadu_pd(&el[g + 0][k0]), r1 = _mm256_loadu_pd(&el[g + 1][k0]);
+          const __m256d r2 = _mm256_loadu_pd(&el[g + 2][k0]), r3 = _mm256_loadu_pd(&el[g + 3][k0]);
+          const __m256d t0 = _mm256_unpacklo_pd(r0, r1), t1 = _mm256_unpackhi_pd(r0, r1);
+          const __m256d t2 = _mm256_unpacklo_pd(r2, r3), t3 = _mm256_unpackhi_pd(r2, r3);
+          double* o = elev + (b0 + k0) * kCols + g;
+          _mm256_storeu_pd(o, _mm256_permute2f128_pd(t0, t2, 0x20));
+          _mm256_storeu_pd(o + kCols, _mm256_permute2f128_pd(t1, t3, 0x20));
+          _mm256_storeu_pd(o + 2 * kCols, _mm256_permute2f128_pd(t0, t2, 0x31));
+          _mm256_storeu_pd(o + 3 * kCols, _mm256_permute2f128_pd(t1, t3, 0x31));
+        }
+      }
+    }
+#endif
+    for (std::size_t k = k0; k < len; ++k)
       for (std::size_t s = 0; s < kCols; ++s) elev[(b0 + k) * kCols + s] = el[s][k];
     for (std::size_t k = 0; k < len; ++k)
       for (std::size_t s = 0; s < kCols; ++s) vis[(b0 + k) * kCols + s] = static_cast<int32_t>(seen[s][k]);
