@@ -1,4 +1,4 @@
-"""The core's vectorisable sincos and atan2 against numpy (the C library) to a few ulp."""
+"""The core's vectorisable sincos, atan2 and asin against numpy (the C library) to a few ulp."""
 
 from __future__ import annotations
 
@@ -12,9 +12,12 @@ from orbitwin import _core
 fm = _core.fastmath
 
 # sin/cos values are at most 1, so 5e-16 absolute is ~2 ulp near unity (numpy's
-# libm is itself within 1 ulp); atan2 within 4e-16 relative is ~2 ulp.
+# libm is itself within 1 ulp); atan2 within 4e-16 relative is ~2 ulp; asin
+# within 5e-16 relative is ~2.5 ulp just above 0.5, where its value (~0.52) is
+# least ulp-dense relative to it.
 SINCOS_ABS = 5e-16
 ATAN2_REL = 4e-16
+ASIN_REL = 5e-16
 
 
 def test_sincos_over_the_model_range() -> None:
@@ -115,3 +118,42 @@ def test_atan2_property(y: float, x: float) -> None:
 def test_atan2_rejects_mismatched_sizes() -> None:
     with pytest.raises(ValueError, match="differ in size"):
         fm.atan2(np.zeros(3), np.zeros(4))
+
+
+def test_asin_over_its_domain() -> None:
+    """Uniform on [-1, 1], dense at the 0.5 branch, near +-1 and at tiny arguments."""
+    rng = np.random.default_rng(2)
+    x = np.concatenate(
+        [
+            rng.uniform(-1.0, 1.0, 1_000_000),
+            0.5 + rng.uniform(-1e-3, 1e-3, 200_000),
+            1.0 - 2.0 ** -rng.uniform(1, 53, 200_000),
+            rng.standard_normal(100_000) * 10.0 ** rng.uniform(-300, -1, 100_000),
+        ]
+    )
+    x = np.concatenate([x, -x])
+    got, ref = fm.asin(x), np.arcsin(x)
+    nz = ref != 0.0
+    assert (np.abs(got - ref)[nz] / np.abs(ref[nz])).max() <= ASIN_REL
+    assert np.array_equal(got[~nz], ref[~nz])
+
+
+def test_asin_edges() -> None:
+    x = np.array([0.0, -0.0, 0.5, -0.5, 1.0, -1.0, 5e-324, -5e-324])
+    got = fm.asin(x)
+    np.testing.assert_allclose(got, np.arcsin(x), rtol=ASIN_REL, atol=0)
+    assert np.array_equal(np.signbit(got), np.signbit(x))
+    assert got[4] == np.pi / 2 and got[5] == -np.pi / 2
+    # arguments past +-1 by rounding are clamped; NaN stays NaN
+    clamped = fm.asin(np.array([1.0 + 1e-15, -1.0 - 1e-15, 2.0, np.nan]))
+    assert clamped[0] == np.pi / 2 and clamped[1] == -np.pi / 2 and clamped[2] == np.pi / 2
+    assert np.isnan(clamped[3])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.floats(-1.0, 1.0, allow_nan=False))
+def test_asin_property(x: float) -> None:
+    got = fm.asin(np.array([x]))[0]
+    ref = np.arcsin(x)
+    assert abs(got - ref) <= ASIN_REL * abs(ref)
+    assert np.signbit(got) == np.signbit(ref)

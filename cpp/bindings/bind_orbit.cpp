@@ -62,6 +62,16 @@ void bind_orbit(py::module_& m) {
         return out;
       },
       py::arg("y"), py::arg("x"));
+  fm.def(
+      "asin",
+      [](farray x) {
+        py::array_t<double> out(x.request().shape);
+        const double* px = x.data();
+        double* po = out.mutable_data();
+        for (py::ssize_t i = 0; i < x.size(); ++i) po[i] = fastmath::asin(px[i]);
+        return out;
+      },
+      py::arg("x"));
 }
 
 }  // namespace orbitwin::bindings

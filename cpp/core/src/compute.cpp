@@ -166,6 +166,9 @@ void compute_demand(Compute& c, std::size_t b0, std::size_t b1, double t_s, doub
   const double p = c.power_exponent;
   const bool grid = !c.grid.values.empty();
   const bool data_driven = c.data_driven;
+  // 1: utilisation limited by the data this step (a double: a bool would
+  // keep GCC from vectorising the loop below).
+  const double planning = data_driven && dt_s > 0.0 ? 1.0 : 0.0;
   // Per-satellite arrays as restrict-qualified locals: the loop below then
   // vectorises across satellites (the struct members could alias otherwise).
   const int32_t* __restrict working = c.working.data();
@@ -194,29 +197,51 @@ void compute_demand(Compute& c, std::size_t b0, std::size_t b1, double t_s, doub
     const std::size_t s1 = std::min(b1, s0 + kMaxBlock);
     // Workload shaping by the geographic grid (a table look-up, scalar).
     double shape[kMaxBlock];
-    for (std::size_t i = s0; i < s1; ++i) {
-      double g = 1.0;
-      if (grid) {
+    if (grid) {
+      for (std::size_t i = s0; i < s1; ++i) {
         const double lat_deg = latitude_rad[i] * (180.0 / kPi);
         const double lon_deg = longitude_rad[i] * (180.0 / kPi);
         int r = static_cast<int>(std::floor((lat_deg + 90.0) / 180.0 * c.grid.n_lat));
         int q = static_cast<int>(std::floor((lon_deg + 180.0) / 360.0 * c.grid.n_lon));
         r = r < 0 ? 0 : (r >= c.grid.n_lat ? c.grid.n_lat - 1 : r);
         q = q < 0 ? 0 : (q >= c.grid.n_lon ? c.grid.n_lon - 1 : q);
-        g = std::isfinite(lat_deg + lon_deg) ? c.grid.values[static_cast<std::size_t>(r) * c.grid.n_lon + q] : 0.0;
+        shape[i - s0] =
+            std::isfinite(lat_deg + lon_deg) ? c.grid.values[static_cast<std::size_t>(r) * c.grid.n_lon + q] : 0.0;
       }
-      shape[i - s0] = g;
+    } else {
+      for (std::size_t k = 0; k < s1 - s0; ++k) shape[k] = 1.0;
+    }
+    // The payload node's temperature, gathered from its (n, nodes) row: with
+    // a run-time stride in the loop below GCC would vectorise it only for a
+    // stride of 1 and run the scalar version otherwise.
+    double node_temp[kMaxBlock];
+    for (std::size_t i = s0; i < s1; ++i) node_temp[i - s0] = node_temp_k[i * temp_stride];
+    double leak[kMaxBlock];
+    if (leakage_factor != nullptr) {
+      for (std::size_t i = s0; i < s1; ++i) leak[i - s0] = leakage_factor[i];
+    } else {
+      for (std::size_t k = 0; k < s1 - s0; ++k) leak[k] = 1.0;
+    }
+    // The integer inputs as 0/1 doubles: GCC does not vectorise the loop
+    // below where an int32 comparison meets a double one (it folds a
+    // comparison of a converted integer back into an integer one).
+    double working_ok[kMaxBlock], on_flag[kMaxBlock], see_flag[kMaxBlock];
+#pragma omp simd
+    for (std::size_t i = s0; i < s1; ++i) {
+      const bool tid_failed = (status[i] & kStatusTidFailed) != 0;
+      working_ok[i - s0] = tid_failed ? 0.0 : static_cast<double>(working[i]);
+      on_flag[i - s0] = enabled[i] != 0 ? 1.0 : 0.0;
+      see_flag[i - s0] = (status[i] & kStatusSeeOutage) != 0 ? 1.0 : 0.0;
     }
     double clock_pow[kMaxBlock], partial[kMaxBlock];
     double any_partial = 0.0;
+    // Flags as 0/1 doubles and the state as a double until its store.
 #pragma omp simd reduction(+ : any_partial)
     for (std::size_t i = s0; i < s1; ++i) {
-      const bool tid_failed = (status[i] & kStatusTidFailed) != 0;
-      const bool see_outage = (status[i] & kStatusSeeOutage) != 0;
-      const double n_ok = tid_failed ? 0.0 : static_cast<double>(working[i]);
-      const double idle_w = idle_p[i] * (leakage_factor != nullptr ? leakage_factor[i] : 1.0);
+      const double n_ok = working_ok[i - s0];
+      const double idle_w = idle_p[i] * leak[i - s0];
       const double per_acc_w = n_ok > 0.0 ? power[i] / n_ok : 0.0;
-      const double tj = node_temp_k[i * temp_stride] + offset[i] * per_acc_w;
+      const double tj = node_temp[i - s0] + offset[i] * per_acc_w;
       junction[i] = tj;
       // Throttle curve: 1 below throttle_start, linear to 0 at the junction limit.
       const double span = t_limit[i] - t_start[i];
@@ -228,35 +253,36 @@ void compute_demand(Compute& c, std::size_t b0, std::size_t b1, double t_s, doub
       double u = demand[i];
       u = grid ? u * shape[i - s0] : u;
       u = u < 0.0 ? 0.0 : (u > 1.0 ? 1.0 : u);
-      const bool rebooting = t_s < reboot_until[i] || see_outage;
-      const bool on = enabled[i] != 0;
-      const bool available = n_ok > 0.0 && on && !rebooting;
+      const double rebooting = (t_s < reboot_until[i]) | (see_flag[i - s0] > 0.0) ? 1.0 : 0.0;
+      const double on = on_flag[i - s0];
+      const double powered_on = (on > 0.0) & (n_ok > 0.0) ? 1.0 : 0.0;
+      const double available = (powered_on > 0.0) & (rebooting == 0.0) ? 1.0 : 0.0;
       // Data-driven: plan no more work than the raw data there will be this step.
       const double data_ops = (raw_bits[i] + data_rate[i] * dt_s) * ops_per_bit[i];
       const double full_ops = n_ok * peak_ops[i] * f * dt_s;
       const double u_data = data_ops / full_ops;
-      const bool plan = data_driven && available && dt_s > 0.0 && f > 0.0;
-      u = (plan && u_data < u) ? u_data : u;
-      clock[i] = available ? f : 0.0;
-      utilisation[i] = available ? u : 0.0;
+      const double u_planned = (available > 0.0) & (f > 0.0) & (u_data < u) ? u_data : u;
+      u = planning > 0.0 ? u_planned : u;
+      clock[i] = available > 0.0 ? f : 0.0;
+      utilisation[i] = available > 0.0 ? u : 0.0;
       // f^p: f is in [0, 1] and p >= 1, so f = 1 (unthrottled, the usual case)
       // and f = 0 give exactly 1 and 0; other clocks get pow in the pass below.
-      const double is_partial = (f > 0.0 && f < 1.0) ? 1.0 : 0.0;
+      const double is_partial = (f > 0.0) & (f < 1.0) ? 1.0 : 0.0;
       partial[i - s0] = is_partial;
       any_partial += is_partial;
       const double fp = f == 1.0 ? 1.0 : 0.0;
       clock_pow[i - s0] = f;
       const double dyn = (peak_p[i] - idle_p[i]) * u * fp;
-      const double demand_w = (on && n_ok > 0.0) ? n_ok * (idle_w + (available ? dyn : 0.0)) : 0.0;
+      const double demand_w = powered_on > 0.0 ? n_ok * (idle_w + (available > 0.0 ? dyn : 0.0)) : 0.0;
       power_demand[i] = demand_w;
       idle_now[i] = n_ok * idle_w;
       payload_out[i] = demand_w;
-      const int32_t st = n_ok <= 0.0 ? static_cast<int32_t>(ComputeState::kFailed)
-                         : (!on ? static_cast<int32_t>(ComputeState::kOff)
-                         : (rebooting ? static_cast<int32_t>(ComputeState::kRebooting)
-                         : (f < 1.0 ? static_cast<int32_t>(ComputeState::kThrottled)
-                                    : static_cast<int32_t>(ComputeState::kOn))));
-      state[i] = st;
+      const double st = n_ok <= 0.0 ? static_cast<double>(ComputeState::kFailed)
+                        : (on == 0.0 ? static_cast<double>(ComputeState::kOff)
+                        : (rebooting > 0.0 ? static_cast<double>(ComputeState::kRebooting)
+                        : (f < 1.0 ? static_cast<double>(ComputeState::kThrottled)
+                                   : static_cast<double>(ComputeState::kOn))));
+      state[i] = static_cast<int32_t>(st);
     }
     if (any_partial == 0.0) continue;
     // Throttled satellites (0 < f < 1): the dynamic power with pow, as above.
@@ -359,8 +385,9 @@ void compute_account(Compute& c, std::size_t b0, std::size_t b1, double t_s, dou
     work_ops[i] += rate * dt_s;
     energy[i] += delivered * dt_s;
     idle_energy[i] += (powered > 0.0 ? idle_now[i] : 0.0) * dt_s;
-    throttled[i] += (running > 0.0 && clock[i] < 1.0) ? dt_s : 0.0;
-    off[i] += running > 0.0 ? 0.0 : dt_s;
+    // Times as dt_s times a 0/1 factor: GCC makes masked stores of "+= c ? dt : 0".
+    throttled[i] += dt_s * (clock[i] < 1.0 ? running : 0.0);
+    off[i] += dt_s * (1.0 - running);
   }
 }
 

@@ -7,6 +7,10 @@
 #include "orbitwin/fastmath.hpp"
 #include "orbitwin/orbit.hpp"
 
+#if defined(__AVX__)
+#include <immintrin.h>
+#endif
+
 namespace orbitwin::kernels {
 
 namespace fm = orbitwin::fastmath;
@@ -138,6 +142,41 @@ inline void bowring_step(double cb, double sb, double p, double z, double& num, 
   den = p - e2 * a * cbn * cbn * cbn;
 }
 
+// Writes the (len,3,3) rows of out from a block's (9,kBlock) scratch (one
+// row per matrix element): with AVX, four satellites at a time as two 4x4
+// transposes (elements 0-3 and 4-7) and element 8 alone; GCC does not
+// vectorise the stride-9 stores of the plain loop.
+inline void interleave9(const double (&sc)[9][kBlock], double* __restrict out, std::size_t len) {
+  std::size_t k = 0;
+#if defined(__AVX__)
+  for (; k + 4 <= len; k += 4) {
+    double* o = out + 9 * k;
+    for (int h = 0; h < 2; ++h) {
+      const __m256d r0 = _mm256_loadu_pd(&sc[4 * h + 0][k]);
+      const __m256d r1 = _mm256_loadu_pd(&sc[4 * h + 1][k]);
+      const __m256d r2 = _mm256_loadu_pd(&sc[4 * h + 2][k]);
+      const __m256d r3 = _mm256_loadu_pd(&sc[4 * h + 3][k]);
+      const __m256d t0 = _mm256_unpacklo_pd(r0, r1);  // r0[0] r1[0] r0[2] r1[2]
+      const __m256d t1 = _mm256_unpackhi_pd(r0, r1);  // r0[1] r1[1] r0[3] r1[3]
+      const __m256d t2 = _mm256_unpacklo_pd(r2, r3);
+      const __m256d t3 = _mm256_unpackhi_pd(r2, r3);
+      _mm256_storeu_pd(o + 0 + 4 * h, _mm256_permute2f128_pd(t0, t2, 0x20));   // satellite k
+      _mm256_storeu_pd(o + 9 + 4 * h, _mm256_permute2f128_pd(t1, t3, 0x20));   // k + 1
+      _mm256_storeu_pd(o + 18 + 4 * h, _mm256_permute2f128_pd(t0, t2, 0x31));  // k + 2
+      _mm256_storeu_pd(o + 27 + 4 * h, _mm256_permute2f128_pd(t1, t3, 0x31));  // k + 3
+    }
+    const __m256d r8 = _mm256_loadu_pd(&sc[8][k]);
+    const __m128d lo = _mm256_castpd256_pd128(r8), hi = _mm256_extractf128_pd(r8, 1);
+    _mm_storel_pd(o + 8, lo);
+    _mm_storeh_pd(o + 17, lo);
+    _mm_storel_pd(o + 26, hi);
+    _mm_storeh_pd(o + 35, hi);
+  }
+#endif
+  for (; k < len; ++k)
+    for (int c = 0; c < 9; ++c) out[9 * k + c] = sc[c][k];
+}
+
 }  // namespace
 
 void geodetic(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in) {
@@ -176,11 +215,14 @@ void sun_geometry(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in) {
   const double s[3] = {in.sun_m[0], in.sun_m[1], in.sun_m[2]};
   const double ux = in.sun_dir[0], uy = in.sun_dir[1], uz = in.sun_dir[2];
   const double sx = s[0], sy = s[1], sz = s[2];
-#pragma omp simd
+  double partial = 0.0;  // > 0: some satellite is in the penumbra (or NaN)
+#pragma omp simd reduction(+ : partial)
   for (std::size_t i = b0; i < b1; ++i) {
     const double rx = pos[3 * i], ry = pos[3 * i + 1], rz = pos[3 * i + 2];
     const double vx = vel[3 * i], vy = vel[3 * i + 1], vz = vel[3 * i + 2];
-    illum[i] = shadow_classify(rx, ry, rz, sx, sy, sz);
+    const double lit = shadow_classify(rx, ry, rz, sx, sy, sz);
+    illum[i] = lit;
+    partial += (lit < 0.0 || lit != lit) ? 1.0 : 0.0;
     const double hx = ry * vz - rz * vy;
     const double hy = rz * vx - rx * vz;
     const double hz = rx * vy - ry * vx;
@@ -188,6 +230,7 @@ void sun_geometry(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in) {
     beta[i] = fm::asin((hx * ux + hy * uy + hz * uz) / hn);
   }
   // The penumbra (a few seconds per orbit) gets the exact disc overlap.
+  if (partial == 0.0) return;
   for (std::size_t i = b0; i < b1; ++i) {
     if (illum[i] < 0.0 || illum[i] != illum[i]) {
       const double r[3] = {pos[3 * i], pos[3 * i + 1], pos[3 * i + 2]};
@@ -205,6 +248,16 @@ void attitude(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in) {
   const double s[3] = {in.sun_m[0], in.sun_m[1], in.sun_m[2]};
   const double sunx = s[0], suny = s[1], sunz = s[2];
   double scratch[9][kBlock];
+  // The sun-pointing weight per satellite, set apart so that no int32 data
+  // enters the loop below (GCC would run it 8 satellites wide, spilling).
+  double sun_weight[kBlock];
+  int32_t held = 0;  // > 0: some satellite is inertially held or tumbling
+#pragma omp simd reduction(+ : held)
+  for (std::size_t i = b0; i < b1; ++i) {
+    const int32_t m = mode[i];
+    sun_weight[i - b0] = m == static_cast<int32_t>(AttitudeMode::kSun) ? 1.0 : 0.0;
+    held += (m == static_cast<int32_t>(AttitudeMode::kInertial)) | (m == static_cast<int32_t>(AttitudeMode::kTumble));
+  }
 #pragma omp simd
   for (std::size_t i = b0; i < b1; ++i) {
     const double rx = pos[3 * i], ry = pos[3 * i + 1], rz = pos[3 * i + 2];
@@ -240,10 +293,9 @@ void attitude(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in) {
 
     // Mode weights of exactly 0 or 1 blend the candidate axes without
     // branches (GCC turns selects here into masked stores it cannot vectorise).
-    const double md = static_cast<double>(mode[i]);
-    const double w_sun = md == static_cast<double>(AttitudeMode::kSun) ? 1.0 : 0.0;
-    const double w_nadir = 1.0 - w_sun;
     const std::size_t k = i - b0;
+    const double w_sun = sun_weight[k];
+    const double w_nadir = 1.0 - w_sun;
 #define ORBITWIN_PICK(c, nad, sn) scratch[c][k] = w_nadir * (nad) + w_sun * (sn)
     ORBITWIN_PICK(0, nxx, sxx);
     ORBITWIN_PICK(1, nxy, sxy);
@@ -257,8 +309,8 @@ void attitude(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in) {
 #undef ORBITWIN_PICK
   }
   // Interleave into (n,3,3); GCC cannot vectorise stride-9 stores above.
-  for (std::size_t i = b0; i < b1; ++i)
-    for (int c = 0; c < 9; ++c) axes[9 * i + c] = scratch[c][i - b0];
+  interleave9(scratch, axes + 9 * b0, b1 - b0);
+  if (held == 0) return;
   // Inertially held and tumbling satellites (rare): a scalar pass. A tumble
   // rotates the held axes by |w| (t - t0) about w (Rodrigues' formula).
   const double* __restrict rate = f.tumble_rate_rad_s.data();
@@ -285,9 +337,18 @@ void attitude(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in) {
   }
 }
 
-void ground_contacts(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in,
-                     const GroundStations& stations) {
-  const std::size_t S = stations.count;
+namespace {
+
+// kS > 0: the twin has exactly kS stations, and the (n, kS) rows are written
+// after the station loop as whole rows (GCC vectorises a constant-width
+// interleave with in-register shuffles); kS = 0: any count, each station's
+// column written as it is computed.
+template <std::size_t kS>
+void ground_block(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in,
+                  const GroundStations& stations) {
+  constexpr bool kRows = kS > 0;
+  constexpr std::size_t kCols = kRows ? kS : 1;
+  const std::size_t S = kRows ? kS : stations.count;
   const double* __restrict pos = f.position_m.data();
   double* __restrict elev = f.station_elevation_rad.data();
   int32_t* __restrict vis = f.station_visible.data();
@@ -295,7 +356,8 @@ void ground_contacts(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in
   const double sg = in.sin_gmst, cg = in.cos_gmst;
   const std::size_t len = b1 - b0;
   // Block-local SoA scratch: the (n,S) outputs are interleaved afterwards.
-  double xe[kBlock], ye[kBlock], ze[kBlock], el[kBlock], seen[kBlock], best_el[kBlock], best_k[kBlock];
+  double xe[kBlock], ye[kBlock], ze[kBlock], best_el[kBlock], best_k[kBlock];
+  double el[kCols][kBlock], seen[kCols][kBlock];  // seen: 0/1, converted when written
 #pragma omp simd
   for (std::size_t k = 0; k < len; ++k) {
     const std::size_t i = b0 + k;
@@ -310,23 +372,65 @@ void ground_contacts(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in
     const double ux = stations.up[3 * s], uy = stations.up[3 * s + 1], uz = stations.up[3 * s + 2];
     const double mask = stations.sin_min_elevation[s];
     const double sd = static_cast<double>(s);
+    double* __restrict el_s = el[kRows ? s : 0];
+    double* __restrict seen_s = seen[kRows ? s : 0];
 #pragma omp simd
     for (std::size_t k = 0; k < len; ++k) {
       const double dx = xe[k] - sx, dy = ye[k] - sy, dz = ze[k] - sz;
       const double sin_el = (dx * ux + dy * uy + dz * uz) / std::sqrt(dx * dx + dy * dy + dz * dz);
-      el[k] = fm::asin(sin_el);
-      const double visible = sin_el >= mask ? 1.0 : 0.0;
-      seen[k] = visible;
-      const double better = (el[k] > best_el[k]) ? visible : 0.0;
-      best_k[k] = better > 0.0 ? sd : best_k[k];
-      best_el[k] = better > 0.0 ? el[k] : best_el[k];
+      const double e = fm::asin(sin_el);
+      el_s[k] = e;
+      seen_s[k] = sin_el >= mask ? 1.0 : 0.0;
+      // Both rows rewritten whole (a conditional update becomes masked stores).
+      const double be = best_el[k], bk = best_k[k];
+      const bool better = (sin_el >= mask) & (e > be);
+      best_k[k] = better ? sd : bk;
+      best_el[k] = better ? e : be;
     }
-    for (std::size_t k = 0; k < len; ++k) {
-      elev[(b0 + k) * S + s] = el[k];
-      vis[(b0 + k) * S + s] = seen[k] > 0.0 ? 1 : 0;
+    if (!kRows) {
+      for (std::size_t k = 0; k < len; ++k) {
+        elev[(b0 + k) * S + s] = el_s[k];
+        vis[(b0 + k) * S + s] = static_cast<int32_t>(seen_s[k]);
+      }
     }
   }
+  if (kRows) {
+    std::size_t k0 = 0;
+#if defined(__AVX__)
+    if (kCols % 4 == 0) {  // 4x4 transposes: four satellites by four stations at a time
+      for (; k0 + 4 <= len; k0 += 4) {
+        for (std::size_t g = 0; g + 4 <= kCols; g += 4) {
+          const __m256d r0 = _mm256_loadu_pd(&el[g + 0][k0]), r1 = _mm256_loadu_pd(&el[g + 1][k0]);
+          const __m256d r2 = _mm256_loadu_pd(&el[g + 2][k0]), r3 = _mm256_loadu_pd(&el[g + 3][k0]);
+          const __m256d t0 = _mm256_unpacklo_pd(r0, r1), t1 = _mm256_unpackhi_pd(r0, r1);
+          const __m256d t2 = _mm256_unpacklo_pd(r2, r3), t3 = _mm256_unpackhi_pd(r2, r3);
+          double* o = elev + (b0 + k0) * kCols + g;
+          _mm256_storeu_pd(o, _mm256_permute2f128_pd(t0, t2, 0x20));
+          _mm256_storeu_pd(o + kCols, _mm256_permute2f128_pd(t1, t3, 0x20));
+          _mm256_storeu_pd(o + 2 * kCols, _mm256_permute2f128_pd(t0, t2, 0x31));
+          _mm256_storeu_pd(o + 3 * kCols, _mm256_permute2f128_pd(t1, t3, 0x31));
+        }
+      }
+    }
+#endif
+    for (std::size_t k = k0; k < len; ++k)
+      for (std::size_t s = 0; s < kCols; ++s) elev[(b0 + k) * kCols + s] = el[s][k];
+    for (std::size_t k = 0; k < len; ++k)
+      for (std::size_t s = 0; s < kCols; ++s) vis[(b0 + k) * kCols + s] = static_cast<int32_t>(seen[s][k]);
+  }
   for (std::size_t k = 0; k < len; ++k) best[b0 + k] = static_cast<int32_t>(best_k[k]);
+}
+
+}  // namespace
+
+void ground_contacts(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in,
+                     const GroundStations& stations) {
+  switch (stations.count) {
+    case 2: ground_block<2>(f, b0, b1, in, stations); break;
+    case 4: ground_block<4>(f, b0, b1, in, stations); break;
+    case 8: ground_block<8>(f, b0, b1, in, stations); break;
+    default: ground_block<0>(f, b0, b1, in, stations); break;
+  }
 }
 
 }  // namespace orbitwin::kernels

@@ -33,6 +33,18 @@ void test_fastmath() {
   }
   check(worst_s < 5e-16, "sincos error vs libm", worst_s);
   check(worst_a < 5e-16, "atan2 error vs libm", worst_a);
+  // asin: relative error over [-1, 1], dense near 0.5 (the branch) and 1.
+  double worst_as = 0;
+  for (int k = -400000; k <= 400000; ++k) {
+    for (const double x : {k * 2.5e-6, 0.5 + k * 1e-9, 1.0 - std::ldexp(1.0, -(std::abs(k) % 53))}) {
+      const double ref = std::asin(x);
+      const double got = orbitwin::fastmath::asin(x);
+      worst_as = std::fmax(worst_as, ref == 0.0 ? std::fabs(got) : std::fabs((got - ref) / ref));
+    }
+  }
+  check(worst_as < 5e-16, "asin relative error vs libm", worst_as);
+  check(orbitwin::fastmath::asin(1.5) == std::asin(1.0) && std::signbit(orbitwin::fastmath::asin(-0.0)),
+        "asin clamps and keeps -0", orbitwin::fastmath::asin(1.5));
 }
 
 void test_kepler() {
