@@ -23,6 +23,9 @@ constexpr double kRadToDeg = 180.0 / kPi;
 //! up to rounding, where every corner is empty).
 constexpr double kZeroFluxFraction = 1e-9;
 constexpr std::size_t kChunk = 64;  //!< satellites per vectorised pre-pass
+//! [log10(m-2 s-1)] bound on |log_flux| (validated), so that exp10 of any
+//! interpolated value stays in exp2_in_range's range.
+constexpr double kMaxLogFlux = 300.0;
 
 [[noreturn]] void bad_config(const std::string& field, const std::string& got,
                              const std::string& allowed) {
@@ -46,6 +49,15 @@ inline void locate(double x, double x0, double dx, std::size_t n, std::size_t& i
   if (k > n - 2) k = n - 2;
   i = k;
   frac = u - static_cast<double>(k);
+}
+
+// radiation::exp10 of an interpolated log flux (|v| <= kMaxLogFlux, so only
+// the lower clamp can matter). The clamp also keeps x rounded to a double as
+// exp10 rounds it: a product fused into exp2's additions would move the last bits.
+inline double exp10_table(double v) {
+  double x = v * radiation::kLog2Of10;
+  x = x < -1000.0 ? -1000.0 : x;
+  return radiation::exp2_in_range(x);
 }
 
 //! Doubles per vector the kernel's interpolation rounds energy ranges up to
@@ -89,7 +101,7 @@ inline void interpolate_cell_lanes(const RadiationConfig& c, const radiation::Ce
     const double v = q.w[0] * q.t[0][e] + q.w[1] * q.t[1][e] + q.w[2] * q.t[2][e] +
                      q.w[3] * q.t[3][e] + q.w[4] * q.t[4][e] + q.w[5] * q.t[5][e] +
                      q.w[6] * q.t[6][e] + q.w[7] * q.t[7][e];
-    const double f = radiation::exp10(v) - tiny;
+    const double f = exp10_table(v) - tiny;
     dst[e] = f > zero_below ? f : 0.0;
   }
   if (!may_overrun)
@@ -111,6 +123,9 @@ void RadiationConfig::validate() const {
                "at least 1 of each, at most " + num(kMaxEnergies) + " in all");
   if (log_flux.size() != nalt * nlat * nlon * ne)
     bad_config("log_flux size", num(log_flux.size()), "nalt * nlat * nlon * (n_proton + n_electron)");
+  for (double v : log_flux)
+    if (!(v >= -kMaxLogFlux && v <= kMaxLogFlux))
+      bad_config("log_flux value", num(v), "finite, -300 to 300 (log10 of a flux in m-2 s-1)");
   if (proton_energy_mev.size() != n_proton) bad_config("proton_energy_mev size", num(proton_energy_mev.size()), "n_proton");
   if (n_thickness < 2 || !(dlog_thickness > 0))
     bad_config("thickness grid", num(n_thickness) + " nodes", "at least 2 nodes, increasing");
@@ -147,7 +162,7 @@ void interpolate_cell(const RadiationConfig& c, const Cell& k, std::size_t e0, s
     const double v = q.w[0] * q.t[0][e] + q.w[1] * q.t[1][e] + q.w[2] * q.t[2][e] +
                      q.w[3] * q.t[3][e] + q.w[4] * q.t[4][e] + q.w[5] * q.t[5][e] +
                      q.w[6] * q.t[6][e] + q.w[7] * q.t[7][e];
-    const double f = exp10(v) - tiny;
+    const double f = exp10_table(v) - tiny;
     out[e - e0] = f > zero_below ? f : 0.0;
   }
 }
@@ -330,7 +345,7 @@ void Radiation::step_chunk(Fleet& f, std::size_t b0, std::size_t b1, std::size_t
   // cell: vectorised across satellites (NaN positions give NaN, handled below).
   double spe_omni[kChunk], cut_energy[kChunk];
   double valid[kChunk], fa[kChunk], fl[kChunk], fo[kChunk];
-  int32_t ia[kChunk], il[kChunk], io[kChunk];
+  int32_t ia[kChunk], il[kChunk], io[kChunk], cell[kChunk];
   {
     double* __restrict rc_out = cutoff_rigidity.data();
     double* __restrict gcr_out = gcr_flux.data();
@@ -364,6 +379,7 @@ void Radiation::step_chunk(Fleet& f, std::size_t b0, std::size_t b1, std::size_t
     const double top_o = static_cast<double>(c.nlon - 1);
     const int32_t last_a = static_cast<int32_t>(c.nalt - 2), last_l = static_cast<int32_t>(c.nlat - 2);
     const int32_t last_o = static_cast<int32_t>(c.nlon - 2);
+    const int32_t cells_l = static_cast<int32_t>(c.nlat - 1), cells_o = static_cast<int32_t>(c.nlon - 1);
 #pragma omp simd
     for (std::size_t i = b0; i < b1; ++i) {
       const std::size_t k = i - b0;
@@ -386,24 +402,35 @@ void Radiation::step_chunk(Fleet& f, std::size_t b0, std::size_t b1, std::size_t
       fa[k] = ua - static_cast<double>(ka);
       fl[k] = ul - static_cast<double>(kl);
       fo[k] = uo - static_cast<double>(ko);
+      cell[k] = (ka * cells_l + kl) * cells_o + ko;  // index into cell_flags_
     }
   }
+  // Pass 1, per satellite: the trapped fluxes and the proton and electron
+  // parts of the dose rate and event rates (dsum, ssum). Satellites outside
+  // the belts with no solar protons, whose flux rows already hold zeros (most
+  // of them at low altitude), have none and only take the branch at the top.
+  alignas(64) double dsum[kChunk], ssum[kSeeEffects][kChunk];
   for (std::size_t i = b0; i < b1; ++i) {
     const std::size_t k = i - b0;
-    double* __restrict pf = proton_flux.data() + i * np;
-    double* __restrict ef = electron_flux.data() + i * ne;
-    double* __restrict rates = see_rate.data() + i * kSeeEffects;
+    dsum[k] = 0.0;
+    for (int q = 0; q < kSeeEffects; ++q) ssum[q][k] = 0.0;
     if (valid[k] == 0.0) {
+      double* __restrict pf = proton_flux.data() + i * np;
+      double* __restrict ef = electron_flux.data() + i * ne;
       for (std::size_t e = 0; e < np; ++e) pf[e] = NAN;
       for (std::size_t e = 0; e < ne; ++e) ef[e] = NAN;
-      cutoff_rigidity[i] = gcr_flux[i] = dose_rate[i] = NAN;
-      for (int e = 0; e < kSeeEffects; ++e) rates[e] = NAN;
+      cutoff_rigidity[i] = gcr_flux[i] = NAN;
       zero_rows_[i] = 0;
-      continue;  // no valid position: nothing accumulates
+      continue;  // no valid position: pass 2 writes NaN rates and accumulates nothing
     }
-    const radiation::Cell cell{static_cast<std::size_t>(ia[k]), static_cast<std::size_t>(il[k]),
-                               static_cast<std::size_t>(io[k]), fa[k], fl[k], fo[k]};
-    const unsigned char occupied = cell_flags_[(cell.ia * (c.nlat - 1) + cell.il) * (c.nlon - 1) + cell.io];
+    const unsigned char occupied = cell_flags_[cell[k]];
+    uint8_t zero = zero_rows_[i];
+    const double spe = spe_omni[k];
+    if (occupied == 0 && zero == 3u && !(spe > 0.0)) continue;
+    double* __restrict pf = proton_flux.data() + i * np;
+    double* __restrict ef = electron_flux.data() + i * ne;
+    const radiation::Cell cl{static_cast<std::size_t>(ia[k]), static_cast<std::size_t>(il[k]),
+                             static_cast<std::size_t>(io[k]), fa[k], fl[k], fo[k]};
     // Cells with no flux of a species give exact zeros: their dot products
     // would add +0 and are skipped.
     const bool protons = (occupied & 1) != 0, electrons = (occupied & 2) != 0;
@@ -413,16 +440,15 @@ void Radiation::step_chunk(Fleet& f, std::size_t b0, std::size_t b1, std::size_t
     // full below: those rows are marked as no longer zero. A row the kernel
     // zeroed at an earlier step of this advance is not zeroed again.
     const bool overrun = i + kLanes < block_end;
-    uint8_t zero = zero_rows_[i];
     if (protons) {
-      interpolate_cell_lanes(c, cell, 0, np, overrun, pf);
+      interpolate_cell_lanes(c, cl, 0, np, overrun, pf);
       zero &= static_cast<uint8_t>(~1u);
     } else if (!(zero & 1u)) {
       for (std::size_t e = 0; e < np; ++e) pf[e] = 0.0;
       zero |= 1u;
     }
     if (electrons) {
-      interpolate_cell_lanes(c, cell, np, np + ne, overrun, ef);
+      interpolate_cell_lanes(c, cl, np, np + ne, overrun, ef);
       zero &= static_cast<uint8_t>(~2u);
     } else if (!(zero & 2u)) {
       for (std::size_t e = 0; e < ne; ++e) ef[e] = 0.0;
@@ -436,7 +462,6 @@ void Radiation::step_chunk(Fleet& f, std::size_t b0, std::size_t b1, std::size_t
 
     // Solar protons: integral power law of index 2 above 10 MeV (from 1 MeV),
     // only above the cutoff energy, over the unshadowed sky.
-    const double spe = spe_omni[k];
     double ptot[kMaxEnergies];
     const double* __restrict pt = pf;
     if (spe > 0.0) {
@@ -450,9 +475,9 @@ void Radiation::step_chunk(Fleet& f, std::size_t b0, std::size_t b1, std::size_t
       pt = ptot;
     }
     const bool proton_terms = protons || spe > 0.0;
-    const double gcr = gcr_flux[i];
+    if (!proton_terms && !electrons) continue;
 
-    // Dose and event rates: dot products with the response rows.
+    // Dot products with the response rows.
     if (thickness_row_[i] != w.row || thickness_frac_[i] != w.frac)
       blend_weights(static_cast<std::size_t>(thickness_row_[i]), thickness_frac_[i], w);
     double d = 0.0;
@@ -466,80 +491,108 @@ void Radiation::step_chunk(Fleet& f, std::size_t b0, std::size_t b1, std::size_t
 #pragma omp simd reduction(+ : d)
       for (std::size_t e = 0; e < ne; ++e) d += ef[e] * we[e];
     }
-    d += gcr * c.gcr_dose_per_flux;
-    dose_rate[i] = d;
-    double lam_tot = 0.0, lam[kSeeEffects];
+    dsum[k] = d;
     if (proton_terms) {
       for (int q = 0; q < kSeeEffects; ++q) {
         double s = 0.0;
         const double* __restrict ws = w.proton_see[q];
 #pragma omp simd reduction(+ : s)
         for (std::size_t e = 0; e < np; ++e) s += pt[e] * ws[e];
-        s += gcr * c.gcr_see_per_flux[q];
-        rates[q] = s;
-        lam[q] = s * dt_s;
-        lam_tot += lam[q];
-      }
-    } else {
-      // GCR only (most satellite-steps): the same sums, without the proton terms.
-      for (int q = 0; q < kSeeEffects; ++q) {
-        const double s = 0.0 + gcr * c.gcr_see_per_flux[q];
-        rates[q] = s;
-        lam[q] = s * dt_s;
-        lam_tot += lam[q];
+        ssum[q][k] = s;
       }
     }
-
-    // Accumulation over the step (rates held at the step's end value).
-    dose[i] += d * dt_s;
-    leakage_factor[i] = 1.0 + c.leakage_per_gy * dose[i];
-    double outage = outage_remaining[i] - dt_s;
-    outage = outage > 0.0 ? outage : 0.0;
-    if (lam_tot > 0.0) {
-      // Independent Poisson counts = a Poisson total split multinomially.
-      const uint64_t key = radiation::step_key_of(sat_key_[i], time_key);
-      const double u0 = radiation::uniform(key, 0);
-      double p = radiation::exp2(-lam_tot * 1.44269504088896340736);
-      if (u0 >= p) {
-        int64_t n_events = 0;
-        uint64_t stream = 1;
-        if (lam_tot < 64.0) {  // inversion
-          double cdf = p;
-          while (u0 >= cdf && n_events < 100000) {
-            ++n_events;
-            p *= lam_tot / static_cast<double>(n_events);
-            cdf += p;
-            if (p == 0.0) break;
-          }
-        } else {  // normal approximation (Box-Muller), large means only
-          const double u1 = radiation::uniform(key, stream++);
-          const double u2 = radiation::uniform(key, stream++);
-          const double g = std::sqrt(-2.0 * std::log(u1)) * std::cos(kTwoPi * u2);
-          n_events = static_cast<int64_t>(std::max(0.0, std::floor(lam_tot + std::sqrt(lam_tot) * g + 0.5)));
-        }
-        int64_t counts[kSeeEffects] = {0, 0, 0}, uncorrectable = 0;
-        const double c0 = lam[0] / lam_tot, c1 = (lam[0] + lam[1]) / lam_tot;
-        for (int64_t k = 0; k < n_events; ++k) {
-          const double u = radiation::uniform(key, stream++);
-          const int eff = u < c0 ? 0 : (u < c1 ? 1 : 2);
-          ++counts[eff];
-          if (eff == kSeeUpset && radiation::uniform(key, stream++) < c.uncorrectable_fraction) ++uncorrectable;
-        }
-        upsets[i] += counts[kSeeUpset];
-        uncorrectable_upsets[i] += uncorrectable;
-        functional_interrupts[i] += counts[kSeeFunctionalInterrupt];
-        latchups[i] += counts[kSeeLatchup];
-        if (counts[kSeeFunctionalInterrupt] > 0)
-          outage = std::max(outage, c.see_downtime_s[kSeeFunctionalInterrupt]);
-        if (counts[kSeeLatchup] > 0) outage = std::max(outage, c.see_downtime_s[kSeeLatchup]);
-      }
-    }
-    outage_remaining[i] = outage;
-    uint32_t st = status[i] & ~(kStatusSeeOutage | kStatusTidFailed);
-    if (outage > 0.0) st |= kStatusSeeOutage;
-    if (dose[i] >= c.tid_tolerance_gy) st |= kStatusTidFailed;
-    status[i] = st;
   }
+
+  // Pass 2, vectorised across satellites: the GCR terms, rates, accumulation
+  // over the step (rates held at the step's end value), status and the
+  // probability of no event. Satellites without a valid position get NaN
+  // rates and keep their dose, leakage, outage and status.
+  alignas(64) double lam_tot[kChunk], p_none[kChunk];
+  {
+    double* __restrict rate_out = see_rate.data();
+    double* __restrict dose_rate_out = dose_rate.data();
+    double* __restrict dose_io = dose.data();
+    double* __restrict leak_out = leakage_factor.data();
+    double* __restrict outage_io = outage_remaining.data();
+    const double* __restrict gcr_in = gcr_flux.data();
+    const double gd = c.gcr_dose_per_flux, g0 = c.gcr_see_per_flux[0], g1 = c.gcr_see_per_flux[1];
+    const double g2 = c.gcr_see_per_flux[2], leak = c.leakage_per_gy, tol = c.tid_tolerance_gy;
+#pragma omp simd
+    for (std::size_t i = b0; i < b1; ++i) {
+      const std::size_t k = i - b0;
+      const bool ok = valid[k] != 0.0;
+      const double gcr = gcr_in[i];
+      const double d = dsum[k] + gcr * gd;
+      const double s0 = ssum[0][k] + gcr * g0, s1 = ssum[1][k] + gcr * g1, s2 = ssum[2][k] + gcr * g2;
+      dose_rate_out[i] = ok ? d : NAN;
+      rate_out[3 * i] = ok ? s0 : NAN;
+      rate_out[3 * i + 1] = ok ? s1 : NAN;
+      rate_out[3 * i + 2] = ok ? s2 : NAN;
+      const double lt = s0 * dt_s + s1 * dt_s + s2 * dt_s;  // mean events over the step
+      lam_tot[k] = ok ? lt : 0.0;
+      p_none[k] = radiation::exp2(-lt * 1.44269504088896340736);
+      const double dz = dose_io[i] + d * dt_s;
+      double outage = outage_io[i] - dt_s;
+      outage = outage > 0.0 ? outage : 0.0;
+      uint32_t st = status[i] & ~(kStatusSeeOutage | kStatusTidFailed);
+      st |= outage > 0.0 ? kStatusSeeOutage : 0u;
+      st |= dz >= tol ? kStatusTidFailed : 0u;
+      leak_out[i] = ok ? 1.0 + leak * dz : leak_out[i];
+      dose_io[i] = ok ? dz : dose_io[i];
+      outage_io[i] = ok ? outage : outage_io[i];
+      status[i] = ok ? st : status[i];
+    }
+  }
+
+  // Pass 3: single events. Independent Poisson counts = a Poisson total split
+  // multinomially; u0 below the probability of none (nearly always) draws none.
+  for (std::size_t i = b0; i < b1; ++i) {
+    const std::size_t k = i - b0;
+    const double lt = lam_tot[k];
+    if (!(lt > 0.0)) continue;
+    const uint64_t key = radiation::step_key_of(sat_key_[i], time_key);
+    const double u0 = radiation::uniform(key, 0);
+    if (u0 >= p_none[k]) draw_events(i, key, u0, lt, p_none[k], dt_s, status[i]);
+  }
+}
+
+void Radiation::draw_events(std::size_t i, uint64_t key, double u0, double lam_tot, double p,
+                            double dt_s, uint32_t& status) {
+  const RadiationConfig& c = cfg_;
+  int64_t n_events = 0;
+  uint64_t stream = 1;
+  if (lam_tot < 64.0) {  // inversion
+    double cdf = p;
+    while (u0 >= cdf && n_events < 100000) {
+      ++n_events;
+      p *= lam_tot / static_cast<double>(n_events);
+      cdf += p;
+      if (p == 0.0) break;
+    }
+  } else {  // normal approximation (Box-Muller), large means only
+    const double u1 = radiation::uniform(key, stream++);
+    const double u2 = radiation::uniform(key, stream++);
+    const double g = std::sqrt(-2.0 * std::log(u1)) * std::cos(kTwoPi * u2);
+    n_events = static_cast<int64_t>(std::max(0.0, std::floor(lam_tot + std::sqrt(lam_tot) * g + 0.5)));
+  }
+  int64_t counts[kSeeEffects] = {0, 0, 0}, uncorrectable = 0;
+  const double lam0 = see_rate[3 * i] * dt_s, lam1 = see_rate[3 * i + 1] * dt_s;
+  const double c0 = lam0 / lam_tot, c1 = (lam0 + lam1) / lam_tot;
+  for (int64_t k = 0; k < n_events; ++k) {
+    const double u = radiation::uniform(key, stream++);
+    const int eff = u < c0 ? 0 : (u < c1 ? 1 : 2);
+    ++counts[eff];
+    if (eff == kSeeUpset && radiation::uniform(key, stream++) < c.uncorrectable_fraction) ++uncorrectable;
+  }
+  upsets[i] += counts[kSeeUpset];
+  uncorrectable_upsets[i] += uncorrectable;
+  functional_interrupts[i] += counts[kSeeFunctionalInterrupt];
+  latchups[i] += counts[kSeeLatchup];
+  double outage = outage_remaining[i];
+  if (counts[kSeeFunctionalInterrupt] > 0) outage = std::max(outage, c.see_downtime_s[kSeeFunctionalInterrupt]);
+  if (counts[kSeeLatchup] > 0) outage = std::max(outage, c.see_downtime_s[kSeeLatchup]);
+  outage_remaining[i] = outage;
+  if (outage > 0.0) status |= kStatusSeeOutage;
 }
 
 Radiation& enable_radiation(Fleet& f, RadiationConfig config) {

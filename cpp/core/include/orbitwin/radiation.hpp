@@ -118,6 +118,10 @@ class Radiation {
   //! Satellites [b0, b1) of a block that ends at block_end.
   void step_chunk(Fleet& f, std::size_t b0, std::size_t b1, std::size_t block_end, double t_s,
                   double dt_s, double sin_gmst, double cos_gmst, Weights& w);
+  //! Satellite i drew u0 >= p (the probability of no event, lam_tot events
+  //! expected): counts the events of the step and their outage into `status`.
+  void draw_events(std::size_t i, uint64_t key, double u0, double lam_tot, double p, double dt_s,
+                   uint32_t& status);
   RadiationConfig cfg_;
   std::size_t n_;
   uint64_t fleet_key_;
@@ -172,12 +176,12 @@ inline uint64_t name_key(const std::string& s) {
   return h;
 }
 
-// 2^x for |x| < 1000, relative error < 3e-14 (ample for fluxes and Poisson
-// probabilities; the tests hold it to 1e-13); vectorises (no libm, no int
-// conversion instructions beyond AVX2: the exponent is built by integer adds
-// and shifts on the bit pattern of a rounding "magic number").
-inline double exp2(double x) {
-  x = x < -1000.0 ? -1000.0 : (x > 1000.0 ? 1000.0 : x);
+// 2^x for |x| <= 1000 (the caller keeps x in range), relative error < 3e-14
+// (ample for fluxes and Poisson probabilities; the tests hold it to 1e-13);
+// vectorises (no libm, no int conversion instructions beyond AVX2: the
+// exponent is built by integer shifts and adds on the bit pattern of a
+// rounding "magic number").
+inline double exp2_in_range(double x) {
   const double magic = 6755399441055744.0;  // 1.5 * 2^52
   const double nm = x + magic;
   const double n = nm - magic;  // round to nearest
@@ -189,16 +193,28 @@ inline double exp2(double x) {
   const double c4 = 1.0 / 40320.0 + y * (1.0 / 362880.0);
   const double c5 = 1.0 / 3628800.0 + y * (1.0 / 39916800.0);
   const double p = (c0 + y2 * c1) + y4 * (c2 + y2 * c3) + y8 * (c4 + y2 * c5);
-  uint64_t bits;
-  std::memcpy(&bits, &nm, sizeof bits);
-  const uint64_t scale_bits = (bits + 1023u) << 52;  // low 12 bits: n + 1023
-  double scale;
-  std::memcpy(&scale, &scale_bits, sizeof scale);
-  return p * scale;
+  // p * 2^n by adding n to p's exponent field (p is in [0.7, 1.42], so the
+  // result stays normal and equals the product exactly): the low bits of nm
+  // hold n (two's complement), and the shift drops the rest.
+  uint64_t n_bits, p_bits;
+  std::memcpy(&n_bits, &nm, sizeof n_bits);
+  std::memcpy(&p_bits, &p, sizeof p_bits);
+  p_bits += n_bits << 52;
+  double r;
+  std::memcpy(&r, &p_bits, sizeof r);
+  return r;
 }
 
+// 2^x for any x: exp2_in_range with x clamped to [-1000, 1000] (NaN stays NaN).
+inline double exp2(double x) {
+  x = x < -1000.0 ? -1000.0 : x;
+  x = x > 1000.0 ? 1000.0 : x;
+  return exp2_in_range(x);
+}
+
+inline constexpr double kLog2Of10 = 3.32192809488736234787;
 // 10^x; rounding x log2(10) adds a relative error of ~2.6e-16 |x|.
-inline double exp10(double x) { return exp2(x * 3.32192809488736234787); }
+inline double exp10(double x) { return exp2(x * kLog2Of10); }
 
 // Vertical Stormer cutoff rigidity [GV] of a centred dipole:
 // 14.9 cos^4(magnetic latitude) / (r / R_E)^2, from sin(magnetic latitude).
