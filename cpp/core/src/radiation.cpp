@@ -83,29 +83,30 @@ inline Trilinear trilinear(const RadiationConfig& c, const radiation::Cell& k, s
                     t + s_alt + s_lat, t + s_alt + s_lat + s_lon}};
 }
 
-// radiation::interpolate_cell over energies [e0, e1) rounded up to whole
-// vectors of kLanes, so the loop runs without a scalar remainder (the extra
-// lanes read the next energies or the table's spare values): out[0..e1-e0)
-// gets the same values, bit for bit. With may_overrun the extra lanes (at
-// most kLanes - 1 values) are written straight after out: the caller's next
-// rows, which it rewrites afterwards; otherwise they go to a scratch copy.
-inline void interpolate_cell_lanes(const RadiationConfig& c, const radiation::Cell& k, std::size_t e0,
-                                   std::size_t e1, bool may_overrun, double* __restrict out) {
-  const std::size_t count = e1 - e0, padded = (count + kLanes - 1) / kLanes * kLanes;
+// The log-flux blend of radiation::interpolate_cell over energies [e0, e1)
+// rounded up to whole vectors of kLanes, so the loop runs without a scalar
+// remainder (the extra lanes read the next energies or the table's spare
+// values), into v[0..padded); returns padded.
+inline std::size_t blend_cell_lanes(const RadiationConfig& c, const radiation::Cell& k, std::size_t e0,
+                                    std::size_t e1, double* __restrict v) {
+  const std::size_t padded = (e1 - e0 + kLanes - 1) / kLanes * kLanes;
   const Trilinear q = trilinear(c, k, e0);
-  const double tiny = c.tiny_flux, zero_below = kZeroFluxFraction * c.tiny_flux;
-  alignas(64) double tmp[kMaxEnergies + kLanes];
-  double* __restrict dst = may_overrun ? out : tmp;
 #pragma omp simd
-  for (std::size_t e = 0; e < padded; ++e) {
-    const double v = q.w[0] * q.t[0][e] + q.w[1] * q.t[1][e] + q.w[2] * q.t[2][e] +
-                     q.w[3] * q.t[3][e] + q.w[4] * q.t[4][e] + q.w[5] * q.t[5][e] +
-                     q.w[6] * q.t[6][e] + q.w[7] * q.t[7][e];
-    const double f = exp10_table(v) - tiny;
-    dst[e] = f > zero_below ? f : 0.0;
+  for (std::size_t e = 0; e < padded; ++e)
+    v[e] = q.w[0] * q.t[0][e] + q.w[1] * q.t[1][e] + q.w[2] * q.t[2][e] + q.w[3] * q.t[3][e] +
+           q.w[4] * q.t[4][e] + q.w[5] * q.t[5][e] + q.w[6] * q.t[6][e] + q.w[7] * q.t[7][e];
+  return padded;
+}
+
+// Log fluxes v[0..n) to fluxes in place, as radiation::interpolate_cell
+// takes them (same bits).
+inline void fluxes_from_logs(double tiny, double* __restrict v, std::size_t n) {
+  const double zero_below = kZeroFluxFraction * tiny;
+#pragma omp simd
+  for (std::size_t e = 0; e < n; ++e) {
+    const double f = exp10_table(v[e]) - tiny;
+    v[e] = f > zero_below ? f : 0.0;
   }
-  if (!may_overrun)
-    for (std::size_t e = 0; e < count; ++e) out[e] = tmp[e];
 }
 
 }  // namespace
@@ -308,7 +309,7 @@ void Radiation::step(Fleet& f, std::size_t b0, std::size_t b1, double t_s, doubl
   Weights w;
   for (std::size_t c0 = b0; c0 < b1; c0 += kChunk) {
     const std::size_t c1 = std::min(b1, c0 + kChunk);
-    step_chunk(f, c0, c1, b1, t_s, dt_s, sin_gmst, cos_gmst, w);
+    step_chunk(f, c0, c1, t_s, dt_s, sin_gmst, cos_gmst, w);
   }
 }
 
@@ -330,7 +331,7 @@ void Radiation::blend_weights(std::size_t row, double fr, Weights& w) const {
   w.frac = fr;
 }
 
-void Radiation::step_chunk(Fleet& f, std::size_t b0, std::size_t b1, std::size_t block_end, double t_s,
+void Radiation::step_chunk(Fleet& f, std::size_t b0, std::size_t b1, double t_s,
                            double dt_s, double sin_gmst, double cos_gmst, Weights& w) {
   const RadiationConfig& c = cfg_;
   const std::size_t np = c.n_proton, ne = c.n_electron;
@@ -405,15 +406,23 @@ void Radiation::step_chunk(Fleet& f, std::size_t b0, std::size_t b1, std::size_t
       cell[k] = (ka * cells_l + kl) * cells_o + ko;  // index into cell_flags_
     }
   }
-  // Pass 1, per satellite: the trapped fluxes and the proton and electron
-  // parts of the dose rate and event rates (dsum, ssum). Satellites outside
+  // Pass 1, per satellite: the log-flux blends of the species present in
+  // each satellite's cell, one after the other in `logs`. Satellites outside
   // the belts with no solar protons, whose flux rows already hold zeros (most
-  // of them at low altitude), have none and only take the branch at the top.
+  // of them at low altitude), only take the branch at the top.
   alignas(64) double dsum[kChunk], ssum[kSeeEffects][kChunk];
+  alignas(64) double logs[kChunk * (kMaxEnergies + 2 * kLanes)];
+  uint32_t at[kChunk];                 //!< start of a satellite's blends in logs
+  unsigned char species[kChunk];       //!< bit 0: protons blended, bit 1: electrons
+  unsigned char busy[kChunk];          //!< satellites (k) with trapped or solar protons
+  std::size_t n_busy = 0, top = 0;
+#pragma omp simd
+  for (std::size_t k = 0; k < kChunk; ++k) {
+    dsum[k] = 0.0;
+    ssum[0][k] = ssum[1][k] = ssum[2][k] = 0.0;
+  }
   for (std::size_t i = b0; i < b1; ++i) {
     const std::size_t k = i - b0;
-    dsum[k] = 0.0;
-    for (int q = 0; q < kSeeEffects; ++q) ssum[q][k] = 0.0;
     if (valid[k] == 0.0) {
       double* __restrict pf = proton_flux.data() + i * np;
       double* __restrict ef = electron_flux.data() + i * ne;
@@ -421,50 +430,53 @@ void Radiation::step_chunk(Fleet& f, std::size_t b0, std::size_t b1, std::size_t
       for (std::size_t e = 0; e < ne; ++e) ef[e] = NAN;
       cutoff_rigidity[i] = gcr_flux[i] = NAN;
       zero_rows_[i] = 0;
-      continue;  // no valid position: pass 2 writes NaN rates and accumulates nothing
+      continue;  // no valid position: pass 3 writes NaN rates and accumulates nothing
     }
-    const unsigned char occupied = cell_flags_[cell[k]];
-    uint8_t zero = zero_rows_[i];
-    const double spe = spe_omni[k];
-    if (occupied == 0 && zero == 3u && !(spe > 0.0)) continue;
-    double* __restrict pf = proton_flux.data() + i * np;
-    double* __restrict ef = electron_flux.data() + i * ne;
+    // Cells with no flux of a species give exact zeros: the kernel writes the
+    // zeros once (a row it zeroed at an earlier step of this advance is left
+    // alone) and skips the species' dot products, which would add +0.
+    const unsigned char occupied = cell_flags_[cell[k]] & 3u;
+    const uint8_t zero = zero_rows_[i];
+    const bool solar = spe_omni[k] > 0.0;
+    if (occupied == 0 && zero == 3u && !solar) continue;
+    if (!(occupied & 1u) && !(zero & 1u))
+      for (std::size_t e = 0; e < np; ++e) proton_flux[i * np + e] = 0.0;
+    if (!(occupied & 2u) && !(zero & 2u))
+      for (std::size_t e = 0; e < ne; ++e) electron_flux[i * ne + e] = 0.0;
+    zero_rows_[i] = static_cast<uint8_t>(~occupied & 3u);
+    if (occupied == 0 && !solar) continue;
     const radiation::Cell cl{static_cast<std::size_t>(ia[k]), static_cast<std::size_t>(il[k]),
                              static_cast<std::size_t>(io[k]), fa[k], fl[k], fo[k]};
-    // Cells with no flux of a species give exact zeros: their dot products
-    // would add +0 and are skipped.
-    const bool protons = (occupied & 1) != 0, electrons = (occupied & 2) != 0;
-    // Rows are written in whole vectors straight into the state where the
-    // spare lanes (< kLanes values) fall in the rows of satellites of this
-    // block still to come (at most kLanes - 1 rows), which rewrite them in
-    // full below: those rows are marked as no longer zero. A row the kernel
-    // zeroed at an earlier step of this advance is not zeroed again.
-    const bool overrun = i + kLanes < block_end;
-    if (protons) {
-      interpolate_cell_lanes(c, cl, 0, np, overrun, pf);
-      zero &= static_cast<uint8_t>(~1u);
-    } else if (!(zero & 1u)) {
-      for (std::size_t e = 0; e < np; ++e) pf[e] = 0.0;
-      zero |= 1u;
-    }
-    if (electrons) {
-      interpolate_cell_lanes(c, cl, np, np + ne, overrun, ef);
-      zero &= static_cast<uint8_t>(~2u);
-    } else if (!(zero & 2u)) {
-      for (std::size_t e = 0; e < ne; ++e) ef[e] = 0.0;
-      zero |= 2u;
-    }
-    zero_rows_[i] = zero;
-    if (overrun && (occupied & 3u)) {
-      const uint8_t keep = static_cast<uint8_t>(~(occupied & 3u));
-      for (std::size_t j = 1; j < kLanes; ++j) zero_rows_[i + j] &= keep;
-    }
-
-    // Solar protons: integral power law of index 2 above 10 MeV (from 1 MeV),
-    // only above the cutoff energy, over the unshadowed sky.
-    double ptot[kMaxEnergies];
-    const double* __restrict pt = pf;
+    at[k] = static_cast<uint32_t>(top);
+    if (occupied & 1u) top += blend_cell_lanes(c, cl, 0, np, logs + top);
+    if (occupied & 2u) top += blend_cell_lanes(c, cl, np, np + ne, logs + top);
+    species[k] = occupied;
+    busy[n_busy++] = static_cast<unsigned char>(k);
+  }
+  // Pass 2: the blends to fluxes (one vectorised loop for the chunk), into
+  // the flux rows; the proton and electron parts of the dose rate and event
+  // rates (dsum, ssum): dot products with the response rows.
+  fluxes_from_logs(c.tiny_flux, logs, top);
+  for (std::size_t b = 0; b < n_busy; ++b) {
+    const std::size_t k = busy[b], i = b0 + k;
+    double* __restrict pf = proton_flux.data() + i * np;
+    double* __restrict ef = electron_flux.data() + i * ne;
+    const bool protons = (species[k] & 1u) != 0, electrons = (species[k] & 2u) != 0;
+    const double* __restrict src = logs + at[k];
+    if (thickness_row_[i] != w.row || thickness_frac_[i] != w.frac)
+      blend_weights(static_cast<std::size_t>(thickness_row_[i]), thickness_frac_[i], w);
+    const double* __restrict wp = w.proton_dose;
+    const double* __restrict w0 = w.proton_see[0];
+    const double* __restrict w1 = w.proton_see[1];
+    const double* __restrict w2 = w.proton_see[2];
+    double d = 0.0, s0 = 0.0, s1 = 0.0, s2 = 0.0;
+    const double spe = spe_omni[k];
     if (spe > 0.0) {
+      // Solar protons: integral power law of index 2 above 10 MeV (from 1 MeV),
+      // only above the cutoff energy, over the unshadowed sky.
+      if (protons)
+        for (std::size_t e = 0; e < np; ++e) pf[e] = src[e];
+      double ptot[kMaxEnergies];
       const double e_cut = cut_energy[k];
       for (std::size_t e = 0; e < np; ++e) {
         double em = energy[e] > e_cut ? energy[e] : e_cut;
@@ -472,38 +484,45 @@ void Radiation::step_chunk(Fleet& f, std::size_t b0, std::size_t b1, std::size_t
         const double ratio = kSpeReferenceMev / em;
         ptot[e] = pf[e] + spe * ratio * ratio;
       }
-      pt = ptot;
-    }
-    const bool proton_terms = protons || spe > 0.0;
-    if (!proton_terms && !electrons) continue;
-
-    // Dot products with the response rows.
-    if (thickness_row_[i] != w.row || thickness_frac_[i] != w.frac)
-      blend_weights(static_cast<std::size_t>(thickness_row_[i]), thickness_frac_[i], w);
-    double d = 0.0;
-    if (proton_terms) {
-      const double* __restrict wp = w.proton_dose;
 #pragma omp simd reduction(+ : d)
-      for (std::size_t e = 0; e < np; ++e) d += pt[e] * wp[e];
+      for (std::size_t e = 0; e < np; ++e) d += ptot[e] * wp[e];
+#pragma omp simd reduction(+ : s0)
+      for (std::size_t e = 0; e < np; ++e) s0 += ptot[e] * w0[e];
+#pragma omp simd reduction(+ : s1)
+      for (std::size_t e = 0; e < np; ++e) s1 += ptot[e] * w1[e];
+#pragma omp simd reduction(+ : s2)
+      for (std::size_t e = 0; e < np; ++e) s2 += ptot[e] * w2[e];
+    } else if (protons) {
+#pragma omp simd reduction(+ : d)
+      for (std::size_t e = 0; e < np; ++e) {
+        const double x = src[e];
+        pf[e] = x;
+        d += x * wp[e];
+      }
+#pragma omp simd reduction(+ : s0)
+      for (std::size_t e = 0; e < np; ++e) s0 += src[e] * w0[e];
+#pragma omp simd reduction(+ : s1)
+      for (std::size_t e = 0; e < np; ++e) s1 += src[e] * w1[e];
+#pragma omp simd reduction(+ : s2)
+      for (std::size_t e = 0; e < np; ++e) s2 += src[e] * w2[e];
     }
+    if (protons) src += (np + kLanes - 1) / kLanes * kLanes;
     if (electrons) {
       const double* __restrict we = w.electron_dose;
 #pragma omp simd reduction(+ : d)
-      for (std::size_t e = 0; e < ne; ++e) d += ef[e] * we[e];
-    }
-    dsum[k] = d;
-    if (proton_terms) {
-      for (int q = 0; q < kSeeEffects; ++q) {
-        double s = 0.0;
-        const double* __restrict ws = w.proton_see[q];
-#pragma omp simd reduction(+ : s)
-        for (std::size_t e = 0; e < np; ++e) s += pt[e] * ws[e];
-        ssum[q][k] = s;
+      for (std::size_t e = 0; e < ne; ++e) {
+        const double x = src[e];
+        ef[e] = x;
+        d += x * we[e];
       }
     }
+    dsum[k] = d;
+    ssum[0][k] = s0;
+    ssum[1][k] = s1;
+    ssum[2][k] = s2;
   }
 
-  // Pass 2, vectorised across satellites: the GCR terms, rates, accumulation
+  // Pass 3, vectorised across satellites: the GCR terms, rates, accumulation
   // over the step (rates held at the step's end value), status and the
   // probability of no event. Satellites without a valid position get NaN
   // rates and keep their dose, leakage, outage and status.
@@ -544,15 +563,19 @@ void Radiation::step_chunk(Fleet& f, std::size_t b0, std::size_t b1, std::size_t
     }
   }
 
-  // Pass 3: single events. Independent Poisson counts = a Poisson total split
+  // Pass 4: single events. Independent Poisson counts = a Poisson total split
   // multinomially; u0 below the probability of none (nearly always) draws none.
+  alignas(64) double u0s[kChunk];
+  {
+    const uint64_t* __restrict keys = sat_key_.data();
+#pragma omp simd
+    for (std::size_t i = b0; i < b1; ++i) u0s[i - b0] = radiation::uniform(radiation::step_key_of(keys[i], time_key), 0);
+  }
   for (std::size_t i = b0; i < b1; ++i) {
     const std::size_t k = i - b0;
     const double lt = lam_tot[k];
-    if (!(lt > 0.0)) continue;
-    const uint64_t key = radiation::step_key_of(sat_key_[i], time_key);
-    const double u0 = radiation::uniform(key, 0);
-    if (u0 >= p_none[k]) draw_events(i, key, u0, lt, p_none[k], dt_s, status[i]);
+    if (lt > 0.0 && u0s[k] >= p_none[k])
+      draw_events(i, radiation::step_key_of(sat_key_[i], time_key), u0s[k], lt, p_none[k], dt_s, status[i]);
   }
 }
 

@@ -115,8 +115,8 @@ class Radiation {
     alignas(64) double proton_see[kSeeEffects][kMax];   //!< [m2]
   };
   void blend_weights(std::size_t row, double frac, Weights& w) const;
-  //! Satellites [b0, b1) of a block that ends at block_end.
-  void step_chunk(Fleet& f, std::size_t b0, std::size_t b1, std::size_t block_end, double t_s,
+  //! Satellites [b0, b1) of a block, at most 64 of them.
+  void step_chunk(Fleet& f, std::size_t b0, std::size_t b1, double t_s,
                   double dt_s, double sin_gmst, double cos_gmst, Weights& w);
   //! Satellite i drew u0 >= p (the probability of no event, lam_tot events
   //! expected): counts the events of the step and their outage into `status`.
@@ -164,9 +164,18 @@ inline uint64_t time_key(double t_s) {  //!< the step's part, the same for every
 }
 inline uint64_t step_key_of(uint64_t sat_key, uint64_t time_key) { return mix64(sat_key ^ time_key); }
 inline uint64_t step_key(uint64_t sat_key, double t_s) { return step_key_of(sat_key, time_key(t_s)); }
+// The top 53 bits of h + 1/2, times 2^-53; vectorises: the 53-bit integer is
+// converted exactly in two parts through the bits of 2^52 + part (AVX2 has no
+// 64-bit integer conversion).
 inline double uniform(uint64_t step_key, uint64_t stream) {
   const uint64_t h = mix64(step_key + 0xD1B54A32D192ED03ull * (stream + 1));
-  return (static_cast<double>(h >> 11) + 0.5) * 0x1.0p-53;
+  const uint64_t hi_bits = 0x4330000000000000ull | (h >> 32);               // 2^52 + top 32 bits
+  const uint64_t lo_bits = 0x4330000000000000ull | ((h >> 11) & 0x1FFFFFull);  // 2^52 + next 21 bits
+  double hi, lo;
+  std::memcpy(&hi, &hi_bits, sizeof hi);
+  std::memcpy(&lo, &lo_bits, sizeof lo);
+  const double m = (hi - 0x1.0p52) * 0x1.0p21 + (lo - 0x1.0p52);  // h >> 11, exactly
+  return (m + 0.5) * 0x1.0p-53;
 }
 
 // FNV-1a of a fleet name: the fleet's key.
