@@ -83,20 +83,37 @@ inline Trilinear trilinear(const RadiationConfig& c, const radiation::Cell& k, s
                     t + s_alt + s_lat, t + s_alt + s_lat + s_lon}};
 }
 
-// The log-flux blend of radiation::interpolate_cell over energies [e0, e1)
-// rounded up to whole vectors of kLanes, so the loop runs without a scalar
+// The log-flux blends of radiation::interpolate_cell for proton energies
+// [0, n_p) and electron energies [0, n_e) (combined energies np + [0, n_e)),
+// each rounded up to whole vectors of kLanes so the loops run without a scalar
 // remainder (the extra lanes read the next energies or the table's spare
-// values), into v[0..padded); returns padded.
-inline std::size_t blend_cell_lanes(const RadiationConfig& c, const radiation::Cell& k, std::size_t e0,
-                                    std::size_t e1, double* __restrict v) {
-  const std::size_t padded = (e1 - e0 + kLanes - 1) / kLanes * kLanes;
-  const Trilinear q = trilinear(c, k, e0);
+// values), one after the other into v; returns the values written.
+inline std::size_t blend_cell_lanes(const RadiationConfig& c, const radiation::Cell& k, std::size_t n_p,
+                                    std::size_t n_e, double* __restrict v) {
+  const Trilinear q = trilinear(c, k, 0);
+  const std::size_t pad_p = (n_p + kLanes - 1) / kLanes * kLanes, pad_e = (n_e + kLanes - 1) / kLanes * kLanes;
+  for (int s = 0; s < 2; ++s) {
+    const std::size_t e0 = s == 0 ? 0 : c.n_proton, padded = s == 0 ? pad_p : pad_e;
+    const double *t0 = q.t[0] + e0, *t1 = q.t[1] + e0, *t2 = q.t[2] + e0, *t3 = q.t[3] + e0;
+    const double *t4 = q.t[4] + e0, *t5 = q.t[5] + e0, *t6 = q.t[6] + e0, *t7 = q.t[7] + e0;
+    double* __restrict out = s == 0 ? v : v + pad_p;
 #pragma omp simd
-  for (std::size_t e = 0; e < padded; ++e)
-    v[e] = q.w[0] * q.t[0][e] + q.w[1] * q.t[1][e] + q.w[2] * q.t[2][e] + q.w[3] * q.t[3][e] +
-           q.w[4] * q.t[4][e] + q.w[5] * q.t[5][e] + q.w[6] * q.t[6][e] + q.w[7] * q.t[7][e];
-  return padded;
+    for (std::size_t e = 0; e < padded; ++e)
+      out[e] = q.w[0] * t0[e] + q.w[1] * t1[e] + q.w[2] * t2[e] + q.w[3] * t3[e] + q.w[4] * t4[e] +
+               q.w[5] * t5[e] + q.w[6] * t6[e] + q.w[7] * t7[e];
+  }
+  return pad_p + pad_e;
 }
+
+//! 0, 1, 2, ...: energy indices as doubles, for selects the compiler keeps
+//! as selects (a select on the loop index it splits into a copy and a fill).
+struct Ramp {
+  double v[kMaxEnergies];
+  constexpr Ramp() : v() {
+    for (std::size_t i = 0; i < kMaxEnergies; ++i) v[i] = static_cast<double>(i);
+  }
+};
+constexpr Ramp kRamp{};
 
 // Log fluxes v[0..n) to fluxes in place, as radiation::interpolate_cell
 // takes them (same bits).
@@ -206,25 +223,31 @@ Radiation::Radiation(Fleet& f, RadiationConfig config) : cfg_(std::move(config))
   for (std::size_t i = 0; i < n_; ++i) sat_key_[i] = radiation::satellite_key(cfg_.seed, fleet_key_, i);
   cached_thickness_ = Buffer<double>(n_);
   cached_thickness_.fill(NAN);
-  // Cells whose eight corners hold no flux of a species (most of the globe at
-  // low altitude) skip its interpolation: the result would be 0 anyway.
+  // Energies at which no corner of a cell holds flux (most of the globe at
+  // low altitude, and the high energies elsewhere) interpolate to exact
+  // zeros: the kernel blends only the energies up to the last one with flux.
   {
-    const std::size_t nE = np + ne;
+    const std::size_t nE = np + ne, nodes = cfg_.nalt * cfg_.nlat * cfg_.nlon;
     const double empty = std::log10(cfg_.tiny_flux) + 1e-12;
-    std::vector<unsigned char> node(cfg_.nalt * cfg_.nlat * cfg_.nlon, 0);
-    for (std::size_t q = 0; q < node.size(); ++q)
+    std::vector<unsigned char> node(2 * nodes, 0);
+    for (std::size_t q = 0; q < nodes; ++q)
       for (std::size_t e = 0; e < nE; ++e)
-        if (cfg_.log_flux[q * nE + e] > empty) node[q] |= e < np ? 1 : 2;
-    cell_flags_.assign((cfg_.nalt - 1) * (cfg_.nlat - 1) * (cfg_.nlon - 1), 0);
+        if (cfg_.log_flux[q * nE + e] > empty) {
+          if (e < np) node[2 * q] = static_cast<unsigned char>(e + 1);
+          else node[2 * q + 1] = static_cast<unsigned char>(e - np + 1);
+        }
+    cell_energies_.assign(2 * (cfg_.nalt - 1) * (cfg_.nlat - 1) * (cfg_.nlon - 1), 0);
     for (std::size_t a = 0; a + 1 < cfg_.nalt; ++a)
       for (std::size_t l = 0; l + 1 < cfg_.nlat; ++l)
         for (std::size_t o = 0; o + 1 < cfg_.nlon; ++o) {
-          unsigned char fl = 0;
+          unsigned char* cell = &cell_energies_[2 * ((a * (cfg_.nlat - 1) + l) * (cfg_.nlon - 1) + o)];
           for (std::size_t da = 0; da < 2; ++da)
             for (std::size_t dl = 0; dl < 2; ++dl)
-              for (std::size_t dn = 0; dn < 2; ++dn)
-                fl |= node[((a + da) * cfg_.nlat + l + dl) * cfg_.nlon + o + dn];
-          cell_flags_[(a * (cfg_.nlat - 1) + l) * (cfg_.nlon - 1) + o] = fl;
+              for (std::size_t dn = 0; dn < 2; ++dn) {
+                const std::size_t q = ((a + da) * cfg_.nlat + l + dl) * cfg_.nlon + o + dn;
+                cell[0] = std::max(cell[0], node[2 * q]);
+                cell[1] = std::max(cell[1], node[2 * q + 1]);
+              }
         }
   }
   zero_rows_ = Buffer<uint8_t>(n_);
@@ -403,17 +426,17 @@ void Radiation::step_chunk(Fleet& f, std::size_t b0, std::size_t b1, double t_s,
       fa[k] = ua - static_cast<double>(ka);
       fl[k] = ul - static_cast<double>(kl);
       fo[k] = uo - static_cast<double>(ko);
-      cell[k] = (ka * cells_l + kl) * cells_o + ko;  // index into cell_flags_
+      cell[k] = (ka * cells_l + kl) * cells_o + ko;  // cell_energies_[2 cell .. 2 cell + 1]
     }
   }
   // Pass 1, per satellite: the log-flux blends of the species present in
   // each satellite's cell, one after the other in `logs`. Satellites outside
   // the belts with no solar protons, whose flux rows already hold zeros (most
-  // of them at low altitude), only take the branch at the top.
+  // of them at low altitude), are marked quiet beforehand and skipped.
   alignas(64) double dsum[kChunk], ssum[kSeeEffects][kChunk];
-  alignas(64) double logs[kChunk * (kMaxEnergies + 2 * kLanes)];
+  alignas(64) double logs[kChunk * (kMaxEnergies + 2 * kLanes) + kMaxEnergies];
   uint32_t at[kChunk];                 //!< start of a satellite's blends in logs
-  unsigned char species[kChunk];       //!< bit 0: protons blended, bit 1: electrons
+  unsigned char used_p[kChunk], used_e[kChunk];  //!< energies blended, from the first
   unsigned char busy[kChunk];          //!< satellites (k) with trapped or solar protons
   std::size_t n_busy = 0, top = 0;
 #pragma omp simd
@@ -421,8 +444,20 @@ void Radiation::step_chunk(Fleet& f, std::size_t b0, std::size_t b1, double t_s,
     dsum[k] = 0.0;
     ssum[0][k] = ssum[1][k] = ssum[2][k] = 0.0;
   }
+  unsigned char quiet[kChunk];
+  for (std::size_t k = 0; k < b1 - b0; ++k) {
+    used_p[k] = cell_energies_[2 * static_cast<std::size_t>(cell[k])];
+    used_e[k] = cell_energies_[2 * static_cast<std::size_t>(cell[k]) + 1];
+  }
+  {
+    const uint8_t* __restrict zr = zero_rows_.data() + b0;
+#pragma omp simd
+    for (std::size_t k = 0; k < b1 - b0; ++k)
+      quiet[k] = (valid[k] != 0.0) & ((used_p[k] | used_e[k]) == 0) & (zr[k] == 3u) & !(spe_omni[k] > 0.0);
+  }
   for (std::size_t i = b0; i < b1; ++i) {
     const std::size_t k = i - b0;
+    if (quiet[k]) continue;
     if (valid[k] == 0.0) {
       double* __restrict pf = proton_flux.data() + i * np;
       double* __restrict ef = electron_flux.data() + i * ne;
@@ -435,10 +470,9 @@ void Radiation::step_chunk(Fleet& f, std::size_t b0, std::size_t b1, double t_s,
     // Cells with no flux of a species give exact zeros: the kernel writes the
     // zeros once (a row it zeroed at an earlier step of this advance is left
     // alone) and skips the species' dot products, which would add +0.
-    const unsigned char occupied = cell_flags_[cell[k]] & 3u;
+    const unsigned char occupied = (used_p[k] ? 1u : 0u) | (used_e[k] ? 2u : 0u);
     const uint8_t zero = zero_rows_[i];
     const bool solar = spe_omni[k] > 0.0;
-    if (occupied == 0 && zero == 3u && !solar) continue;
     if (!(occupied & 1u) && !(zero & 1u))
       for (std::size_t e = 0; e < np; ++e) proton_flux[i * np + e] = 0.0;
     if (!(occupied & 2u) && !(zero & 2u))
@@ -448,20 +482,24 @@ void Radiation::step_chunk(Fleet& f, std::size_t b0, std::size_t b1, double t_s,
     const radiation::Cell cl{static_cast<std::size_t>(ia[k]), static_cast<std::size_t>(il[k]),
                              static_cast<std::size_t>(io[k]), fa[k], fl[k], fo[k]};
     at[k] = static_cast<uint32_t>(top);
-    if (occupied & 1u) top += blend_cell_lanes(c, cl, 0, np, logs + top);
-    if (occupied & 2u) top += blend_cell_lanes(c, cl, np, np + ne, logs + top);
-    species[k] = occupied;
+    if (occupied) top += blend_cell_lanes(c, cl, used_p[k], used_e[k], logs + top);
     busy[n_busy++] = static_cast<unsigned char>(k);
   }
   // Pass 2: the blends to fluxes (one vectorised loop for the chunk), into
   // the flux rows; the proton and electron parts of the dose rate and event
   // rates (dsum, ssum): dot products with the response rows.
   fluxes_from_logs(c.tiny_flux, logs, top);
+  // The rows' energies past those blended are zeros: the loops below read
+  // whole rows from a satellite's start in logs and select; past the end the
+  // values read are set.
+  for (std::size_t e = 0; e < np + ne; ++e) logs[top + e] = 0.0;
   for (std::size_t b = 0; b < n_busy; ++b) {
     const std::size_t k = busy[b], i = b0 + k;
     double* __restrict pf = proton_flux.data() + i * np;
     double* __restrict ef = electron_flux.data() + i * ne;
-    const bool protons = (species[k] & 1u) != 0, electrons = (species[k] & 2u) != 0;
+    const std::size_t up = used_p[k], ue = used_e[k];
+    const double upd = static_cast<double>(up);
+    const bool protons = up > 0, electrons = ue > 0;
     const double* __restrict src = logs + at[k];
     if (thickness_row_[i] != w.row || thickness_frac_[i] != w.frac)
       blend_weights(static_cast<std::size_t>(thickness_row_[i]), thickness_frac_[i], w);
@@ -475,7 +513,7 @@ void Radiation::step_chunk(Fleet& f, std::size_t b0, std::size_t b1, double t_s,
       // Solar protons: integral power law of index 2 above 10 MeV (from 1 MeV),
       // only above the cutoff energy, over the unshadowed sky.
       if (protons)
-        for (std::size_t e = 0; e < np; ++e) pf[e] = src[e];
+        for (std::size_t e = 0; e < np; ++e) pf[e] = kRamp.v[e] < upd ? src[e] : 0.0;
       double ptot[kMaxEnergies];
       const double e_cut = cut_energy[k];
       for (std::size_t e = 0; e < np; ++e) {
@@ -493,28 +531,25 @@ void Radiation::step_chunk(Fleet& f, std::size_t b0, std::size_t b1, double t_s,
 #pragma omp simd reduction(+ : s2)
       for (std::size_t e = 0; e < np; ++e) s2 += ptot[e] * w2[e];
     } else if (protons) {
+#pragma omp simd
+      for (std::size_t e = 0; e < np; ++e) pf[e] = kRamp.v[e] < upd ? src[e] : 0.0;
 #pragma omp simd reduction(+ : d)
-      for (std::size_t e = 0; e < np; ++e) {
-        const double x = src[e];
-        pf[e] = x;
-        d += x * wp[e];
-      }
+      for (std::size_t e = 0; e < np; ++e) d += pf[e] * wp[e];
 #pragma omp simd reduction(+ : s0)
-      for (std::size_t e = 0; e < np; ++e) s0 += src[e] * w0[e];
+      for (std::size_t e = 0; e < np; ++e) s0 += pf[e] * w0[e];
 #pragma omp simd reduction(+ : s1)
-      for (std::size_t e = 0; e < np; ++e) s1 += src[e] * w1[e];
+      for (std::size_t e = 0; e < np; ++e) s1 += pf[e] * w1[e];
 #pragma omp simd reduction(+ : s2)
-      for (std::size_t e = 0; e < np; ++e) s2 += src[e] * w2[e];
+      for (std::size_t e = 0; e < np; ++e) s2 += pf[e] * w2[e];
     }
-    if (protons) src += (np + kLanes - 1) / kLanes * kLanes;
+    if (protons) src += (up + kLanes - 1) / kLanes * kLanes;
     if (electrons) {
       const double* __restrict we = w.electron_dose;
+      const double ued = static_cast<double>(ue);
+#pragma omp simd
+      for (std::size_t e = 0; e < ne; ++e) ef[e] = kRamp.v[e] < ued ? src[e] : 0.0;
 #pragma omp simd reduction(+ : d)
-      for (std::size_t e = 0; e < ne; ++e) {
-        const double x = src[e];
-        ef[e] = x;
-        d += x * we[e];
-      }
+      for (std::size_t e = 0; e < ne; ++e) d += ef[e] * we[e];
     }
     dsum[k] = d;
     ssum[0][k] = s0;

@@ -129,8 +129,9 @@ class Radiation {
   Buffer<double> cached_thickness_;  //!< [m] (n) thickness the row/weight below belong to
   Buffer<int32_t> thickness_row_;    //!< (n) lower row of the response tables
   Buffer<double> thickness_frac_;    //!< [-] (n) weight of the upper row
-  //! (nalt-1, nlat-1, nlon-1) bit 0: some corner has proton flux, bit 1: electron flux
-  std::vector<unsigned char> cell_flags_;
+  //! (nalt-1, nlat-1, nlon-1, 2) per cell: 1 + the last proton energy index
+  //! at which some corner has flux (0: none), the same for electrons
+  std::vector<unsigned char> cell_energies_;
   //! (n) bit 0: the satellite's proton flux row holds zeros the kernel wrote
   //! (within this advance), bit 1: its electron row; such rows are not refilled.
   Buffer<uint8_t> zero_rows_;
