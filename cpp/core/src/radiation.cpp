@@ -3,6 +3,7 @@
 #include "orbitwin/radiation.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <sstream>
 #include <stdexcept>
@@ -108,9 +109,9 @@ inline std::size_t blend_cell_lanes(const RadiationConfig& c, const radiation::C
 //! 0, 1, 2, ...: energy indices as doubles, for selects the compiler keeps
 //! as selects (a select on the loop index it splits into a copy and a fill).
 struct Ramp {
-  double v[kMaxEnergies];
+  double v[kMaxEnergies + kLanes];
   constexpr Ramp() : v() {
-    for (std::size_t i = 0; i < kMaxEnergies; ++i) v[i] = static_cast<double>(i);
+    for (std::size_t i = 0; i < kMaxEnergies + kLanes; ++i) v[i] = static_cast<double>(i);
   }
 };
 constexpr Ramp kRamp{};
@@ -192,6 +193,8 @@ void interpolate(const RadiationConfig& c, double lat_deg, double lon_deg, doubl
 }  // namespace radiation
 
 Radiation::Radiation(Fleet& f, RadiationConfig config) : cfg_(std::move(config)), n_(f.size()) {
+  static std::atomic<uint64_t> next_model_id{1};
+  model_id_ = next_model_id++;
   cfg_.validate();
   // Spare values after the table for interpolate_cell_lanes' rounded-up reads.
   cfg_.log_flux.resize(cfg_.log_flux.size() + kLanes, 0.0);
@@ -329,7 +332,14 @@ void Radiation::step(Fleet& f, std::size_t b0, std::size_t b1, double t_s, doubl
     thickness_frac_[i] = u - static_cast<double>(k);
     cached_thickness_[i] = th;
   }
-  Weights w;
+  // The response rows this thread blended last, kept across blocks and steps
+  // for this model (another model, even at the same address, has another id).
+  thread_local Weights w;
+  thread_local uint64_t w_model = 0;
+  if (w_model != model_id_) {
+    w.row = -1;
+    w_model = model_id_;
+  }
   for (std::size_t c0 = b0; c0 < b1; c0 += kChunk) {
     const std::size_t c1 = std::min(b1, c0 + kChunk);
     step_chunk(f, c0, c1, t_s, dt_s, sin_gmst, cos_gmst, w);
@@ -434,7 +444,7 @@ void Radiation::step_chunk(Fleet& f, std::size_t b0, std::size_t b1, double t_s,
   // the belts with no solar protons, whose flux rows already hold zeros (most
   // of them at low altitude), are marked quiet beforehand and skipped.
   alignas(64) double dsum[kChunk], ssum[kSeeEffects][kChunk];
-  alignas(64) double logs[kChunk * (kMaxEnergies + 2 * kLanes) + kMaxEnergies];
+  alignas(64) double logs[kChunk * (kMaxEnergies + 2 * kLanes) + kMaxEnergies + kLanes];
   uint32_t at[kChunk];                 //!< start of a satellite's blends in logs
   unsigned char used_p[kChunk], used_e[kChunk];  //!< energies blended, from the first
   unsigned char busy[kChunk];          //!< satellites (k) with trapped or solar protons
@@ -492,13 +502,20 @@ void Radiation::step_chunk(Fleet& f, std::size_t b0, std::size_t b1, double t_s,
   // The rows' energies past those blended are zeros: the loops below read
   // whole rows from a satellite's start in logs and select; past the end the
   // values read are set.
-  for (std::size_t e = 0; e < np + ne; ++e) logs[top + e] = 0.0;
+  for (std::size_t e = 0; e < np + ne + kLanes; ++e) logs[top + e] = 0.0;
   for (std::size_t b = 0; b < n_busy; ++b) {
     const std::size_t k = busy[b], i = b0 + k;
     double* __restrict pf = proton_flux.data() + i * np;
     double* __restrict ef = electron_flux.data() + i * ne;
     const std::size_t up = used_p[k], ue = used_e[k];
     const double upd = static_cast<double>(up);
+    // Rows are copied in whole vectors where the spare lanes (zeros: past the
+    // energies with flux) fall in the rows of the next satellite of this
+    // chunk, one with a valid position: pass 1 has left zeros in its rows or
+    // it is rewritten below.
+    const bool spill = k + 1 < b1 - b0 && valid[k + 1] != 0.0;
+    const std::size_t np_copy = spill ? (np + kLanes - 1) / kLanes * kLanes : np;
+    const std::size_t ne_copy = spill ? (ne + kLanes - 1) / kLanes * kLanes : ne;
     const bool protons = up > 0, electrons = ue > 0;
     const double* __restrict src = logs + at[k];
     if (thickness_row_[i] != w.row || thickness_frac_[i] != w.frac)
@@ -513,7 +530,7 @@ void Radiation::step_chunk(Fleet& f, std::size_t b0, std::size_t b1, double t_s,
       // Solar protons: integral power law of index 2 above 10 MeV (from 1 MeV),
       // only above the cutoff energy, over the unshadowed sky.
       if (protons)
-        for (std::size_t e = 0; e < np; ++e) pf[e] = kRamp.v[e] < upd ? src[e] : 0.0;
+        for (std::size_t e = 0; e < np_copy; ++e) pf[e] = kRamp.v[e] < upd ? src[e] : 0.0;
       double ptot[kMaxEnergies];
       const double e_cut = cut_energy[k];
       for (std::size_t e = 0; e < np; ++e) {
@@ -532,7 +549,7 @@ void Radiation::step_chunk(Fleet& f, std::size_t b0, std::size_t b1, double t_s,
       for (std::size_t e = 0; e < np; ++e) s2 += ptot[e] * w2[e];
     } else if (protons) {
 #pragma omp simd
-      for (std::size_t e = 0; e < np; ++e) pf[e] = kRamp.v[e] < upd ? src[e] : 0.0;
+      for (std::size_t e = 0; e < np_copy; ++e) pf[e] = kRamp.v[e] < upd ? src[e] : 0.0;
 #pragma omp simd reduction(+ : d)
       for (std::size_t e = 0; e < np; ++e) d += pf[e] * wp[e];
 #pragma omp simd reduction(+ : s0)
@@ -547,7 +564,7 @@ void Radiation::step_chunk(Fleet& f, std::size_t b0, std::size_t b1, double t_s,
       const double* __restrict we = w.electron_dose;
       const double ued = static_cast<double>(ue);
 #pragma omp simd
-      for (std::size_t e = 0; e < ne; ++e) ef[e] = kRamp.v[e] < ued ? src[e] : 0.0;
+      for (std::size_t e = 0; e < ne_copy; ++e) ef[e] = kRamp.v[e] < ued ? src[e] : 0.0;
 #pragma omp simd reduction(+ : d)
       for (std::size_t e = 0; e < ne; ++e) d += ef[e] * we[e];
     }

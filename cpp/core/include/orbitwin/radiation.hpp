@@ -125,6 +125,7 @@ class Radiation {
   RadiationConfig cfg_;
   std::size_t n_;
   uint64_t fleet_key_;
+  uint64_t model_id_;  //!< unique per model (never 0): whose blended Weights a thread holds
   Buffer<uint64_t> sat_key_;      //!< (n) hashed (seed, fleet, satellite)
   Buffer<double> cached_thickness_;  //!< [m] (n) thickness the row/weight below belong to
   Buffer<int32_t> thickness_row_;    //!< (n) lower row of the response tables
