@@ -447,7 +447,7 @@ void Radiation::step_chunk(Fleet& f, std::size_t b0, std::size_t b1, double t_s,
   alignas(64) double logs[kChunk * (kMaxEnergies + 2 * kLanes) + kMaxEnergies + kLanes];
   uint32_t at[kChunk];                 //!< start of a satellite's blends in logs
   unsigned char used_p[kChunk], used_e[kChunk];  //!< energies blended, from the first
-  unsigned char busy[kChunk];          //!< satellites (k) with trapped or solar protons
+  unsigned char busy[kChunk];          //!< satellites (k) with trapped particles or solar protons
   std::size_t n_busy = 0, top = 0;
 #pragma omp simd
   for (std::size_t k = 0; k < kChunk; ++k) {
