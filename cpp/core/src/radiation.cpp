@@ -3,6 +3,7 @@
 #include "orbitwin/radiation.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <sstream>
 #include <stdexcept>
@@ -23,6 +24,9 @@ constexpr double kRadToDeg = 180.0 / kPi;
 //! up to rounding, where every corner is empty).
 constexpr double kZeroFluxFraction = 1e-9;
 constexpr std::size_t kChunk = 64;  //!< satellites per vectorised pre-pass
+//! [log10(m-2 s-1)] bound on |log_flux| (validated), so that exp10 of any
+//! interpolated value stays in exp2_in_range's range.
+constexpr double kMaxLogFlux = 300.0;
 
 [[noreturn]] void bad_config(const std::string& field, const std::string& got,
                              const std::string& allowed) {
@@ -48,6 +52,15 @@ inline void locate(double x, double x0, double dx, std::size_t n, std::size_t& i
   frac = u - static_cast<double>(k);
 }
 
+// radiation::exp10 of an interpolated log flux (|v| <= kMaxLogFlux, so only
+// the lower clamp can matter). The clamp also keeps x rounded to a double as
+// exp10 rounds it: a product fused into exp2's additions would move the last bits.
+inline double exp10_table(double v) {
+  double x = v * radiation::kLog2Of10;
+  x = x < -1000.0 ? -1000.0 : x;
+  return radiation::exp2_in_range(x);
+}
+
 //! Doubles per vector the kernel's interpolation rounds energy ranges up to
 //! (AVX2); the private copy of the table carries this many spare values.
 constexpr std::size_t kLanes = 4;
@@ -71,29 +84,47 @@ inline Trilinear trilinear(const RadiationConfig& c, const radiation::Cell& k, s
                     t + s_alt + s_lat, t + s_alt + s_lat + s_lon}};
 }
 
-// radiation::interpolate_cell over energies [e0, e1) rounded up to whole
-// vectors of kLanes, so the loop runs without a scalar remainder (the extra
-// lanes read the next energies or the table's spare values): out[0..e1-e0)
-// gets the same values, bit for bit. With may_overrun the extra lanes (at
-// most kLanes - 1 values) are written straight after out: the caller's next
-// rows, which it rewrites afterwards; otherwise they go to a scratch copy.
-inline void interpolate_cell_lanes(const RadiationConfig& c, const radiation::Cell& k, std::size_t e0,
-                                   std::size_t e1, bool may_overrun, double* __restrict out) {
-  const std::size_t count = e1 - e0, padded = (count + kLanes - 1) / kLanes * kLanes;
-  const Trilinear q = trilinear(c, k, e0);
-  const double tiny = c.tiny_flux, zero_below = kZeroFluxFraction * c.tiny_flux;
-  alignas(64) double tmp[kMaxEnergies + kLanes];
-  double* __restrict dst = may_overrun ? out : tmp;
+// The log-flux blends of radiation::interpolate_cell for proton energies
+// [0, n_p) and electron energies [0, n_e) (combined energies np + [0, n_e)),
+// each rounded up to whole vectors of kLanes so the loops run without a scalar
+// remainder (the extra lanes read the next energies or the table's spare
+// values), one after the other into v; returns the values written.
+inline std::size_t blend_cell_lanes(const RadiationConfig& c, const radiation::Cell& k, std::size_t n_p,
+                                    std::size_t n_e, double* __restrict v) {
+  const Trilinear q = trilinear(c, k, 0);
+  const std::size_t pad_p = (n_p + kLanes - 1) / kLanes * kLanes, pad_e = (n_e + kLanes - 1) / kLanes * kLanes;
+  for (int s = 0; s < 2; ++s) {
+    const std::size_t e0 = s == 0 ? 0 : c.n_proton, padded = s == 0 ? pad_p : pad_e;
+    const double *t0 = q.t[0] + e0, *t1 = q.t[1] + e0, *t2 = q.t[2] + e0, *t3 = q.t[3] + e0;
+    const double *t4 = q.t[4] + e0, *t5 = q.t[5] + e0, *t6 = q.t[6] + e0, *t7 = q.t[7] + e0;
+    double* __restrict out = s == 0 ? v : v + pad_p;
 #pragma omp simd
-  for (std::size_t e = 0; e < padded; ++e) {
-    const double v = q.w[0] * q.t[0][e] + q.w[1] * q.t[1][e] + q.w[2] * q.t[2][e] +
-                     q.w[3] * q.t[3][e] + q.w[4] * q.t[4][e] + q.w[5] * q.t[5][e] +
-                     q.w[6] * q.t[6][e] + q.w[7] * q.t[7][e];
-    const double f = radiation::exp10(v) - tiny;
-    dst[e] = f > zero_below ? f : 0.0;
+    for (std::size_t e = 0; e < padded; ++e)
+      out[e] = q.w[0] * t0[e] + q.w[1] * t1[e] + q.w[2] * t2[e] + q.w[3] * t3[e] + q.w[4] * t4[e] +
+               q.w[5] * t5[e] + q.w[6] * t6[e] + q.w[7] * t7[e];
   }
-  if (!may_overrun)
-    for (std::size_t e = 0; e < count; ++e) out[e] = tmp[e];
+  return pad_p + pad_e;
+}
+
+//! 0, 1, 2, ...: energy indices as doubles, for selects the compiler keeps
+//! as selects (a select on the loop index it splits into a copy and a fill).
+struct Ramp {
+  double v[kMaxEnergies + kLanes];
+  constexpr Ramp() : v() {
+    for (std::size_t i = 0; i < kMaxEnergies + kLanes; ++i) v[i] = static_cast<double>(i);
+  }
+};
+constexpr Ramp kRamp{};
+
+// Log fluxes v[0..n) to fluxes in place, as radiation::interpolate_cell
+// takes them (same bits).
+inline void fluxes_from_logs(double tiny, double* __restrict v, std::size_t n) {
+  const double zero_below = kZeroFluxFraction * tiny;
+#pragma omp simd
+  for (std::size_t e = 0; e < n; ++e) {
+    const double f = exp10_table(v[e]) - tiny;
+    v[e] = f > zero_below ? f : 0.0;
+  }
 }
 
 }  // namespace
@@ -111,6 +142,9 @@ void RadiationConfig::validate() const {
                "at least 1 of each, at most " + num(kMaxEnergies) + " in all");
   if (log_flux.size() != nalt * nlat * nlon * ne)
     bad_config("log_flux size", num(log_flux.size()), "nalt * nlat * nlon * (n_proton + n_electron)");
+  for (double v : log_flux)
+    if (!(v >= -kMaxLogFlux && v <= kMaxLogFlux))
+      bad_config("log_flux value", num(v), "finite, -300 to 300 (log10 of a flux in m-2 s-1)");
   if (proton_energy_mev.size() != n_proton) bad_config("proton_energy_mev size", num(proton_energy_mev.size()), "n_proton");
   if (n_thickness < 2 || !(dlog_thickness > 0))
     bad_config("thickness grid", num(n_thickness) + " nodes", "at least 2 nodes, increasing");
@@ -147,7 +181,7 @@ void interpolate_cell(const RadiationConfig& c, const Cell& k, std::size_t e0, s
     const double v = q.w[0] * q.t[0][e] + q.w[1] * q.t[1][e] + q.w[2] * q.t[2][e] +
                      q.w[3] * q.t[3][e] + q.w[4] * q.t[4][e] + q.w[5] * q.t[5][e] +
                      q.w[6] * q.t[6][e] + q.w[7] * q.t[7][e];
-    const double f = exp10(v) - tiny;
+    const double f = exp10_table(v) - tiny;
     out[e - e0] = f > zero_below ? f : 0.0;
   }
 }
@@ -159,8 +193,10 @@ void interpolate(const RadiationConfig& c, double lat_deg, double lon_deg, doubl
 }  // namespace radiation
 
 Radiation::Radiation(Fleet& f, RadiationConfig config) : cfg_(std::move(config)), n_(f.size()) {
+  static std::atomic<uint64_t> next_model_id{1};
+  model_id_ = next_model_id++;
   cfg_.validate();
-  // Spare values after the table for interpolate_cell_lanes' rounded-up reads.
+  // Spare values after the table for blend_cell_lanes' rounded-up reads.
   cfg_.log_flux.resize(cfg_.log_flux.size() + kLanes, 0.0);
   const double len = std::sqrt(cfg_.dipole_axis[0] * cfg_.dipole_axis[0] +
                                cfg_.dipole_axis[1] * cfg_.dipole_axis[1] +
@@ -190,25 +226,31 @@ Radiation::Radiation(Fleet& f, RadiationConfig config) : cfg_(std::move(config))
   for (std::size_t i = 0; i < n_; ++i) sat_key_[i] = radiation::satellite_key(cfg_.seed, fleet_key_, i);
   cached_thickness_ = Buffer<double>(n_);
   cached_thickness_.fill(NAN);
-  // Cells whose eight corners hold no flux of a species (most of the globe at
-  // low altitude) skip its interpolation: the result would be 0 anyway.
+  // Energies at which no corner of a cell holds flux (most of the globe at
+  // low altitude, and the high energies elsewhere) interpolate to exact
+  // zeros: the kernel blends only the energies up to the last one with flux.
   {
-    const std::size_t nE = np + ne;
+    const std::size_t nE = np + ne, nodes = cfg_.nalt * cfg_.nlat * cfg_.nlon;
     const double empty = std::log10(cfg_.tiny_flux) + 1e-12;
-    std::vector<unsigned char> node(cfg_.nalt * cfg_.nlat * cfg_.nlon, 0);
-    for (std::size_t q = 0; q < node.size(); ++q)
+    std::vector<unsigned char> node(2 * nodes, 0);
+    for (std::size_t q = 0; q < nodes; ++q)
       for (std::size_t e = 0; e < nE; ++e)
-        if (cfg_.log_flux[q * nE + e] > empty) node[q] |= e < np ? 1 : 2;
-    cell_flags_.assign((cfg_.nalt - 1) * (cfg_.nlat - 1) * (cfg_.nlon - 1), 0);
+        if (cfg_.log_flux[q * nE + e] > empty) {
+          if (e < np) node[2 * q] = static_cast<unsigned char>(e + 1);
+          else node[2 * q + 1] = static_cast<unsigned char>(e - np + 1);
+        }
+    cell_energies_.assign(2 * (cfg_.nalt - 1) * (cfg_.nlat - 1) * (cfg_.nlon - 1), 0);
     for (std::size_t a = 0; a + 1 < cfg_.nalt; ++a)
       for (std::size_t l = 0; l + 1 < cfg_.nlat; ++l)
         for (std::size_t o = 0; o + 1 < cfg_.nlon; ++o) {
-          unsigned char fl = 0;
+          unsigned char* cell = &cell_energies_[2 * ((a * (cfg_.nlat - 1) + l) * (cfg_.nlon - 1) + o)];
           for (std::size_t da = 0; da < 2; ++da)
             for (std::size_t dl = 0; dl < 2; ++dl)
-              for (std::size_t dn = 0; dn < 2; ++dn)
-                fl |= node[((a + da) * cfg_.nlat + l + dl) * cfg_.nlon + o + dn];
-          cell_flags_[(a * (cfg_.nlat - 1) + l) * (cfg_.nlon - 1) + o] = fl;
+              for (std::size_t dn = 0; dn < 2; ++dn) {
+                const std::size_t q = ((a + da) * cfg_.nlat + l + dl) * cfg_.nlon + o + dn;
+                cell[0] = std::max(cell[0], node[2 * q]);
+                cell[1] = std::max(cell[1], node[2 * q + 1]);
+              }
         }
   }
   zero_rows_ = Buffer<uint8_t>(n_);
@@ -290,10 +332,17 @@ void Radiation::step(Fleet& f, std::size_t b0, std::size_t b1, double t_s, doubl
     thickness_frac_[i] = u - static_cast<double>(k);
     cached_thickness_[i] = th;
   }
-  Weights w;
+  // The response rows this thread blended last, kept across blocks and steps
+  // for this model (another model, even at the same address, has another id).
+  thread_local Weights w;
+  thread_local uint64_t w_model = 0;
+  if (w_model != model_id_) {
+    w.row = -1;
+    w_model = model_id_;
+  }
   for (std::size_t c0 = b0; c0 < b1; c0 += kChunk) {
     const std::size_t c1 = std::min(b1, c0 + kChunk);
-    step_chunk(f, c0, c1, b1, t_s, dt_s, sin_gmst, cos_gmst, w);
+    step_chunk(f, c0, c1, t_s, dt_s, sin_gmst, cos_gmst, w);
   }
 }
 
@@ -315,7 +364,7 @@ void Radiation::blend_weights(std::size_t row, double fr, Weights& w) const {
   w.frac = fr;
 }
 
-void Radiation::step_chunk(Fleet& f, std::size_t b0, std::size_t b1, std::size_t block_end, double t_s,
+void Radiation::step_chunk(Fleet& f, std::size_t b0, std::size_t b1, double t_s,
                            double dt_s, double sin_gmst, double cos_gmst, Weights& w) {
   const RadiationConfig& c = cfg_;
   const std::size_t np = c.n_proton, ne = c.n_electron;
@@ -330,7 +379,7 @@ void Radiation::step_chunk(Fleet& f, std::size_t b0, std::size_t b1, std::size_t
   // cell: vectorised across satellites (NaN positions give NaN, handled below).
   double spe_omni[kChunk], cut_energy[kChunk];
   double valid[kChunk], fa[kChunk], fl[kChunk], fo[kChunk];
-  int32_t ia[kChunk], il[kChunk], io[kChunk];
+  int32_t ia[kChunk], il[kChunk], io[kChunk], cell[kChunk];
   {
     double* __restrict rc_out = cutoff_rigidity.data();
     double* __restrict gcr_out = gcr_flux.data();
@@ -364,6 +413,7 @@ void Radiation::step_chunk(Fleet& f, std::size_t b0, std::size_t b1, std::size_t
     const double top_o = static_cast<double>(c.nlon - 1);
     const int32_t last_a = static_cast<int32_t>(c.nalt - 2), last_l = static_cast<int32_t>(c.nlat - 2);
     const int32_t last_o = static_cast<int32_t>(c.nlon - 2);
+    const int32_t cells_l = static_cast<int32_t>(c.nlat - 1), cells_o = static_cast<int32_t>(c.nlon - 1);
 #pragma omp simd
     for (std::size_t i = b0; i < b1; ++i) {
       const std::size_t k = i - b0;
@@ -386,60 +436,102 @@ void Radiation::step_chunk(Fleet& f, std::size_t b0, std::size_t b1, std::size_t
       fa[k] = ua - static_cast<double>(ka);
       fl[k] = ul - static_cast<double>(kl);
       fo[k] = uo - static_cast<double>(ko);
+      cell[k] = (ka * cells_l + kl) * cells_o + ko;  // cell_energies_[2 cell .. 2 cell + 1]
     }
+  }
+  // Pass 1, per satellite: the log-flux blends of the species present in
+  // each satellite's cell, one after the other in `logs`. Satellites outside
+  // the belts with no solar protons, whose flux rows already hold zeros (most
+  // of them at low altitude), are marked quiet beforehand and skipped.
+  alignas(64) double dsum[kChunk], ssum[kSeeEffects][kChunk];
+  alignas(64) double logs[kChunk * (kMaxEnergies + 2 * kLanes) + kMaxEnergies + kLanes];
+  uint32_t at[kChunk];                 //!< start of a satellite's blends in logs
+  unsigned char used_p[kChunk], used_e[kChunk];  //!< energies blended, from the first
+  unsigned char busy[kChunk];          //!< satellites (k) with trapped particles or solar protons
+  std::size_t n_busy = 0, top = 0;
+#pragma omp simd
+  for (std::size_t k = 0; k < kChunk; ++k) {
+    dsum[k] = 0.0;
+    ssum[0][k] = ssum[1][k] = ssum[2][k] = 0.0;
+  }
+  unsigned char quiet[kChunk];
+  for (std::size_t k = 0; k < b1 - b0; ++k) {
+    used_p[k] = cell_energies_[2 * static_cast<std::size_t>(cell[k])];
+    used_e[k] = cell_energies_[2 * static_cast<std::size_t>(cell[k]) + 1];
+  }
+  {
+    const uint8_t* __restrict zr = zero_rows_.data() + b0;
+#pragma omp simd
+    for (std::size_t k = 0; k < b1 - b0; ++k)
+      quiet[k] = (valid[k] != 0.0) & ((used_p[k] | used_e[k]) == 0) & (zr[k] == 3u) & !(spe_omni[k] > 0.0);
   }
   for (std::size_t i = b0; i < b1; ++i) {
     const std::size_t k = i - b0;
-    double* __restrict pf = proton_flux.data() + i * np;
-    double* __restrict ef = electron_flux.data() + i * ne;
-    double* __restrict rates = see_rate.data() + i * kSeeEffects;
+    if (quiet[k]) continue;
     if (valid[k] == 0.0) {
+      double* __restrict pf = proton_flux.data() + i * np;
+      double* __restrict ef = electron_flux.data() + i * ne;
       for (std::size_t e = 0; e < np; ++e) pf[e] = NAN;
       for (std::size_t e = 0; e < ne; ++e) ef[e] = NAN;
-      cutoff_rigidity[i] = gcr_flux[i] = dose_rate[i] = NAN;
-      for (int e = 0; e < kSeeEffects; ++e) rates[e] = NAN;
+      cutoff_rigidity[i] = gcr_flux[i] = NAN;
       zero_rows_[i] = 0;
-      continue;  // no valid position: nothing accumulates
+      continue;  // no valid position: pass 3 writes NaN rates and accumulates nothing
     }
-    const radiation::Cell cell{static_cast<std::size_t>(ia[k]), static_cast<std::size_t>(il[k]),
-                               static_cast<std::size_t>(io[k]), fa[k], fl[k], fo[k]};
-    const unsigned char occupied = cell_flags_[(cell.ia * (c.nlat - 1) + cell.il) * (c.nlon - 1) + cell.io];
-    // Cells with no flux of a species give exact zeros: their dot products
-    // would add +0 and are skipped.
-    const bool protons = (occupied & 1) != 0, electrons = (occupied & 2) != 0;
-    // Rows are written in whole vectors straight into the state where the
-    // spare lanes (< kLanes values) fall in the rows of satellites of this
-    // block still to come (at most kLanes - 1 rows), which rewrite them in
-    // full below: those rows are marked as no longer zero. A row the kernel
-    // zeroed at an earlier step of this advance is not zeroed again.
-    const bool overrun = i + kLanes < block_end;
-    uint8_t zero = zero_rows_[i];
-    if (protons) {
-      interpolate_cell_lanes(c, cell, 0, np, overrun, pf);
-      zero &= static_cast<uint8_t>(~1u);
-    } else if (!(zero & 1u)) {
-      for (std::size_t e = 0; e < np; ++e) pf[e] = 0.0;
-      zero |= 1u;
-    }
-    if (electrons) {
-      interpolate_cell_lanes(c, cell, np, np + ne, overrun, ef);
-      zero &= static_cast<uint8_t>(~2u);
-    } else if (!(zero & 2u)) {
-      for (std::size_t e = 0; e < ne; ++e) ef[e] = 0.0;
-      zero |= 2u;
-    }
-    zero_rows_[i] = zero;
-    if (overrun && (occupied & 3u)) {
-      const uint8_t keep = static_cast<uint8_t>(~(occupied & 3u));
-      for (std::size_t j = 1; j < kLanes; ++j) zero_rows_[i + j] &= keep;
-    }
-
-    // Solar protons: integral power law of index 2 above 10 MeV (from 1 MeV),
-    // only above the cutoff energy, over the unshadowed sky.
+    // Cells with no flux of a species give exact zeros: the kernel writes the
+    // zeros once (a row it zeroed at an earlier step of this advance is left
+    // alone) and skips the species' dot products, which would add +0.
+    const unsigned char occupied = (used_p[k] ? 1u : 0u) | (used_e[k] ? 2u : 0u);
+    const uint8_t zero = zero_rows_[i];
+    const bool solar = spe_omni[k] > 0.0;
+    if (!(occupied & 1u) && !(zero & 1u))
+      for (std::size_t e = 0; e < np; ++e) proton_flux[i * np + e] = 0.0;
+    if (!(occupied & 2u) && !(zero & 2u))
+      for (std::size_t e = 0; e < ne; ++e) electron_flux[i * ne + e] = 0.0;
+    zero_rows_[i] = static_cast<uint8_t>(~occupied & 3u);
+    if (occupied == 0 && !solar) continue;
+    const radiation::Cell cl{static_cast<std::size_t>(ia[k]), static_cast<std::size_t>(il[k]),
+                             static_cast<std::size_t>(io[k]), fa[k], fl[k], fo[k]};
+    at[k] = static_cast<uint32_t>(top);
+    if (occupied) top += blend_cell_lanes(c, cl, used_p[k], used_e[k], logs + top);
+    busy[n_busy++] = static_cast<unsigned char>(k);
+  }
+  // Pass 2: the blends to fluxes (one vectorised loop for the chunk), into
+  // the flux rows; the proton and electron parts of the dose rate and event
+  // rates (dsum, ssum): dot products with the response rows.
+  fluxes_from_logs(c.tiny_flux, logs, top);
+  // The rows' energies past those blended are zeros: the loops below read
+  // whole rows from a satellite's start in logs and select; past the end the
+  // values read are set.
+  for (std::size_t e = 0; e < np + ne + kLanes; ++e) logs[top + e] = 0.0;
+  for (std::size_t b = 0; b < n_busy; ++b) {
+    const std::size_t k = busy[b], i = b0 + k;
+    double* __restrict pf = proton_flux.data() + i * np;
+    double* __restrict ef = electron_flux.data() + i * ne;
+    const std::size_t up = used_p[k], ue = used_e[k];
+    const double upd = static_cast<double>(up);
+    // Rows are copied in whole vectors where the spare lanes (zeros: past the
+    // energies with flux) fall in the rows of the next satellite of this
+    // chunk, one with a valid position: pass 1 has left zeros in its rows or
+    // it is rewritten below.
+    const bool spill = k + 1 < b1 - b0 && valid[k + 1] != 0.0;
+    const std::size_t np_copy = spill ? (np + kLanes - 1) / kLanes * kLanes : np;
+    const std::size_t ne_copy = spill ? (ne + kLanes - 1) / kLanes * kLanes : ne;
+    const bool protons = up > 0, electrons = ue > 0;
+    const double* __restrict src = logs + at[k];
+    if (thickness_row_[i] != w.row || thickness_frac_[i] != w.frac)
+      blend_weights(static_cast<std::size_t>(thickness_row_[i]), thickness_frac_[i], w);
+    const double* __restrict wp = w.proton_dose;
+    const double* __restrict w0 = w.proton_see[0];
+    const double* __restrict w1 = w.proton_see[1];
+    const double* __restrict w2 = w.proton_see[2];
+    double d = 0.0, s0 = 0.0, s1 = 0.0, s2 = 0.0;
     const double spe = spe_omni[k];
-    double ptot[kMaxEnergies];
-    const double* __restrict pt = pf;
     if (spe > 0.0) {
+      // Solar protons: integral power law of index 2 above 10 MeV (from 1 MeV),
+      // only above the cutoff energy, over the unshadowed sky.
+      if (protons)
+        for (std::size_t e = 0; e < np_copy; ++e) pf[e] = kRamp.v[e] < upd ? src[e] : 0.0;
+      double ptot[kMaxEnergies];
       const double e_cut = cut_energy[k];
       for (std::size_t e = 0; e < np; ++e) {
         double em = energy[e] > e_cut ? energy[e] : e_cut;
@@ -447,99 +539,135 @@ void Radiation::step_chunk(Fleet& f, std::size_t b0, std::size_t b1, std::size_t
         const double ratio = kSpeReferenceMev / em;
         ptot[e] = pf[e] + spe * ratio * ratio;
       }
-      pt = ptot;
-    }
-    const bool proton_terms = protons || spe > 0.0;
-    const double gcr = gcr_flux[i];
-
-    // Dose and event rates: dot products with the response rows.
-    if (thickness_row_[i] != w.row || thickness_frac_[i] != w.frac)
-      blend_weights(static_cast<std::size_t>(thickness_row_[i]), thickness_frac_[i], w);
-    double d = 0.0;
-    if (proton_terms) {
-      const double* __restrict wp = w.proton_dose;
 #pragma omp simd reduction(+ : d)
-      for (std::size_t e = 0; e < np; ++e) d += pt[e] * wp[e];
+      for (std::size_t e = 0; e < np; ++e) d += ptot[e] * wp[e];
+#pragma omp simd reduction(+ : s0)
+      for (std::size_t e = 0; e < np; ++e) s0 += ptot[e] * w0[e];
+#pragma omp simd reduction(+ : s1)
+      for (std::size_t e = 0; e < np; ++e) s1 += ptot[e] * w1[e];
+#pragma omp simd reduction(+ : s2)
+      for (std::size_t e = 0; e < np; ++e) s2 += ptot[e] * w2[e];
+    } else if (protons) {
+#pragma omp simd
+      for (std::size_t e = 0; e < np_copy; ++e) pf[e] = kRamp.v[e] < upd ? src[e] : 0.0;
+#pragma omp simd reduction(+ : d)
+      for (std::size_t e = 0; e < np; ++e) d += pf[e] * wp[e];
+#pragma omp simd reduction(+ : s0)
+      for (std::size_t e = 0; e < np; ++e) s0 += pf[e] * w0[e];
+#pragma omp simd reduction(+ : s1)
+      for (std::size_t e = 0; e < np; ++e) s1 += pf[e] * w1[e];
+#pragma omp simd reduction(+ : s2)
+      for (std::size_t e = 0; e < np; ++e) s2 += pf[e] * w2[e];
     }
+    if (protons) src += (up + kLanes - 1) / kLanes * kLanes;
     if (electrons) {
       const double* __restrict we = w.electron_dose;
+      const double ued = static_cast<double>(ue);
+#pragma omp simd
+      for (std::size_t e = 0; e < ne_copy; ++e) ef[e] = kRamp.v[e] < ued ? src[e] : 0.0;
 #pragma omp simd reduction(+ : d)
       for (std::size_t e = 0; e < ne; ++e) d += ef[e] * we[e];
     }
-    d += gcr * c.gcr_dose_per_flux;
-    dose_rate[i] = d;
-    double lam_tot = 0.0, lam[kSeeEffects];
-    if (proton_terms) {
-      for (int q = 0; q < kSeeEffects; ++q) {
-        double s = 0.0;
-        const double* __restrict ws = w.proton_see[q];
-#pragma omp simd reduction(+ : s)
-        for (std::size_t e = 0; e < np; ++e) s += pt[e] * ws[e];
-        s += gcr * c.gcr_see_per_flux[q];
-        rates[q] = s;
-        lam[q] = s * dt_s;
-        lam_tot += lam[q];
-      }
-    } else {
-      // GCR only (most satellite-steps): the same sums, without the proton terms.
-      for (int q = 0; q < kSeeEffects; ++q) {
-        const double s = 0.0 + gcr * c.gcr_see_per_flux[q];
-        rates[q] = s;
-        lam[q] = s * dt_s;
-        lam_tot += lam[q];
-      }
-    }
-
-    // Accumulation over the step (rates held at the step's end value).
-    dose[i] += d * dt_s;
-    leakage_factor[i] = 1.0 + c.leakage_per_gy * dose[i];
-    double outage = outage_remaining[i] - dt_s;
-    outage = outage > 0.0 ? outage : 0.0;
-    if (lam_tot > 0.0) {
-      // Independent Poisson counts = a Poisson total split multinomially.
-      const uint64_t key = radiation::step_key_of(sat_key_[i], time_key);
-      const double u0 = radiation::uniform(key, 0);
-      double p = radiation::exp2(-lam_tot * 1.44269504088896340736);
-      if (u0 >= p) {
-        int64_t n_events = 0;
-        uint64_t stream = 1;
-        if (lam_tot < 64.0) {  // inversion
-          double cdf = p;
-          while (u0 >= cdf && n_events < 100000) {
-            ++n_events;
-            p *= lam_tot / static_cast<double>(n_events);
-            cdf += p;
-            if (p == 0.0) break;
-          }
-        } else {  // normal approximation (Box-Muller), large means only
-          const double u1 = radiation::uniform(key, stream++);
-          const double u2 = radiation::uniform(key, stream++);
-          const double g = std::sqrt(-2.0 * std::log(u1)) * std::cos(kTwoPi * u2);
-          n_events = static_cast<int64_t>(std::max(0.0, std::floor(lam_tot + std::sqrt(lam_tot) * g + 0.5)));
-        }
-        int64_t counts[kSeeEffects] = {0, 0, 0}, uncorrectable = 0;
-        const double c0 = lam[0] / lam_tot, c1 = (lam[0] + lam[1]) / lam_tot;
-        for (int64_t k = 0; k < n_events; ++k) {
-          const double u = radiation::uniform(key, stream++);
-          const int eff = u < c0 ? 0 : (u < c1 ? 1 : 2);
-          ++counts[eff];
-          if (eff == kSeeUpset && radiation::uniform(key, stream++) < c.uncorrectable_fraction) ++uncorrectable;
-        }
-        upsets[i] += counts[kSeeUpset];
-        uncorrectable_upsets[i] += uncorrectable;
-        functional_interrupts[i] += counts[kSeeFunctionalInterrupt];
-        latchups[i] += counts[kSeeLatchup];
-        if (counts[kSeeFunctionalInterrupt] > 0)
-          outage = std::max(outage, c.see_downtime_s[kSeeFunctionalInterrupt]);
-        if (counts[kSeeLatchup] > 0) outage = std::max(outage, c.see_downtime_s[kSeeLatchup]);
-      }
-    }
-    outage_remaining[i] = outage;
-    uint32_t st = status[i] & ~(kStatusSeeOutage | kStatusTidFailed);
-    if (outage > 0.0) st |= kStatusSeeOutage;
-    if (dose[i] >= c.tid_tolerance_gy) st |= kStatusTidFailed;
-    status[i] = st;
+    dsum[k] = d;
+    ssum[0][k] = s0;
+    ssum[1][k] = s1;
+    ssum[2][k] = s2;
   }
+
+  // Pass 3, vectorised across satellites: the GCR terms, rates, accumulation
+  // over the step (rates held at the step's end value), status and the
+  // probability of no event. Satellites without a valid position get NaN
+  // rates and keep their dose, leakage, outage and status.
+  alignas(64) double lam_tot[kChunk], p_none[kChunk];
+  {
+    double* __restrict rate_out = see_rate.data();
+    double* __restrict dose_rate_out = dose_rate.data();
+    double* __restrict dose_io = dose.data();
+    double* __restrict leak_out = leakage_factor.data();
+    double* __restrict outage_io = outage_remaining.data();
+    const double* __restrict gcr_in = gcr_flux.data();
+    const double gd = c.gcr_dose_per_flux, g0 = c.gcr_see_per_flux[0], g1 = c.gcr_see_per_flux[1];
+    const double g2 = c.gcr_see_per_flux[2], leak = c.leakage_per_gy, tol = c.tid_tolerance_gy;
+#pragma omp simd
+    for (std::size_t i = b0; i < b1; ++i) {
+      const std::size_t k = i - b0;
+      const bool ok = valid[k] != 0.0;
+      const double gcr = gcr_in[i];
+      const double d = dsum[k] + gcr * gd;
+      const double s0 = ssum[0][k] + gcr * g0, s1 = ssum[1][k] + gcr * g1, s2 = ssum[2][k] + gcr * g2;
+      dose_rate_out[i] = ok ? d : NAN;
+      rate_out[3 * i] = ok ? s0 : NAN;
+      rate_out[3 * i + 1] = ok ? s1 : NAN;
+      rate_out[3 * i + 2] = ok ? s2 : NAN;
+      const double lt = s0 * dt_s + s1 * dt_s + s2 * dt_s;  // mean events over the step
+      lam_tot[k] = ok ? lt : 0.0;
+      p_none[k] = radiation::exp2(-lt * 1.44269504088896340736);
+      const double dz = dose_io[i] + d * dt_s;
+      double outage = outage_io[i] - dt_s;
+      outage = outage > 0.0 ? outage : 0.0;
+      uint32_t st = status[i] & ~(kStatusSeeOutage | kStatusTidFailed);
+      st |= outage > 0.0 ? kStatusSeeOutage : 0u;
+      st |= dz >= tol ? kStatusTidFailed : 0u;
+      leak_out[i] = ok ? 1.0 + leak * dz : leak_out[i];
+      dose_io[i] = ok ? dz : dose_io[i];
+      outage_io[i] = ok ? outage : outage_io[i];
+      status[i] = ok ? st : status[i];
+    }
+  }
+
+  // Pass 4: single events. Independent Poisson counts = a Poisson total split
+  // multinomially; u0 below the probability of none (nearly always) draws none.
+  alignas(64) double u0s[kChunk];
+  {
+    const uint64_t* __restrict keys = sat_key_.data();
+#pragma omp simd
+    for (std::size_t i = b0; i < b1; ++i) u0s[i - b0] = radiation::uniform(radiation::step_key_of(keys[i], time_key), 0);
+  }
+  for (std::size_t i = b0; i < b1; ++i) {
+    const std::size_t k = i - b0;
+    const double lt = lam_tot[k];
+    if (lt > 0.0 && u0s[k] >= p_none[k])
+      draw_events(i, radiation::step_key_of(sat_key_[i], time_key), u0s[k], lt, p_none[k], dt_s, status[i]);
+  }
+}
+
+void Radiation::draw_events(std::size_t i, uint64_t key, double u0, double lam_tot, double p,
+                            double dt_s, uint32_t& status) {
+  const RadiationConfig& c = cfg_;
+  int64_t n_events = 0;
+  uint64_t stream = 1;
+  if (lam_tot < 64.0) {  // inversion
+    double cdf = p;
+    while (u0 >= cdf && n_events < 100000) {
+      ++n_events;
+      p *= lam_tot / static_cast<double>(n_events);
+      cdf += p;
+      if (p == 0.0) break;
+    }
+  } else {  // normal approximation (Box-Muller), large means only
+    const double u1 = radiation::uniform(key, stream++);
+    const double u2 = radiation::uniform(key, stream++);
+    const double g = std::sqrt(-2.0 * std::log(u1)) * std::cos(kTwoPi * u2);
+    n_events = static_cast<int64_t>(std::max(0.0, std::floor(lam_tot + std::sqrt(lam_tot) * g + 0.5)));
+  }
+  int64_t counts[kSeeEffects] = {0, 0, 0}, uncorrectable = 0;
+  const double lam0 = see_rate[3 * i] * dt_s, lam1 = see_rate[3 * i + 1] * dt_s;
+  const double c0 = lam0 / lam_tot, c1 = (lam0 + lam1) / lam_tot;
+  for (int64_t k = 0; k < n_events; ++k) {
+    const double u = radiation::uniform(key, stream++);
+    const int eff = u < c0 ? 0 : (u < c1 ? 1 : 2);
+    ++counts[eff];
+    if (eff == kSeeUpset && radiation::uniform(key, stream++) < c.uncorrectable_fraction) ++uncorrectable;
+  }
+  upsets[i] += counts[kSeeUpset];
+  uncorrectable_upsets[i] += uncorrectable;
+  functional_interrupts[i] += counts[kSeeFunctionalInterrupt];
+  latchups[i] += counts[kSeeLatchup];
+  double outage = outage_remaining[i];
+  if (counts[kSeeFunctionalInterrupt] > 0) outage = std::max(outage, c.see_downtime_s[kSeeFunctionalInterrupt]);
+  if (counts[kSeeLatchup] > 0) outage = std::max(outage, c.see_downtime_s[kSeeLatchup]);
+  outage_remaining[i] = outage;
+  if (outage > 0.0) status |= kStatusSeeOutage;
 }
 
 Radiation& enable_radiation(Fleet& f, RadiationConfig config) {

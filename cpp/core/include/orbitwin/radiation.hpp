@@ -115,18 +115,24 @@ class Radiation {
     alignas(64) double proton_see[kSeeEffects][kMax];   //!< [m2]
   };
   void blend_weights(std::size_t row, double frac, Weights& w) const;
-  //! Satellites [b0, b1) of a block that ends at block_end.
-  void step_chunk(Fleet& f, std::size_t b0, std::size_t b1, std::size_t block_end, double t_s,
+  //! Satellites [b0, b1) of a block, at most 64 of them.
+  void step_chunk(Fleet& f, std::size_t b0, std::size_t b1, double t_s,
                   double dt_s, double sin_gmst, double cos_gmst, Weights& w);
+  //! Satellite i drew u0 >= p (the probability of no event, lam_tot events
+  //! expected): counts the events of the step and their outage into `status`.
+  void draw_events(std::size_t i, uint64_t key, double u0, double lam_tot, double p, double dt_s,
+                   uint32_t& status);
   RadiationConfig cfg_;
   std::size_t n_;
   uint64_t fleet_key_;
+  uint64_t model_id_;  //!< unique per model (never 0): whose blended Weights a thread holds
   Buffer<uint64_t> sat_key_;      //!< (n) hashed (seed, fleet, satellite)
   Buffer<double> cached_thickness_;  //!< [m] (n) thickness the row/weight below belong to
   Buffer<int32_t> thickness_row_;    //!< (n) lower row of the response tables
   Buffer<double> thickness_frac_;    //!< [-] (n) weight of the upper row
-  //! (nalt-1, nlat-1, nlon-1) bit 0: some corner has proton flux, bit 1: electron flux
-  std::vector<unsigned char> cell_flags_;
+  //! (nalt-1, nlat-1, nlon-1, 2) per cell: 1 + the last proton energy index
+  //! at which some corner has flux (0: none), the same for electrons
+  std::vector<unsigned char> cell_energies_;
   //! (n) bit 0: the satellite's proton flux row holds zeros the kernel wrote
   //! (within this advance), bit 1: its electron row; such rows are not refilled.
   Buffer<uint8_t> zero_rows_;
@@ -160,9 +166,18 @@ inline uint64_t time_key(double t_s) {  //!< the step's part, the same for every
 }
 inline uint64_t step_key_of(uint64_t sat_key, uint64_t time_key) { return mix64(sat_key ^ time_key); }
 inline uint64_t step_key(uint64_t sat_key, double t_s) { return step_key_of(sat_key, time_key(t_s)); }
+// The top 53 bits of h + 1/2, times 2^-53; vectorises: the 53-bit integer is
+// converted exactly in two parts through the bits of 2^52 + part (AVX2 has no
+// 64-bit integer conversion).
 inline double uniform(uint64_t step_key, uint64_t stream) {
   const uint64_t h = mix64(step_key + 0xD1B54A32D192ED03ull * (stream + 1));
-  return (static_cast<double>(h >> 11) + 0.5) * 0x1.0p-53;
+  const uint64_t hi_bits = 0x4330000000000000ull | (h >> 32);               // 2^52 + top 32 bits
+  const uint64_t lo_bits = 0x4330000000000000ull | ((h >> 11) & 0x1FFFFFull);  // 2^52 + next 21 bits
+  double hi, lo;
+  std::memcpy(&hi, &hi_bits, sizeof hi);
+  std::memcpy(&lo, &lo_bits, sizeof lo);
+  const double m = (hi - 0x1.0p52) * 0x1.0p21 + (lo - 0x1.0p52);  // h >> 11, exactly
+  return (m + 0.5) * 0x1.0p-53;
 }
 
 // FNV-1a of a fleet name: the fleet's key.
@@ -172,12 +187,12 @@ inline uint64_t name_key(const std::string& s) {
   return h;
 }
 
-// 2^x for |x| < 1000, relative error < 3e-14 (ample for fluxes and Poisson
-// probabilities; the tests hold it to 1e-13); vectorises (no libm, no int
-// conversion instructions beyond AVX2: the exponent is built by integer adds
-// and shifts on the bit pattern of a rounding "magic number").
-inline double exp2(double x) {
-  x = x < -1000.0 ? -1000.0 : (x > 1000.0 ? 1000.0 : x);
+// 2^x for |x| <= 1000 (the caller keeps x in range), relative error < 3e-14
+// (ample for fluxes and Poisson probabilities; the tests hold it to 1e-13);
+// vectorises (no libm, no int conversion instructions beyond AVX2: the
+// exponent is built by integer shifts and adds on the bit pattern of a
+// rounding "magic number").
+inline double exp2_in_range(double x) {
   const double magic = 6755399441055744.0;  // 1.5 * 2^52
   const double nm = x + magic;
   const double n = nm - magic;  // round to nearest
@@ -189,16 +204,28 @@ inline double exp2(double x) {
   const double c4 = 1.0 / 40320.0 + y * (1.0 / 362880.0);
   const double c5 = 1.0 / 3628800.0 + y * (1.0 / 39916800.0);
   const double p = (c0 + y2 * c1) + y4 * (c2 + y2 * c3) + y8 * (c4 + y2 * c5);
-  uint64_t bits;
-  std::memcpy(&bits, &nm, sizeof bits);
-  const uint64_t scale_bits = (bits + 1023u) << 52;  // low 12 bits: n + 1023
-  double scale;
-  std::memcpy(&scale, &scale_bits, sizeof scale);
-  return p * scale;
+  // p * 2^n by adding n to p's exponent field (p is in [0.7, 1.42], so the
+  // result stays normal and equals the product exactly): the low bits of nm
+  // hold n (two's complement), and the shift drops the rest.
+  uint64_t n_bits, p_bits;
+  std::memcpy(&n_bits, &nm, sizeof n_bits);
+  std::memcpy(&p_bits, &p, sizeof p_bits);
+  p_bits += n_bits << 52;
+  double r;
+  std::memcpy(&r, &p_bits, sizeof r);
+  return r;
 }
 
+// 2^x for any x: exp2_in_range with x clamped to [-1000, 1000] (NaN stays NaN).
+inline double exp2(double x) {
+  x = x < -1000.0 ? -1000.0 : x;
+  x = x > 1000.0 ? 1000.0 : x;
+  return exp2_in_range(x);
+}
+
+inline constexpr double kLog2Of10 = 3.32192809488736234787;
 // 10^x; rounding x log2(10) adds a relative error of ~2.6e-16 |x|.
-inline double exp10(double x) { return exp2(x * 3.32192809488736234787); }
+inline double exp10(double x) { return exp2(x * kLog2Of10); }
 
 // Vertical Stormer cutoff rigidity [GV] of a centred dipole:
 // 14.9 cos^4(magnetic latitude) / (r / R_E)^2, from sin(magnetic latitude).
