@@ -93,16 +93,22 @@ inline std::size_t blend_cell_lanes(const RadiationConfig& c, const radiation::C
                                     std::size_t n_e, double* __restrict v) {
   const Trilinear q = trilinear(c, k, 0);
   const std::size_t pad_p = (n_p + kLanes - 1) / kLanes * kLanes, pad_e = (n_e + kLanes - 1) / kLanes * kLanes;
-  for (int s = 0; s < 2; ++s) {
-    const std::size_t e0 = s == 0 ? 0 : c.n_proton, padded = s == 0 ? pad_p : pad_e;
-    const double *t0 = q.t[0] + e0, *t1 = q.t[1] + e0, *t2 = q.t[2] + e0, *t3 = q.t[3] + e0;
-    const double *t4 = q.t[4] + e0, *t5 = q.t[5] + e0, *t6 = q.t[6] + e0, *t7 = q.t[7] + e0;
-    double* __restrict out = s == 0 ? v : v + pad_p;
+  // The weights and corner rows are set up once for both species: the two
+  // loops differ only in their start and length.
+  const double w0 = q.w[0], w1 = q.w[1], w2 = q.w[2], w3 = q.w[3];
+  const double w4 = q.w[4], w5 = q.w[5], w6 = q.w[6], w7 = q.w[7];
+  const double *t0 = q.t[0], *t1 = q.t[1], *t2 = q.t[2], *t3 = q.t[3];
+  const double *t4 = q.t[4], *t5 = q.t[5], *t6 = q.t[6], *t7 = q.t[7];
+  const std::size_t ep = c.n_proton;
 #pragma omp simd
-    for (std::size_t e = 0; e < padded; ++e)
-      out[e] = q.w[0] * t0[e] + q.w[1] * t1[e] + q.w[2] * t2[e] + q.w[3] * t3[e] + q.w[4] * t4[e] +
-               q.w[5] * t5[e] + q.w[6] * t6[e] + q.w[7] * t7[e];
-  }
+  for (std::size_t e = 0; e < pad_p; ++e)
+    v[e] = w0 * t0[e] + w1 * t1[e] + w2 * t2[e] + w3 * t3[e] + w4 * t4[e] + w5 * t5[e] + w6 * t6[e] +
+           w7 * t7[e];
+  double* __restrict out = v + pad_p;
+#pragma omp simd
+  for (std::size_t e = ep; e < ep + pad_e; ++e)
+    out[e - ep] = w0 * t0[e] + w1 * t1[e] + w2 * t2[e] + w3 * t3[e] + w4 * t4[e] + w5 * t5[e] +
+                  w6 * t6[e] + w7 * t7[e];
   return pad_p + pad_e;
 }
 
@@ -354,11 +360,16 @@ void Radiation::blend_weights(std::size_t row, double fr, Weights& w) const {
   const double fl = 1.0 - fr;
   const double* __restrict wp = c.proton_dose_weight.data() + row * np;
   const double* __restrict we = c.electron_dose_weight.data() + row * ne;
+  // Zeros past the energies, up to whole vectors (step_chunk's dot products).
+  const std::size_t np_pad = (np + 3) / 4 * 4, ne_pad = (ne + 3) / 4 * 4;
   for (std::size_t e = 0; e < np; ++e) w.proton_dose[e] = fl * wp[e] + fr * wp[np + e];
+  for (std::size_t e = np; e < np_pad; ++e) w.proton_dose[e] = 0.0;
   for (std::size_t e = 0; e < ne; ++e) w.electron_dose[e] = fl * we[e] + fr * we[ne + e];
+  for (std::size_t e = ne; e < ne_pad; ++e) w.electron_dose[e] = 0.0;
   for (int k = 0; k < kSeeEffects; ++k) {
     const double* __restrict ws = c.proton_see_weight.data() + (k * nt + row) * np;
     for (std::size_t e = 0; e < np; ++e) w.proton_see[k][e] = fl * ws[e] + fr * ws[np + e];
+    for (std::size_t e = np; e < np_pad; ++e) w.proton_see[k][e] = 0.0;
   }
   w.row = static_cast<int32_t>(row);
   w.frac = fr;
@@ -503,6 +514,7 @@ void Radiation::step_chunk(Fleet& f, std::size_t b0, std::size_t b1, double t_s,
   // whole rows from a satellite's start in logs and select; past the end the
   // values read are set.
   for (std::size_t e = 0; e < np + ne + kLanes; ++e) logs[top + e] = 0.0;
+  const std::size_t np_pad = (np + kLanes - 1) / kLanes * kLanes, ne_pad = (ne + kLanes - 1) / kLanes * kLanes;
   for (std::size_t b = 0; b < n_busy; ++b) {
     const std::size_t k = busy[b], i = b0 + k;
     double* __restrict pf = proton_flux.data() + i * np;
@@ -514,8 +526,7 @@ void Radiation::step_chunk(Fleet& f, std::size_t b0, std::size_t b1, double t_s,
     // chunk, one with a valid position: pass 1 has left zeros in its rows or
     // it is rewritten below.
     const bool spill = k + 1 < b1 - b0 && valid[k + 1] != 0.0;
-    const std::size_t np_copy = spill ? (np + kLanes - 1) / kLanes * kLanes : np;
-    const std::size_t ne_copy = spill ? (ne + kLanes - 1) / kLanes * kLanes : ne;
+    const std::size_t np_copy = spill ? np_pad : np;
     const bool protons = up > 0, electrons = ue > 0;
     const double* __restrict src = logs + at[k];
     if (thickness_row_[i] != w.row || thickness_frac_[i] != w.frac)
@@ -526,47 +537,60 @@ void Radiation::step_chunk(Fleet& f, std::size_t b0, std::size_t b1, double t_s,
     const double* __restrict w2 = w.proton_see[2];
     double d = 0.0, s0 = 0.0, s1 = 0.0, s2 = 0.0;
     const double spe = spe_omni[k];
+    // The response rows are zero past the energies (Weights), so the dot
+    // products run over whole vectors: the spare lanes add +0.
+    alignas(64) double row[kMaxEnergies + kLanes];
     if (spe > 0.0) {
       // Solar protons: integral power law of index 2 above 10 MeV (from 1 MeV),
       // only above the cutoff energy, over the unshadowed sky.
       if (protons)
         for (std::size_t e = 0; e < np_copy; ++e) pf[e] = kRamp.v[e] < upd ? src[e] : 0.0;
-      double ptot[kMaxEnergies];
       const double e_cut = cut_energy[k];
       for (std::size_t e = 0; e < np; ++e) {
         double em = energy[e] > e_cut ? energy[e] : e_cut;
         em = em > 1.0 ? em : 1.0;
         const double ratio = kSpeReferenceMev / em;
-        ptot[e] = pf[e] + spe * ratio * ratio;
+        row[e] = pf[e] + spe * ratio * ratio;
       }
-#pragma omp simd reduction(+ : d)
-      for (std::size_t e = 0; e < np; ++e) d += ptot[e] * wp[e];
-#pragma omp simd reduction(+ : s0)
-      for (std::size_t e = 0; e < np; ++e) s0 += ptot[e] * w0[e];
-#pragma omp simd reduction(+ : s1)
-      for (std::size_t e = 0; e < np; ++e) s1 += ptot[e] * w1[e];
-#pragma omp simd reduction(+ : s2)
-      for (std::size_t e = 0; e < np; ++e) s2 += ptot[e] * w2[e];
+      for (std::size_t e = np; e < np_pad; ++e) row[e] = 0.0;
+#pragma omp simd reduction(+ : d, s0, s1, s2)
+      for (std::size_t e = 0; e < np_pad; ++e) {
+        d += row[e] * wp[e];
+        s0 += row[e] * w0[e];
+        s1 += row[e] * w1[e];
+        s2 += row[e] * w2[e];
+      }
     } else if (protons) {
-#pragma omp simd
-      for (std::size_t e = 0; e < np_copy; ++e) pf[e] = kRamp.v[e] < upd ? src[e] : 0.0;
-#pragma omp simd reduction(+ : d)
-      for (std::size_t e = 0; e < np; ++e) d += pf[e] * wp[e];
-#pragma omp simd reduction(+ : s0)
-      for (std::size_t e = 0; e < np; ++e) s0 += pf[e] * w0[e];
-#pragma omp simd reduction(+ : s1)
-      for (std::size_t e = 0; e < np; ++e) s1 += pf[e] * w1[e];
-#pragma omp simd reduction(+ : s2)
-      for (std::size_t e = 0; e < np; ++e) s2 += pf[e] * w2[e];
+      // Selected into the flux row (or a local row copied to it), with the
+      // dot products in the same loop.
+      double* __restrict dst = spill ? pf : row;
+#pragma omp simd reduction(+ : d, s0, s1, s2)
+      for (std::size_t e = 0; e < np_pad; ++e) {
+        const double x = kRamp.v[e] < upd ? src[e] : 0.0;
+        dst[e] = x;
+        d += x * wp[e];
+        s0 += x * w0[e];
+        s1 += x * w1[e];
+        s2 += x * w2[e];
+      }
+      if (!spill)
+        for (std::size_t e = 0; e < np; ++e) pf[e] = row[e];
     }
     if (protons) src += (up + kLanes - 1) / kLanes * kLanes;
     if (electrons) {
       const double* __restrict we = w.electron_dose;
       const double ued = static_cast<double>(ue);
-#pragma omp simd
-      for (std::size_t e = 0; e < ne_copy; ++e) ef[e] = kRamp.v[e] < ued ? src[e] : 0.0;
-#pragma omp simd reduction(+ : d)
-      for (std::size_t e = 0; e < ne; ++e) d += ef[e] * we[e];
+      double* __restrict dst = spill ? ef : row;
+      double de = 0.0;
+#pragma omp simd reduction(+ : de)
+      for (std::size_t e = 0; e < ne_pad; ++e) {
+        const double x = kRamp.v[e] < ued ? src[e] : 0.0;
+        dst[e] = x;
+        de += x * we[e];
+      }
+      if (!spill)
+        for (std::size_t e = 0; e < ne; ++e) ef[e] = row[e];
+      d += de;
     }
     dsum[k] = d;
     ssum[0][k] = s0;

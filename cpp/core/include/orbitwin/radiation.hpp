@@ -107,7 +107,9 @@ class Radiation {
  private:
   //! Response rows blended for one shield thickness (row, fraction of the next row).
   struct Weights {
-    static constexpr std::size_t kMax = 128;  //!< energies per species, at most
+    //! Energies per species, at most, rounded up to whole vectors of 4 (the
+    //! rows hold zeros past the energies).
+    static constexpr std::size_t kMax = 128;
     int32_t row = -1;
     double frac = NAN;
     alignas(64) double proton_dose[kMax];               //!< [Gy m2]
