@@ -84,32 +84,21 @@ inline Trilinear trilinear(const RadiationConfig& c, const radiation::Cell& k, s
                     t + s_alt + s_lat, t + s_alt + s_lat + s_lon}};
 }
 
-// The log-flux blends of radiation::interpolate_cell for proton energies
-// [0, n_p) and electron energies [0, n_e) (combined energies np + [0, n_e)),
-// each rounded up to whole vectors of kLanes so the loops run without a scalar
-// remainder (the extra lanes read the next energies or the table's spare
-// values), one after the other into v; returns the values written.
-inline std::size_t blend_cell_lanes(const RadiationConfig& c, const radiation::Cell& k, std::size_t n_p,
-                                    std::size_t n_e, double* __restrict v) {
-  const Trilinear q = trilinear(c, k, 0);
-  const std::size_t pad_p = (n_p + kLanes - 1) / kLanes * kLanes, pad_e = (n_e + kLanes - 1) / kLanes * kLanes;
-  // The weights and corner rows are set up once for both species: the two
-  // loops differ only in their start and length.
-  const double w0 = q.w[0], w1 = q.w[1], w2 = q.w[2], w3 = q.w[3];
-  const double w4 = q.w[4], w5 = q.w[5], w6 = q.w[6], w7 = q.w[7];
+// The log-flux blends of radiation::interpolate_cell for the combined
+// energies [e0, e0 + n) into v, n rounded up to whole vectors of kLanes so the
+// loop runs without a scalar remainder (the extra lanes read the next energies
+// or the table's spare values); returns the values written.
+inline std::size_t blend_cell_lanes(const RadiationConfig& c, const radiation::Cell& k, std::size_t e0,
+                                    std::size_t n, double* __restrict v) {
+  const Trilinear q = trilinear(c, k, e0);
+  const std::size_t padded = (n + kLanes - 1) / kLanes * kLanes;
   const double *t0 = q.t[0], *t1 = q.t[1], *t2 = q.t[2], *t3 = q.t[3];
   const double *t4 = q.t[4], *t5 = q.t[5], *t6 = q.t[6], *t7 = q.t[7];
-  const std::size_t ep = c.n_proton;
 #pragma omp simd
-  for (std::size_t e = 0; e < pad_p; ++e)
-    v[e] = w0 * t0[e] + w1 * t1[e] + w2 * t2[e] + w3 * t3[e] + w4 * t4[e] + w5 * t5[e] + w6 * t6[e] +
-           w7 * t7[e];
-  double* __restrict out = v + pad_p;
-#pragma omp simd
-  for (std::size_t e = ep; e < ep + pad_e; ++e)
-    out[e - ep] = w0 * t0[e] + w1 * t1[e] + w2 * t2[e] + w3 * t3[e] + w4 * t4[e] + w5 * t5[e] +
-                  w6 * t6[e] + w7 * t7[e];
-  return pad_p + pad_e;
+  for (std::size_t e = 0; e < padded; ++e)
+    v[e] = q.w[0] * t0[e] + q.w[1] * t1[e] + q.w[2] * t2[e] + q.w[3] * t3[e] + q.w[4] * t4[e] +
+           q.w[5] * t5[e] + q.w[6] * t6[e] + q.w[7] * t7[e];
+  return padded;
 }
 
 //! 0, 1, 2, ...: energy indices as doubles, for selects the compiler keeps
@@ -503,7 +492,11 @@ void Radiation::step_chunk(Fleet& f, std::size_t b0, std::size_t b1, double t_s,
     const radiation::Cell cl{static_cast<std::size_t>(ia[k]), static_cast<std::size_t>(il[k]),
                              static_cast<std::size_t>(io[k]), fa[k], fl[k], fo[k]};
     at[k] = static_cast<uint32_t>(top);
-    if (occupied) top += blend_cell_lanes(c, cl, used_p[k], used_e[k], logs + top);
+    // One range of the combined energies: from the first proton (or electron)
+    // to the last energy with flux; with both species, the protons past their
+    // last one with flux are blended too (pass 2 selects zeros for them).
+    const std::size_t e_lo = used_p[k] ? 0 : np, e_hi = used_e[k] ? np + used_e[k] : used_p[k];
+    if (occupied) top += blend_cell_lanes(c, cl, e_lo, e_hi - e_lo, logs + top);
     busy[n_busy++] = static_cast<unsigned char>(k);
   }
   // Pass 2: the blends to fluxes (one vectorised loop for the chunk), into
@@ -576,7 +569,7 @@ void Radiation::step_chunk(Fleet& f, std::size_t b0, std::size_t b1, double t_s,
       if (!spill)
         for (std::size_t e = 0; e < np; ++e) pf[e] = row[e];
     }
-    if (protons) src += (up + kLanes - 1) / kLanes * kLanes;
+    if (protons) src += np;  // the electrons follow the protons' blends
     if (electrons) {
       const double* __restrict we = w.electron_dose;
       const double ued = static_cast<double>(ue);
