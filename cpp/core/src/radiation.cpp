@@ -574,16 +574,19 @@ void Radiation::step_chunk(Fleet& f, std::size_t b0, std::size_t b1, double t_s,
       const double* __restrict we = w.electron_dose;
       const double ued = static_cast<double>(ue);
       double* __restrict dst = spill ? ef : row;
-      double de = 0.0;
-#pragma omp simd reduction(+ : de)
-      for (std::size_t e = 0; e < ne_pad; ++e) {
-        const double x = kRamp.v[e] < ued ? src[e] : 0.0;
-        dst[e] = x;
-        de += x * we[e];
-      }
+      // One sum per lane, added up at the end (kept in a register, unlike
+      // an omp simd reduction here).
+      double de[kLanes] = {};
+      for (std::size_t e = 0; e < ne_pad; e += kLanes)
+        for (std::size_t j = 0; j < kLanes; ++j) {
+          const double s = src[e + j];
+          const double x = kRamp.v[e + j] < ued ? s : 0.0;
+          dst[e + j] = x;
+          de[j] += x * we[e + j];
+        }
       if (!spill)
         for (std::size_t e = 0; e < ne; ++e) ef[e] = row[e];
-      d += de;
+      d += (de[0] + de[1]) + (de[2] + de[3]);
     }
     dsum[k] = d;
     ssum[0][k] = s0;
