@@ -423,9 +423,13 @@ void Radiation::step_chunk(Fleet& f, std::size_t b0, std::size_t b1, double t_s,
       double ua = ok ? (al - a0) / da : 0.0;
       double ul = ok ? (la - l0) / dl : 0.0;
       double uo = ok ? (lo - o0) / dlo : 0.0;
-      ua = ua < 0.0 ? 0.0 : (ua > top_a ? top_a : ua);
-      ul = ul < 0.0 ? 0.0 : (ul > top_l ? top_l : ul);
-      uo = uo < 0.0 ? 0.0 : (uo > top_o ? top_o : uo);
+      // Clamped as locate() does, one bound at a time (a max and a min).
+      ua = ua < 0.0 ? 0.0 : ua;
+      ul = ul < 0.0 ? 0.0 : ul;
+      uo = uo < 0.0 ? 0.0 : uo;
+      ua = ua > top_a ? top_a : ua;
+      ul = ul > top_l ? top_l : ul;
+      uo = uo > top_o ? top_o : uo;
       int32_t ka = static_cast<int32_t>(ua), kl = static_cast<int32_t>(ul), ko = static_cast<int32_t>(uo);
       ka = ka > last_a ? last_a : ka;
       kl = kl > last_l ? last_l : kl;
