@@ -199,13 +199,21 @@ inline double exp2_in_range(double x) {
   const double nm = x + magic;
   const double n = nm - magic;  // round to nearest
   const double y = (x - n) * 0.69314718055994530942;  // |y| <= 0.347
-  // Taylor series to y^11 (error < 3e-14) in Estrin's scheme (short dependency chains).
-  const double y2 = y * y, y4 = y2 * y2, y8 = y4 * y4;
-  const double c0 = 1.0 + y, c1 = 0.5 + y * (1.0 / 6.0);
-  const double c2 = 1.0 / 24.0 + y * (1.0 / 120.0), c3 = 1.0 / 720.0 + y * (1.0 / 5040.0);
-  const double c4 = 1.0 / 40320.0 + y * (1.0 / 362880.0);
-  const double c5 = 1.0 / 3628800.0 + y * (1.0 / 39916800.0);
-  const double p = (c0 + y2 * c1) + y4 * (c2 + y2 * c3) + y8 * (c4 + y2 * c5);
+  // Taylor series to y^11 (error < 3e-14) in Horner's scheme: 11 fused
+  // multiply-adds, fewer instructions than a split (Estrin) scheme; the loops
+  // that call it have independent iterations to overlap the long chain.
+  double p = 1.0 / 39916800.0;
+  p = 1.0 / 3628800.0 + y * p;
+  p = 1.0 / 362880.0 + y * p;
+  p = 1.0 / 40320.0 + y * p;
+  p = 1.0 / 5040.0 + y * p;
+  p = 1.0 / 720.0 + y * p;
+  p = 1.0 / 120.0 + y * p;
+  p = 1.0 / 24.0 + y * p;
+  p = 1.0 / 6.0 + y * p;
+  p = 0.5 + y * p;
+  p = 1.0 + y * p;
+  p = 1.0 + y * p;
   // p * 2^n by adding n to p's exponent field (p is in [0.7, 1.42], so the
   // result stays normal and equals the product exactly): the low bits of nm
   // hold n (two's complement), and the shift drops the rest.
