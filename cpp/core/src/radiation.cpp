@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cmath>
+#include <cstring>
 #include <sstream>
 #include <stdexcept>
 
@@ -641,17 +642,28 @@ void Radiation::step_chunk(Fleet& f, std::size_t b0, std::size_t b1, double t_s,
 
   // Pass 4: single events. Independent Poisson counts = a Poisson total split
   // multinomially; u0 below the probability of none (nearly always) draws none.
+  // The satellites that draw events are marked across the chunk, then found
+  // eight marks at a time (draws are rare).
   alignas(64) double u0s[kChunk];
+  alignas(8) unsigned char draws[kChunk] = {};
   {
     const uint64_t* __restrict keys = sat_key_.data();
 #pragma omp simd
-    for (std::size_t i = b0; i < b1; ++i) u0s[i - b0] = radiation::uniform(radiation::step_key_of(keys[i], time_key), 0);
+    for (std::size_t i = b0; i < b1; ++i) {
+      const std::size_t k = i - b0;
+      const double u0 = radiation::uniform(radiation::step_key_of(keys[i], time_key), 0);
+      u0s[k] = u0;
+      draws[k] = (lam_tot[k] > 0.0) & (u0 >= p_none[k]);
+    }
   }
-  for (std::size_t i = b0; i < b1; ++i) {
-    const std::size_t k = i - b0;
-    const double lt = lam_tot[k];
-    if (lt > 0.0 && u0s[k] >= p_none[k])
-      draw_events(i, radiation::step_key_of(sat_key_[i], time_key), u0s[k], lt, p_none[k], dt_s, status[i]);
+  for (std::size_t k8 = 0; k8 < b1 - b0; k8 += 8) {
+    uint64_t any;
+    std::memcpy(&any, draws + k8, sizeof any);
+    if (any == 0) continue;
+    for (std::size_t k = k8; k < k8 + 8 && k < b1 - b0; ++k)
+      if (draws[k])
+        draw_events(b0 + k, radiation::step_key_of(sat_key_[b0 + k], time_key), u0s[k], lam_tot[k], p_none[k],
+                    dt_s, status[b0 + k]);
   }
 }
 
