@@ -226,6 +226,52 @@ inline void solve(Scratch& s, double (*x)[kBlock], const uint8_t (*nz)[kN], int 
   }
 }
 
+#if defined(__GNUC__)
+#define ORBITWIN_STAGES_IN_REGISTERS 1
+// Four satellites' values of one quantity (GCC/Clang vector extension).
+typedef double V4 __attribute__((vector_size(32)));
+inline V4 load4(const double* p) {
+  V4 v;
+  std::memcpy(&v, p, sizeof v);
+  return v;
+}
+inline void store4(double* p, V4 v) { std::memcpy(p, &v, sizeof v); }
+
+// Solves M x = b for four satellites (lanes k..k+3) with the factors
+// factor() leaves in s.M, x in registers. Dense: the entries outside the
+// structure are exact zeros (the caller zeroes them), and an update by a
+// zero factor leaves a finite x bit for bit as it is, so for finite values
+// the results are those of solve(), operation for operation.
+template <int NN>
+inline void solve4(const Scratch& s, std::size_t k, V4 (&x)[NN]) {
+  for (int r = 1; r < NN; ++r)
+    for (int p = 0; p < r; ++p) x[r] -= load4(s.M[r][p] + k) * x[p];
+  for (int r = NN - 1; r >= 0; --r) {
+    for (int c = r + 1; c < NN; ++c) x[r] -= load4(s.M[r][c] + k) * x[c];
+    x[r] *= load4(s.M[r][r] + k);
+  }
+}
+
+// The solve of the stage-1 right-hand side s.x, the stage-2 right-hand side
+// and its solve into s.T for NN nodes, four satellites at a time with both
+// right-hand sides in registers (solve()'s row-by-row passes over the block
+// scratch load and store a row at every update).
+template <int NN>
+void stages_in_registers(const Scratch& s_in, Scratch& s, const double* const* cap, double c_g, double c_n,
+                         std::size_t len) {
+  for (std::size_t k = 0; k < len; k += 4) {
+    V4 x[NN];
+    for (int r = 0; r < NN; ++r) x[r] = load4(s_in.x[r] + k);
+    solve4<NN>(s_in, k, x);
+    for (int r = 0; r < NN; ++r)
+      x[r] = load4(cap[r] + k) * (c_g * x[r] - c_n * load4(s_in.T[r] + k)) + load4(s_in.q_mean[r] + k) +
+             load4(s_in.q_int[r] + k) + 3.0 * load4(s_in.rad[r] + k);
+    solve4<NN>(s_in, k, x);
+    for (int r = 0; r < NN; ++r) store4(s.T[r] + k, x[r]);
+  }
+}
+#endif
+
 // Conduction through link (a, b) of conductance cond [W/K] for the block:
 // -g into M[a][b] and M[b][a], the flow g (T_a - T_b) into kt[a] and out of
 // kt[b]. A node's (pair's) first link assigns (to +0 + term, what adding to a
@@ -938,8 +984,6 @@ void thermal_power_block(Fleet& f, std::size_t b0, std::size_t b1, const Instant
         x[k] = c[k] * inv_dh * t1 + 2.0 * (qm[k] + qi[k]) - kt[k] + 2.0 * rad[k];
       }
     }
-    factor(s, tp.lu_nonzero, nn);
-    solve(s, s.x, tp.lu_nonzero, nn);
     // Stage 2 (BDF2): M T_n+1 = C (T_g / gamma - (1-gamma)^2/gamma T_n) / ((1-gamma) dt)
     //                           + Q(t_n+1) + 3 sigma eps A T_n^4.
     const double c_g = 1.0 / (kGamma * (1.0 - kGamma) * dt);
@@ -947,6 +991,29 @@ void thermal_power_block(Fleet& f, std::size_t b0, std::size_t b1, const Instant
     // The right-hand side replaces T_n in s.T, where the solve leaves T_n+1
     // (the array's T_n is kept for its rate).
     copy_row(s.t_array_old, s.T[tp.array_node]);
+#if defined(ORBITWIN_STAGES_IN_REGISTERS)
+    if (nn <= 6) {
+      const double* cap[kN];
+      for (int a = 0; a < nn; ++a) cap[a] = tp.capacity_t.block(static_cast<std::size_t>(a), b0);
+      // Entries outside the structure read as exact zeros.
+      for (int a = 0; a < nn; ++a)
+        for (int b = 0; b < nn; ++b)
+          if (!tp.lu_nonzero[a][b]) zero_row(s.M[a][b]);
+      factor(s, tp.lu_nonzero, nn);
+      const std::size_t len4 = (len + 3) & ~std::size_t{3};
+      switch (nn) {
+        case 1: stages_in_registers<1>(s, s, cap, c_g, c_n, len4); break;
+        case 2: stages_in_registers<2>(s, s, cap, c_g, c_n, len4); break;
+        case 3: stages_in_registers<3>(s, s, cap, c_g, c_n, len4); break;
+        case 4: stages_in_registers<4>(s, s, cap, c_g, c_n, len4); break;
+        case 5: stages_in_registers<5>(s, s, cap, c_g, c_n, len4); break;
+        default: stages_in_registers<6>(s, s, cap, c_g, c_n, len4); break;
+      }
+    } else
+#endif
+    {
+    factor(s, tp.lu_nonzero, nn);
+    solve(s, s.x, tp.lu_nonzero, nn);
     for (int a = 0; a < nn; ++a) {
       const double* __restrict x = s.x[a];
       double* __restrict t = s.T[a];
@@ -959,6 +1026,7 @@ void thermal_power_block(Fleet& f, std::size_t b0, std::size_t b1, const Instant
         t[k] = c[k] * (c_g * x[k] - c_n * t[k]) + qm[k] + qi[k] + 3.0 * rad[k];
     }
     solve(s, s.T, tp.lu_nonzero, nn);
+    }
     {
       double* __restrict r = tp.array_rate_k_s.data() + b0;
       const double* __restrict t_new = s.T[tp.array_node];
