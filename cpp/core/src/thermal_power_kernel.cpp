@@ -714,12 +714,20 @@ void thermal_power_block(Fleet& f, std::size_t b0, std::size_t b1, const Instant
       double* __restrict demand = s.heater_demand[h];
       int32_t* __restrict on = hon + b0 * snh + hr;
       if (snh == 1) {  // contiguous: vectorises
+        // Every operand is loaded before the selects (a select's operands
+        // read only under its condition become masked loads), and the flag
+        // is carried as a double (int32 <-> double converts exactly):
+        // selecting int32 values by double compares costs several packs per
+        // vector. Adding a hidden +0 (exact) keeps GCC from folding the
+        // conversion and the flag's uses back into the selects.
+        const double z = opaque(0.0);
 #pragma omp simd
         for (std::size_t k = 0; k < len; ++k) {
-          const double t = tn[k];
-          const int32_t o = t < hlo[k] ? 1 : (t > hhi[k] ? 0 : on[k]);
-          on[k] = o;
-          demand[k] = o ? hp[k] : 0.0;
+          const double t = tn[k], lo = hlo[k], hi = hhi[k];
+          const double was = static_cast<double>(on[k]);
+          const double o = (t < lo ? 1.0 : (t > hi ? 0.0 : was)) + z;
+          on[k] = static_cast<int32_t>(o);
+          demand[k] = o != 0.0 ? hp[k] : 0.0;
         }
       } else {
         for (std::size_t k = 0; k < len; ++k) {
@@ -732,13 +740,19 @@ void thermal_power_block(Fleet& f, std::size_t b0, std::size_t b1, const Instant
     }
     double* __restrict pen = s.payload_enable;
     double* __restrict hena = s.heater_enable;
+    // Operands loaded first and flags carried as doubles, as above.
+    const double z = opaque(0.0);
 #pragma omp simd
     for (std::size_t k = 0; k < len; ++k) {
       const std::size_t i = b0 + k;
-      pon[i] = soc[i] < pshed[k] ? 0 : (soc[i] >= prest[k] ? 1 : pon[i]);
-      hen[i] = soc[i] < hshed[k] ? 0 : (soc[i] >= hrest[k] ? 1 : hen[i]);
-      pen[k] = pon[i] ? 1.0 : 0.0;
-      hena[k] = hen[i] ? 1.0 : 0.0;
+      const double q = soc[i], ps = pshed[k], pr = prest[k], hs = hshed[k], hr = hrest[k];
+      const double p_was = static_cast<double>(pon[i]), h_was = static_cast<double>(hen[i]);
+      const double po = (q < ps ? 0.0 : (q >= pr ? 1.0 : p_was)) + z;
+      const double ho = (q < hs ? 0.0 : (q >= hr ? 1.0 : h_was)) + z;
+      pon[i] = static_cast<int32_t>(po);
+      hen[i] = static_cast<int32_t>(ho);
+      pen[k] = po != 0.0 ? 1.0 : 0.0;
+      hena[k] = ho != 0.0 ? 1.0 : 0.0;
     }
   }
 
