@@ -102,6 +102,10 @@ struct Scratch {
   alignas(64) double face_cs[kMaxFaces][kBlock];  // cos(normal, Sun) of source faces
   alignas(64) double face_cn[kMaxFaces][kBlock];  // cos(normal, nadir)
   alignas(64) double face_F[kMaxFaces][kBlock];   // view factor to the Earth
+  // Whether a source face's last block needed the horizon cut: the next
+  // block then evaluates the cut in its first pass (a choice of passes
+  // only: both give the same view factors).
+  bool face_cut_hint[kMaxFaces] = {};
 };
 
 #if defined(__GNUC__)
@@ -360,6 +364,38 @@ inline void cut_face(Scratch& s, int fc, const double* __restrict aa, const doub
   }
 }
 
+// source_face and cut_face in one pass, for a face whose view factor likely
+// needs the horizon cut (plate_view_factor_pre gives the values source_face's
+// form gives wherever that form applies). Returns whether any lane's plate
+// sees the Earth's limb.
+template <bool First>
+inline bool source_cut_face(Scratch& s, int fc, const double* fn, double wa, const double* __restrict aa,
+                            const double* __restrict ae, double* __restrict qs, double* __restrict qe,
+                            std::size_t len) {
+  using Tag = std::integral_constant<bool, First>;
+  double* __restrict fcs = s.face_cs[fc];
+  double* __restrict fcn = s.face_cn[fc];
+  double* __restrict fF = s.face_F[fc];
+  const double fx = fn[0], fy = fn[1], fz = fn[2];
+  int64_t cut = 0;
+#pragma omp simd reduction(| : cut)
+  for (std::size_t k = 0; k < len; ++k) {
+    const double nx = fx + wa * s.array_b[0][k];
+    const double ny = fy + wa * s.array_b[1][k];
+    const double nz = fz + wa * s.array_b[2][k];
+    const double cs = nx * s.sun_b[0][k] + ny * s.sun_b[1][k] + nz * s.sun_b[2][k];
+    const double cn = nx * s.nadir_b[0][k] + ny * s.nadir_b[1][k] + nz * s.nadir_b[2][k];
+    fcs[k] = cs;
+    fcn[k] = cn;
+    const double F = detail::plate_view_factor_pre(cn, s.inv_h[k], s.inv_h2[k], s.h2[k], s.xh[k]);
+    fF[k] = F;
+    cut |= std::fabs(cn) < s.inv_h[k] ? 1 : 0;  // -1/h < cn < 1/h
+    sum_into(qs, k, aa[k] * s.sun_flux[k] * (cs > 0.0 ? cs : 0.0), Tag{});
+    sum_into(qe, k, (aa[k] * s.albedo_flux[k] + ae[k] * s.ir_flux[k]) * F, Tag{});
+  }
+  return cut != 0;
+}
+
 // A face with the same (sign +1) or the opposite (-1) normal as face src:
 // F(-c) = F(c) - c / h^2; its direct sun into qs, albedo and Earth IR into qe.
 template <bool First>
@@ -578,14 +614,20 @@ void thermal_power_block(Fleet& f, std::size_t b0, std::size_t b1, const Instant
                               : (mount == static_cast<int32_t>(FaceMount::kArrayBack) ? -1.0 : 0.0);
         const double fn[3] = {wb * tp.face_normal_body[3 * fc], wb * tp.face_normal_body[3 * fc + 1],
                               wb * tp.face_normal_body[3 * fc + 2]};
-        const bool cut = first ? source_face<true>(s, fc, fn, wa, aa, qsn, len)
-                               : source_face<false>(s, fc, fn, wa, aa, qsn, len);
-        if (cut) {
-          if (first) cut_face<true>(s, fc, aa, ae, qen, len);
-          else cut_face<false>(s, fc, aa, ae, qen, len);
+        if (s.face_cut_hint[fc]) {
+          s.face_cut_hint[fc] = first ? source_cut_face<true>(s, fc, fn, wa, aa, ae, qsn, qen, len)
+                                      : source_cut_face<false>(s, fc, fn, wa, aa, ae, qsn, qen, len);
         } else {
-          if (first) earth_face<true>(s, fc, aa, ae, qen, len);
-          else earth_face<false>(s, fc, aa, ae, qen, len);
+          const bool cut = first ? source_face<true>(s, fc, fn, wa, aa, qsn, len)
+                                 : source_face<false>(s, fc, fn, wa, aa, qsn, len);
+          s.face_cut_hint[fc] = cut;
+          if (cut) {
+            if (first) cut_face<true>(s, fc, aa, ae, qen, len);
+            else cut_face<false>(s, fc, aa, ae, qen, len);
+          } else {
+            if (first) earth_face<true>(s, fc, aa, ae, qen, len);
+            else earth_face<false>(s, fc, aa, ae, qen, len);
+          }
         }
       } else {
         const double sign = static_cast<double>(tp.face_geometry_sign[fc]);
