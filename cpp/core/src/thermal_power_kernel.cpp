@@ -106,6 +106,9 @@ struct Scratch {
   // block then evaluates the cut in its first pass (a choice of passes
   // only: both give the same view factors).
   bool face_cut_hint[kMaxFaces] = {};
+  // A structure (as ThermalPower::lu_nonzero) outside which every entry of M
+  // is an exact zero now (the scratch starts zeroed: the empty structure).
+  uint8_t m_zero_outside[kN][kN] = {};
 };
 
 #if defined(__GNUC__)
@@ -1048,13 +1051,18 @@ void thermal_power_block(Fleet& f, std::size_t b0, std::size_t b1, const Instant
     // (the array's T_n is kept for its rate).
     copy_row(s.t_array_old, s.T[tp.array_node]);
 #if defined(ORBITWIN_STAGES_IN_REGISTERS)
-    if (nn <= 6) {
+    if (nn >= 1 && nn <= 6) {
       const double* cap[kN];
       for (int a = 0; a < nn; ++a) cap[a] = tp.capacity_t.block(static_cast<std::size_t>(a), b0);
-      // Entries outside the structure read as exact zeros.
-      for (int a = 0; a < nn; ++a)
-        for (int b = 0; b < nn; ++b)
-          if (!tp.lu_nonzero[a][b]) zero_row(s.M[a][b]);
+      // Entries outside the structure read as exact zeros: zeroed when the
+      // structure differs from the last one zeroed for (the kernel writes
+      // only entries inside it).
+      if (std::memcmp(s.m_zero_outside, tp.lu_nonzero, sizeof s.m_zero_outside) != 0) {
+        for (int a = 0; a < kN; ++a)
+          for (int b = 0; b < kN; ++b)
+            if (!tp.lu_nonzero[a][b]) zero_row(s.M[a][b]);
+        std::memcpy(s.m_zero_outside, tp.lu_nonzero, sizeof s.m_zero_outside);
+      }
       factor(s, tp.lu_nonzero, nn);
       const std::size_t len4 = (len + 3) & ~std::size_t{3};
       switch (nn) {
