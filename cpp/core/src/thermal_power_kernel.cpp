@@ -688,17 +688,31 @@ void thermal_power_block(Fleet& f, std::size_t b0, std::size_t b1, const Instant
           for (int m = 0; m < kSubSamples; ++m) s.sub_illum[m][k] = s.illum_now[k];
           continue;
         }
-        double sum = 0.0;
+        // The sub-samples classified in one vectorised pass; the penumbra
+        // fractions (a few samples) and the sum follow in sample order.
+        double rs[3][kSubSamples], cls[kSubSamples];
+        const double* __restrict p0 = ppos + 3 * i;
+        const double* __restrict v0 = pvel + 3 * i;
+        const double* __restrict p1 = pos + 3 * i;
+        const double* __restrict v1 = vel + 3 * i;
+#pragma omp simd
         for (int m = 0; m < kSubSamples; ++m) {
           const double u = (m + 0.5) / kSubSamples;
           const double u2 = u * u, u3 = u2 * u;
           const double h00 = 2 * u3 - 3 * u2 + 1, h10 = (u3 - 2 * u2 + u) * dt;
           const double h01 = -2 * u3 + 3 * u2, h11 = (u3 - u2) * dt;
-          double r[3];
-          for (int c = 0; c < 3; ++c)
-            r[c] = h00 * ppos[3 * i + c] + h10 * pvel[3 * i + c] + h01 * pos[3 * i + c] + h11 * vel[3 * i + c];
-          const double cls = shadow_classify(r[0], r[1], r[2], sun[0], sun[1], sun[2]);
-          const double lit = cls >= 0.0 ? cls : illuminated_fraction(r, sun);
+          const double rx = h00 * p0[0] + h10 * v0[0] + h01 * p1[0] + h11 * v1[0];
+          const double ry = h00 * p0[1] + h10 * v0[1] + h01 * p1[1] + h11 * v1[1];
+          const double rz = h00 * p0[2] + h10 * v0[2] + h01 * p1[2] + h11 * v1[2];
+          rs[0][m] = rx;
+          rs[1][m] = ry;
+          rs[2][m] = rz;
+          cls[m] = shadow_classify(rx, ry, rz, sun[0], sun[1], sun[2]);
+        }
+        double sum = 0.0;
+        for (int m = 0; m < kSubSamples; ++m) {
+          const double r[3] = {rs[0][m], rs[1][m], rs[2][m]};
+          const double lit = cls[m] >= 0.0 ? cls[m] : illuminated_fraction(r, sun);
           s.sub_illum[m][k] = lit;
           sum += lit;
         }
