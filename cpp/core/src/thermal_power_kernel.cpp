@@ -117,6 +117,36 @@ struct Scratch {
 #define ORBITWIN_NOINLINE
 #endif
 
+// The index of the lowest set bit of b != 0.
+inline std::size_t lowest_bit(uint64_t b) {
+#if defined(__GNUC__)
+  return static_cast<std::size_t>(__builtin_ctzll(b));
+#else
+  std::size_t k = 0;
+  while (!(b & 1)) {
+    b >>= 1;
+    ++k;
+  }
+  return k;
+#endif
+}
+
+// Bit k set where row[k] != 0, k < len (<= 64).
+inline uint64_t nonzero_bits(const double* row, std::size_t len) {
+  uint64_t bits = 0;
+  std::size_t k = 0;
+#if defined(__AVX__)
+  const __m256d zero = _mm256_setzero_pd();
+  for (; k + 4 <= len; k += 4) {
+    const int m = _mm256_movemask_pd(_mm256_cmp_pd(_mm256_loadu_pd(row + k), zero, _CMP_NEQ_UQ));
+    bits |= static_cast<uint64_t>(m) << k;
+  }
+#endif
+  for (; k < len; ++k)
+    if (row[k] != 0.0) bits |= uint64_t{1} << k;
+  return bits;
+}
+
 // This thread's block scratch.
 ORBITWIN_NOINLINE Scratch& thread_scratch() {
   static thread_local Scratch scratch;
@@ -652,7 +682,7 @@ void thermal_power_block(Fleet& f, std::size_t b0, std::size_t b1, const Instant
   // of the exact disc-overlap fraction at kSubSamples midpoints along the
   // cubic Hermite arc between the end states; other steps are all lit or all
   // dark. Sun fixed over the step (it moves 0.04 deg per minute).
-  bool any_transition = false;  // a step in the block crosses an eclipse boundary
+  uint64_t transition_bits = 0;  // bit k: satellite k's step crosses an eclipse boundary
   {
     const double* __restrict pos = f.position_m.data();
     const double* __restrict vel = f.velocity_m_s.data();
@@ -676,10 +706,10 @@ void thermal_power_block(Fleet& f, std::size_t b0, std::size_t b1, const Instant
     }
     // Steps with a transition (a few per orbit): sub-sample before the end
     // state becomes the previous one.
-    any_transition = any > 0.0;
-    if (any_transition) {
-      for (std::size_t k = 0; k < len; ++k) {
-        if (s.transition[k] == 0.0) continue;
+    if (any > 0.0) {
+      transition_bits = nonzero_bits(s.transition, len);
+      for (uint64_t b = transition_bits; b != 0; b &= b - 1) {
+        const std::size_t k = lowest_bit(b);
         const std::size_t i = b0 + k;
         if (!std::isfinite(ppos[3 * i] + ppos[3 * i + 1] + ppos[3 * i + 2] + pvel[3 * i] +
                            pvel[3 * i + 1] + pvel[3 * i + 2])) {
@@ -931,8 +961,8 @@ void thermal_power_block(Fleet& f, std::size_t b0, std::size_t b1, const Instant
     // as kSubSamples intervals with their own illumination, so that shunting
     // while full and discharging in the dark or the penumbra are not netted
     // against each other.
-    for (std::size_t k = 0; any_transition && k < len; ++k) {
-      if (s.transition[k] == 0.0) continue;
+    for (uint64_t b = transition_bits; b != 0; b &= b - 1) {
+      const std::size_t k = lowest_bit(b);
       const std::size_t i = b0 + k;
       const double d = dt / kSubSamples;
       Energies e{};
