@@ -276,7 +276,7 @@ inline void store4(double* p, V4 v) { std::memcpy(p, &v, sizeof v); }
 
 // Solves M x = b for four satellites (lanes k..k+3) with the factors
 // factor() leaves in s.M, x in registers. Dense: the entries outside the
-// structure are exact zeros (the caller zeroes them), and an update by a
+// structure are exact zeros (kept so by the caller), and an update by a
 // zero factor leaves a finite x bit for bit as it is, so for finite values
 // the results are those of solve(), operation for operation.
 template <int NN>
@@ -294,16 +294,15 @@ inline void solve4(const Scratch& s, std::size_t k, V4 (&x)[NN]) {
 // right-hand sides in registers (solve()'s row-by-row passes over the block
 // scratch load and store a row at every update).
 template <int NN>
-void stages_in_registers(const Scratch& s_in, Scratch& s, const double* const* cap, double c_g, double c_n,
-                         std::size_t len) {
+void stages_in_registers(Scratch& s, const double* const* cap, double c_g, double c_n, std::size_t len) {
   for (std::size_t k = 0; k < len; k += 4) {
     V4 x[NN];
-    for (int r = 0; r < NN; ++r) x[r] = load4(s_in.x[r] + k);
-    solve4<NN>(s_in, k, x);
+    for (int r = 0; r < NN; ++r) x[r] = load4(s.x[r] + k);
+    solve4<NN>(s, k, x);
     for (int r = 0; r < NN; ++r)
-      x[r] = load4(cap[r] + k) * (c_g * x[r] - c_n * load4(s_in.T[r] + k)) + load4(s_in.q_mean[r] + k) +
-             load4(s_in.q_int[r] + k) + 3.0 * load4(s_in.rad[r] + k);
-    solve4<NN>(s_in, k, x);
+      x[r] = load4(cap[r] + k) * (c_g * x[r] - c_n * load4(s.T[r] + k)) + load4(s.q_mean[r] + k) +
+             load4(s.q_int[r] + k) + 3.0 * load4(s.rad[r] + k);
+    solve4<NN>(s, k, x);
     for (int r = 0; r < NN; ++r) store4(s.T[r] + k, x[r]);
   }
 }
@@ -1110,12 +1109,12 @@ void thermal_power_block(Fleet& f, std::size_t b0, std::size_t b1, const Instant
       factor(s, tp.lu_nonzero, nn);
       const std::size_t len4 = (len + 3) & ~std::size_t{3};
       switch (nn) {
-        case 1: stages_in_registers<1>(s, s, cap, c_g, c_n, len4); break;
-        case 2: stages_in_registers<2>(s, s, cap, c_g, c_n, len4); break;
-        case 3: stages_in_registers<3>(s, s, cap, c_g, c_n, len4); break;
-        case 4: stages_in_registers<4>(s, s, cap, c_g, c_n, len4); break;
-        case 5: stages_in_registers<5>(s, s, cap, c_g, c_n, len4); break;
-        default: stages_in_registers<6>(s, s, cap, c_g, c_n, len4); break;
+        case 1: stages_in_registers<1>(s, cap, c_g, c_n, len4); break;
+        case 2: stages_in_registers<2>(s, cap, c_g, c_n, len4); break;
+        case 3: stages_in_registers<3>(s, cap, c_g, c_n, len4); break;
+        case 4: stages_in_registers<4>(s, cap, c_g, c_n, len4); break;
+        case 5: stages_in_registers<5>(s, cap, c_g, c_n, len4); break;
+        default: stages_in_registers<6>(s, cap, c_g, c_n, len4); break;
       }
     } else
 #endif
