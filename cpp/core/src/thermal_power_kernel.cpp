@@ -131,20 +131,21 @@ inline std::size_t lowest_bit(uint64_t b) {
 #endif
 }
 
-// Bit k set where row[k] != 0, k < len (<= 64).
-inline uint64_t nonzero_bits(const double* row, std::size_t len) {
+// Bit k set where row[k] != 0, for k < len (the lanes past a partial
+// block's end are read and masked off).
+inline uint64_t nonzero_bits(const double (&row)[kBlock], std::size_t len) {
   uint64_t bits = 0;
-  std::size_t k = 0;
 #if defined(__AVX__)
   const __m256d zero = _mm256_setzero_pd();
-  for (; k + 4 <= len; k += 4) {
+  for (std::size_t k = 0; k < kBlock; k += 4) {
     const int m = _mm256_movemask_pd(_mm256_cmp_pd(_mm256_loadu_pd(row + k), zero, _CMP_NEQ_UQ));
     bits |= static_cast<uint64_t>(m) << k;
   }
-#endif
-  for (; k < len; ++k)
+#else
+  for (std::size_t k = 0; k < kBlock; ++k)
     if (row[k] != 0.0) bits |= uint64_t{1} << k;
-  return bits;
+#endif
+  return len < kBlock ? bits & ((uint64_t{1} << len) - 1) : bits;
 }
 
 // This thread's block scratch.
@@ -263,9 +264,9 @@ inline void solve(Scratch& s, double (*x)[kBlock], const uint8_t (*nz)[kN], int 
   }
 }
 
-#if defined(__GNUC__)
+#if defined(__GNUC__) && defined(__AVX__)
 #define ORBITWIN_STAGES_IN_REGISTERS 1
-// Four satellites' values of one quantity (GCC/Clang vector extension).
+// Four satellites' values of one quantity (GCC/Clang vector extension, one AVX register).
 typedef double V4 __attribute__((vector_size(32)));
 inline V4 load4(const double* p) {
   V4 v;
