@@ -102,6 +102,13 @@ struct Scratch {
   alignas(64) double face_cs[kMaxFaces][kBlock];  // cos(normal, Sun) of source faces
   alignas(64) double face_cn[kMaxFaces][kBlock];  // cos(normal, nadir)
   alignas(64) double face_F[kMaxFaces][kBlock];   // view factor to the Earth
+  // Whether a source face's last block needed the horizon cut: the next
+  // block then evaluates the cut in its first pass (a choice of passes
+  // only: both give the same view factors).
+  bool face_cut_hint[kMaxFaces] = {};
+  // A structure (as ThermalPower::lu_nonzero) outside which every entry of M
+  // is an exact zero now (the scratch starts zeroed: the empty structure).
+  uint8_t m_zero_outside[kN][kN] = {};
 };
 
 #if defined(__GNUC__)
@@ -109,6 +116,37 @@ struct Scratch {
 #else
 #define ORBITWIN_NOINLINE
 #endif
+
+// The index of the lowest set bit of b != 0.
+inline std::size_t lowest_bit(uint64_t b) {
+#if defined(__GNUC__)
+  return static_cast<std::size_t>(__builtin_ctzll(b));
+#else
+  std::size_t k = 0;
+  while (!(b & 1)) {
+    b >>= 1;
+    ++k;
+  }
+  return k;
+#endif
+}
+
+// Bit k set where row[k] != 0, for k < len (the lanes past a partial
+// block's end are read and masked off).
+inline uint64_t nonzero_bits(const double (&row)[kBlock], std::size_t len) {
+  uint64_t bits = 0;
+#if defined(__AVX__)
+  const __m256d zero = _mm256_setzero_pd();
+  for (std::size_t k = 0; k < kBlock; k += 4) {
+    const int m = _mm256_movemask_pd(_mm256_cmp_pd(_mm256_loadu_pd(row + k), zero, _CMP_NEQ_UQ));
+    bits |= static_cast<uint64_t>(m) << k;
+  }
+#else
+  for (std::size_t k = 0; k < kBlock; ++k)
+    if (row[k] != 0.0) bits |= uint64_t{1} << k;
+#endif
+  return len < kBlock ? bits & ((uint64_t{1} << len) - 1) : bits;
+}
 
 // This thread's block scratch.
 ORBITWIN_NOINLINE Scratch& thread_scratch() {
@@ -226,6 +264,51 @@ inline void solve(Scratch& s, double (*x)[kBlock], const uint8_t (*nz)[kN], int 
   }
 }
 
+#if defined(__GNUC__) && defined(__AVX__)
+#define ORBITWIN_STAGES_IN_REGISTERS 1
+// Four satellites' values of one quantity (GCC/Clang vector extension, one AVX register).
+typedef double V4 __attribute__((vector_size(32)));
+inline V4 load4(const double* p) {
+  V4 v;
+  std::memcpy(&v, p, sizeof v);
+  return v;
+}
+inline void store4(double* p, V4 v) { std::memcpy(p, &v, sizeof v); }
+
+// Solves M x = b for four satellites (lanes k..k+3) with the factors
+// factor() leaves in s.M, x in registers. Dense: the entries outside the
+// structure are exact zeros (kept so by the caller), and an update by a
+// zero factor leaves a finite x bit for bit as it is, so for finite values
+// the results are those of solve(), operation for operation.
+template <int NN>
+inline void solve4(const Scratch& s, std::size_t k, V4 (&x)[NN]) {
+  for (int r = 1; r < NN; ++r)
+    for (int p = 0; p < r; ++p) x[r] -= load4(s.M[r][p] + k) * x[p];
+  for (int r = NN - 1; r >= 0; --r) {
+    for (int c = r + 1; c < NN; ++c) x[r] -= load4(s.M[r][c] + k) * x[c];
+    x[r] *= load4(s.M[r][r] + k);
+  }
+}
+
+// The solve of the stage-1 right-hand side s.x, the stage-2 right-hand side
+// and its solve into s.T for NN nodes, four satellites at a time with both
+// right-hand sides in registers (solve()'s row-by-row passes over the block
+// scratch load and store a row at every update).
+template <int NN>
+void stages_in_registers(Scratch& s, const double* const* cap, double c_g, double c_n, std::size_t len) {
+  for (std::size_t k = 0; k < len; k += 4) {
+    V4 x[NN];
+    for (int r = 0; r < NN; ++r) x[r] = load4(s.x[r] + k);
+    solve4<NN>(s, k, x);
+    for (int r = 0; r < NN; ++r)
+      x[r] = load4(cap[r] + k) * (c_g * x[r] - c_n * load4(s.T[r] + k)) + load4(s.q_mean[r] + k) +
+             load4(s.q_int[r] + k) + 3.0 * load4(s.rad[r] + k);
+    solve4<NN>(s, k, x);
+    for (int r = 0; r < NN; ++r) store4(s.T[r] + k, x[r]);
+  }
+}
+#endif
+
 // Conduction through link (a, b) of conductance cond [W/K] for the block:
 // -g into M[a][b] and M[b][a], the flow g (T_a - T_b) into kt[a] and out of
 // kt[b]. A node's (pair's) first link assigns (to +0 + term, what adding to a
@@ -312,6 +395,38 @@ inline void cut_face(Scratch& s, int fc, const double* __restrict aa, const doub
     fF[k] = F;
     sum_into(qe, k, (aa[k] * s.albedo_flux[k] + ae[k] * s.ir_flux[k]) * F, Tag{});
   }
+}
+
+// source_face and cut_face in one pass, for a face whose view factor likely
+// needs the horizon cut (plate_view_factor_pre gives the values source_face's
+// form gives wherever that form applies). Returns whether any lane's plate
+// sees the Earth's limb.
+template <bool First>
+inline bool source_cut_face(Scratch& s, int fc, const double* fn, double wa, const double* __restrict aa,
+                            const double* __restrict ae, double* __restrict qs, double* __restrict qe,
+                            std::size_t len) {
+  using Tag = std::integral_constant<bool, First>;
+  double* __restrict fcs = s.face_cs[fc];
+  double* __restrict fcn = s.face_cn[fc];
+  double* __restrict fF = s.face_F[fc];
+  const double fx = fn[0], fy = fn[1], fz = fn[2];
+  int64_t cut = 0;
+#pragma omp simd reduction(| : cut)
+  for (std::size_t k = 0; k < len; ++k) {
+    const double nx = fx + wa * s.array_b[0][k];
+    const double ny = fy + wa * s.array_b[1][k];
+    const double nz = fz + wa * s.array_b[2][k];
+    const double cs = nx * s.sun_b[0][k] + ny * s.sun_b[1][k] + nz * s.sun_b[2][k];
+    const double cn = nx * s.nadir_b[0][k] + ny * s.nadir_b[1][k] + nz * s.nadir_b[2][k];
+    fcs[k] = cs;
+    fcn[k] = cn;
+    const double F = detail::plate_view_factor_pre(cn, s.inv_h[k], s.inv_h2[k], s.h2[k], s.xh[k]);
+    fF[k] = F;
+    cut |= std::fabs(cn) < s.inv_h[k] ? 1 : 0;  // -1/h < cn < 1/h
+    sum_into(qs, k, aa[k] * s.sun_flux[k] * (cs > 0.0 ? cs : 0.0), Tag{});
+    sum_into(qe, k, (aa[k] * s.albedo_flux[k] + ae[k] * s.ir_flux[k]) * F, Tag{});
+  }
+  return cut != 0;
 }
 
 // A face with the same (sign +1) or the opposite (-1) normal as face src:
@@ -532,14 +647,20 @@ void thermal_power_block(Fleet& f, std::size_t b0, std::size_t b1, const Instant
                               : (mount == static_cast<int32_t>(FaceMount::kArrayBack) ? -1.0 : 0.0);
         const double fn[3] = {wb * tp.face_normal_body[3 * fc], wb * tp.face_normal_body[3 * fc + 1],
                               wb * tp.face_normal_body[3 * fc + 2]};
-        const bool cut = first ? source_face<true>(s, fc, fn, wa, aa, qsn, len)
-                               : source_face<false>(s, fc, fn, wa, aa, qsn, len);
-        if (cut) {
-          if (first) cut_face<true>(s, fc, aa, ae, qen, len);
-          else cut_face<false>(s, fc, aa, ae, qen, len);
+        if (s.face_cut_hint[fc]) {
+          s.face_cut_hint[fc] = first ? source_cut_face<true>(s, fc, fn, wa, aa, ae, qsn, qen, len)
+                                      : source_cut_face<false>(s, fc, fn, wa, aa, ae, qsn, qen, len);
         } else {
-          if (first) earth_face<true>(s, fc, aa, ae, qen, len);
-          else earth_face<false>(s, fc, aa, ae, qen, len);
+          const bool cut = first ? source_face<true>(s, fc, fn, wa, aa, qsn, len)
+                                 : source_face<false>(s, fc, fn, wa, aa, qsn, len);
+          s.face_cut_hint[fc] = cut;
+          if (cut) {
+            if (first) cut_face<true>(s, fc, aa, ae, qen, len);
+            else cut_face<false>(s, fc, aa, ae, qen, len);
+          } else {
+            if (first) earth_face<true>(s, fc, aa, ae, qen, len);
+            else earth_face<false>(s, fc, aa, ae, qen, len);
+          }
         }
       } else {
         const double sign = static_cast<double>(tp.face_geometry_sign[fc]);
@@ -561,7 +682,7 @@ void thermal_power_block(Fleet& f, std::size_t b0, std::size_t b1, const Instant
   // of the exact disc-overlap fraction at kSubSamples midpoints along the
   // cubic Hermite arc between the end states; other steps are all lit or all
   // dark. Sun fixed over the step (it moves 0.04 deg per minute).
-  bool any_transition = false;  // a step in the block crosses an eclipse boundary
+  uint64_t transition_bits = 0;  // bit k: satellite k's step crosses an eclipse boundary
   {
     const double* __restrict pos = f.position_m.data();
     const double* __restrict vel = f.velocity_m_s.data();
@@ -585,10 +706,10 @@ void thermal_power_block(Fleet& f, std::size_t b0, std::size_t b1, const Instant
     }
     // Steps with a transition (a few per orbit): sub-sample before the end
     // state becomes the previous one.
-    any_transition = any > 0.0;
-    if (any_transition) {
-      for (std::size_t k = 0; k < len; ++k) {
-        if (s.transition[k] == 0.0) continue;
+    if (any > 0.0) {
+      transition_bits = nonzero_bits(s.transition, len);
+      for (uint64_t b = transition_bits; b != 0; b &= b - 1) {
+        const std::size_t k = lowest_bit(b);
         const std::size_t i = b0 + k;
         if (!std::isfinite(ppos[3 * i] + ppos[3 * i + 1] + ppos[3 * i + 2] + pvel[3 * i] +
                            pvel[3 * i + 1] + pvel[3 * i + 2])) {
@@ -597,17 +718,31 @@ void thermal_power_block(Fleet& f, std::size_t b0, std::size_t b1, const Instant
           for (int m = 0; m < kSubSamples; ++m) s.sub_illum[m][k] = s.illum_now[k];
           continue;
         }
-        double sum = 0.0;
+        // The sub-samples classified in one vectorised pass; the penumbra
+        // fractions (a few samples) and the sum follow in sample order.
+        double rs[3][kSubSamples], cls[kSubSamples];
+        const double* __restrict p0 = ppos + 3 * i;
+        const double* __restrict v0 = pvel + 3 * i;
+        const double* __restrict p1 = pos + 3 * i;
+        const double* __restrict v1 = vel + 3 * i;
+#pragma omp simd
         for (int m = 0; m < kSubSamples; ++m) {
           const double u = (m + 0.5) / kSubSamples;
           const double u2 = u * u, u3 = u2 * u;
           const double h00 = 2 * u3 - 3 * u2 + 1, h10 = (u3 - 2 * u2 + u) * dt;
           const double h01 = -2 * u3 + 3 * u2, h11 = (u3 - u2) * dt;
-          double r[3];
-          for (int c = 0; c < 3; ++c)
-            r[c] = h00 * ppos[3 * i + c] + h10 * pvel[3 * i + c] + h01 * pos[3 * i + c] + h11 * vel[3 * i + c];
-          const double cls = shadow_classify(r[0], r[1], r[2], sun[0], sun[1], sun[2]);
-          const double lit = cls >= 0.0 ? cls : illuminated_fraction(r, sun);
+          const double rx = h00 * p0[0] + h10 * v0[0] + h01 * p1[0] + h11 * v1[0];
+          const double ry = h00 * p0[1] + h10 * v0[1] + h01 * p1[1] + h11 * v1[1];
+          const double rz = h00 * p0[2] + h10 * v0[2] + h01 * p1[2] + h11 * v1[2];
+          rs[0][m] = rx;
+          rs[1][m] = ry;
+          rs[2][m] = rz;
+          cls[m] = shadow_classify(rx, ry, rz, sun[0], sun[1], sun[2]);
+        }
+        double sum = 0.0;
+        for (int m = 0; m < kSubSamples; ++m) {
+          const double r[3] = {rs[0][m], rs[1][m], rs[2][m]};
+          const double lit = cls[m] >= 0.0 ? cls[m] : illuminated_fraction(r, sun);
           s.sub_illum[m][k] = lit;
           sum += lit;
         }
@@ -668,12 +803,20 @@ void thermal_power_block(Fleet& f, std::size_t b0, std::size_t b1, const Instant
       double* __restrict demand = s.heater_demand[h];
       int32_t* __restrict on = hon + b0 * snh + hr;
       if (snh == 1) {  // contiguous: vectorises
+        // Every operand is loaded before the selects (a select's operands
+        // read only under its condition become masked loads), and the flag
+        // is carried as a double (int32 <-> double converts exactly):
+        // selecting int32 values by double compares costs several packs per
+        // vector. Adding a hidden +0 (exact) keeps GCC from folding the
+        // conversion and the flag's uses back into the selects.
+        const double z = opaque(0.0);
 #pragma omp simd
         for (std::size_t k = 0; k < len; ++k) {
-          const double t = tn[k];
-          const int32_t o = t < hlo[k] ? 1 : (t > hhi[k] ? 0 : on[k]);
-          on[k] = o;
-          demand[k] = o ? hp[k] : 0.0;
+          const double t = tn[k], lo = hlo[k], hi = hhi[k];
+          const double was = static_cast<double>(on[k]);
+          const double o = (t < lo ? 1.0 : (t > hi ? 0.0 : was)) + z;
+          on[k] = static_cast<int32_t>(o);
+          demand[k] = o != 0.0 ? hp[k] : 0.0;
         }
       } else {
         for (std::size_t k = 0; k < len; ++k) {
@@ -686,13 +829,19 @@ void thermal_power_block(Fleet& f, std::size_t b0, std::size_t b1, const Instant
     }
     double* __restrict pen = s.payload_enable;
     double* __restrict hena = s.heater_enable;
+    // Operands loaded first and flags carried as doubles, as above.
+    const double z = opaque(0.0);
 #pragma omp simd
     for (std::size_t k = 0; k < len; ++k) {
       const std::size_t i = b0 + k;
-      pon[i] = soc[i] < pshed[k] ? 0 : (soc[i] >= prest[k] ? 1 : pon[i]);
-      hen[i] = soc[i] < hshed[k] ? 0 : (soc[i] >= hrest[k] ? 1 : hen[i]);
-      pen[k] = pon[i] ? 1.0 : 0.0;
-      hena[k] = hen[i] ? 1.0 : 0.0;
+      const double q = soc[i], ps = pshed[k], pr = prest[k], hs = hshed[k], hr = hrest[k];
+      const double p_was = static_cast<double>(pon[i]), h_was = static_cast<double>(hen[i]);
+      const double po = (q < ps ? 0.0 : (q >= pr ? 1.0 : p_was)) + z;
+      const double ho = (q < hs ? 0.0 : (q >= hr ? 1.0 : h_was)) + z;
+      pon[i] = static_cast<int32_t>(po);
+      hen[i] = static_cast<int32_t>(ho);
+      pen[k] = po != 0.0 ? 1.0 : 0.0;
+      hena[k] = ho != 0.0 ? 1.0 : 0.0;
     }
   }
 
@@ -812,8 +961,8 @@ void thermal_power_block(Fleet& f, std::size_t b0, std::size_t b1, const Instant
     // as kSubSamples intervals with their own illumination, so that shunting
     // while full and discharging in the dark or the penumbra are not netted
     // against each other.
-    for (std::size_t k = 0; any_transition && k < len; ++k) {
-      if (s.transition[k] == 0.0) continue;
+    for (uint64_t b = transition_bits; b != 0; b &= b - 1) {
+      const std::size_t k = lowest_bit(b);
       const std::size_t i = b0 + k;
       const double d = dt / kSubSamples;
       Energies e{};
@@ -938,8 +1087,6 @@ void thermal_power_block(Fleet& f, std::size_t b0, std::size_t b1, const Instant
         x[k] = c[k] * inv_dh * t1 + 2.0 * (qm[k] + qi[k]) - kt[k] + 2.0 * rad[k];
       }
     }
-    factor(s, tp.lu_nonzero, nn);
-    solve(s, s.x, tp.lu_nonzero, nn);
     // Stage 2 (BDF2): M T_n+1 = C (T_g / gamma - (1-gamma)^2/gamma T_n) / ((1-gamma) dt)
     //                           + Q(t_n+1) + 3 sigma eps A T_n^4.
     const double c_g = 1.0 / (kGamma * (1.0 - kGamma) * dt);
@@ -947,6 +1094,34 @@ void thermal_power_block(Fleet& f, std::size_t b0, std::size_t b1, const Instant
     // The right-hand side replaces T_n in s.T, where the solve leaves T_n+1
     // (the array's T_n is kept for its rate).
     copy_row(s.t_array_old, s.T[tp.array_node]);
+#if defined(ORBITWIN_STAGES_IN_REGISTERS)
+    if (nn >= 1 && nn <= 6) {
+      const double* cap[kN];
+      for (int a = 0; a < nn; ++a) cap[a] = tp.capacity_t.block(static_cast<std::size_t>(a), b0);
+      // Entries outside the structure read as exact zeros: zeroed when the
+      // structure differs from the last one zeroed for (the kernel writes
+      // only entries inside it).
+      if (std::memcmp(s.m_zero_outside, tp.lu_nonzero, sizeof s.m_zero_outside) != 0) {
+        for (int a = 0; a < kN; ++a)
+          for (int b = 0; b < kN; ++b)
+            if (!tp.lu_nonzero[a][b]) zero_row(s.M[a][b]);
+        std::memcpy(s.m_zero_outside, tp.lu_nonzero, sizeof s.m_zero_outside);
+      }
+      factor(s, tp.lu_nonzero, nn);
+      const std::size_t len4 = (len + 3) & ~std::size_t{3};
+      switch (nn) {
+        case 1: stages_in_registers<1>(s, cap, c_g, c_n, len4); break;
+        case 2: stages_in_registers<2>(s, cap, c_g, c_n, len4); break;
+        case 3: stages_in_registers<3>(s, cap, c_g, c_n, len4); break;
+        case 4: stages_in_registers<4>(s, cap, c_g, c_n, len4); break;
+        case 5: stages_in_registers<5>(s, cap, c_g, c_n, len4); break;
+        default: stages_in_registers<6>(s, cap, c_g, c_n, len4); break;
+      }
+    } else
+#endif
+    {
+    factor(s, tp.lu_nonzero, nn);
+    solve(s, s.x, tp.lu_nonzero, nn);
     for (int a = 0; a < nn; ++a) {
       const double* __restrict x = s.x[a];
       double* __restrict t = s.T[a];
@@ -959,6 +1134,7 @@ void thermal_power_block(Fleet& f, std::size_t b0, std::size_t b1, const Instant
         t[k] = c[k] * (c_g * x[k] - c_n * t[k]) + qm[k] + qi[k] + 3.0 * rad[k];
     }
     solve(s, s.T, tp.lu_nonzero, nn);
+    }
     {
       double* __restrict r = tp.array_rate_k_s.data() + b0;
       const double* __restrict t_new = s.T[tp.array_node];
