@@ -338,6 +338,17 @@ inline void conduction_link(Scratch& s, int a, int b, const double* __restrict c
 inline void sum_into(double* q, std::size_t k, double v, std::true_type) { q[k] = v; }
 inline void sum_into(double* q, std::size_t k, double v, std::false_type) { q[k] = q[k] + v; }
 
+// Cosines of a face's normal (fx, fy, fz) + wa * array normal to the Sun (cs)
+// and to the nadir (cn), satellite k of the block.
+inline void face_cosines(const Scratch& s, std::size_t k, double fx, double fy, double fz, double wa,
+                         double& cs, double& cn) {
+  const double nx = fx + wa * s.array_b[0][k];
+  const double ny = fy + wa * s.array_b[1][k];
+  const double nz = fz + wa * s.array_b[2][k];
+  cs = nx * s.sun_b[0][k] + ny * s.sun_b[1][k] + nz * s.sun_b[2][k];
+  cn = nx * s.nadir_b[0][k] + ny * s.nadir_b[1][k] + nz * s.nadir_b[2][k];
+}
+
 // A face with its own geometry, normal fn (body mount) + wa * array normal:
 // its cosines to the Sun and the nadir and its view factor without a horizon
 // cut (cos/h^2 or 0, what plate_view_factor selects too) into the scratch,
@@ -354,11 +365,8 @@ inline bool source_face(Scratch& s, int fc, const double* fn, double wa, const d
   int64_t cut = 0;
 #pragma omp simd reduction(| : cut)
   for (std::size_t k = 0; k < len; ++k) {
-    const double nx = fx + wa * s.array_b[0][k];
-    const double ny = fy + wa * s.array_b[1][k];
-    const double nz = fz + wa * s.array_b[2][k];
-    const double cs = nx * s.sun_b[0][k] + ny * s.sun_b[1][k] + nz * s.sun_b[2][k];
-    const double cn = nx * s.nadir_b[0][k] + ny * s.nadir_b[1][k] + nz * s.nadir_b[2][k];
+    double cs, cn;
+    face_cosines(s, k, fx, fy, fz, wa, cs, cn);
     fcs[k] = cs;
     fcn[k] = cn;
     // cos clamped at 1; below -1 F is 0 with or without the clamp (NaN: 0).
@@ -413,11 +421,8 @@ inline bool source_cut_face(Scratch& s, int fc, const double* fn, double wa, con
   int64_t cut = 0;
 #pragma omp simd reduction(| : cut)
   for (std::size_t k = 0; k < len; ++k) {
-    const double nx = fx + wa * s.array_b[0][k];
-    const double ny = fy + wa * s.array_b[1][k];
-    const double nz = fz + wa * s.array_b[2][k];
-    const double cs = nx * s.sun_b[0][k] + ny * s.sun_b[1][k] + nz * s.sun_b[2][k];
-    const double cn = nx * s.nadir_b[0][k] + ny * s.nadir_b[1][k] + nz * s.nadir_b[2][k];
+    double cs, cn;
+    face_cosines(s, k, fx, fy, fz, wa, cs, cn);
     fcs[k] = cs;
     fcn[k] = cn;
     const double F = detail::plate_view_factor_pre(cn, s.inv_h[k], s.inv_h2[k], s.h2[k], s.xh[k]);
