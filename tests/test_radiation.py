@@ -420,15 +420,20 @@ def test_configuration_errors(cache: str) -> None:
         twin.enable_radiation("c", rad.RadiationConfig(cache_dir=cache))
 
 
+def _table_at_satellites(f) -> np.ndarray:
+    """The plain table interpolation at the fleet's current positions: (n, N_P + N_E)."""
+    lat = np.degrees(f.state("orbit.latitude"))
+    lon = np.degrees(f.state("orbit.longitude"))
+    alt = f.state("orbit.altitude").copy()
+    return _core.radiation_interpolate(f.radiation_core, lat, lon, alt)
+
+
 def test_kernel_flux_equals_table_interpolation(cache: str) -> None:
     """The step kernel (which skips table cells without flux) gives the same bytes as
     the plain interpolation at the satellites' positions."""
     twin, f = _twin(cache, _walker(53.0, n=64))
     twin.advance(by="4321s")
-    lat = np.degrees(f.state("orbit.latitude"))
-    lon = np.degrees(f.state("orbit.longitude"))
-    alt = f.state("orbit.altitude").copy()
-    ref = _core.radiation_interpolate(f.radiation_core, lat, lon, alt)
+    ref = _table_at_satellites(f)
     assert np.array_equal(f.state("radiation.proton_flux"), ref[:, :N_P])
     assert np.array_equal(f.state("radiation.electron_flux"), ref[:, N_P:])
     assert (ref[:, P10] > 0).any() and (ref[:, P10] == 0).any()
@@ -436,18 +441,14 @@ def test_kernel_flux_equals_table_interpolation(cache: str) -> None:
 
 @pytest.mark.parametrize("threads", [1, 2])
 def test_kernel_flux_rows_stay_exact_through_and_across_advances(cache: str, threads: int) -> None:
-    """Flux rows written in whole vectors (spilling into the next satellites' rows,
-    which rewrite them) and zero rows not rewritten while a satellite stays out of a
-    belt still equal the plain interpolation after each of several advances, with
-    blocks split across threads."""
+    """Flux rows written in whole vectors and zero rows not rewritten while a
+    satellite stays out of a belt still equal the plain interpolation after each of
+    several advances, with blocks split across threads."""
     twin, f = _twin(cache, _walker(53.0, n=200), threads=threads)
     seen_in = seen_out = False
     for by in ("2000s", "10s", "3000s", "1234s"):
         twin.advance(by=by)
-        lat = np.degrees(f.state("orbit.latitude"))
-        lon = np.degrees(f.state("orbit.longitude"))
-        alt = f.state("orbit.altitude").copy()
-        ref = _core.radiation_interpolate(f.radiation_core, lat, lon, alt)
+        ref = _table_at_satellites(f)
         assert np.array_equal(f.state("radiation.proton_flux"), ref[:, :N_P])
         assert np.array_equal(f.state("radiation.electron_flux"), ref[:, N_P:])
         seen_in |= bool((ref[:, P10] > 0).any())

@@ -350,13 +350,17 @@ inline void face_cosines(const Scratch& s, std::size_t k, double fx, double fy, 
 }
 
 // A face with its own geometry, normal fn (body mount) + wa * array normal:
-// its cosines to the Sun and the nadir and its view factor without a horizon
-// cut (cos/h^2 or 0, what plate_view_factor selects too) into the scratch,
-// its direct sun into qs. Returns whether any lane's plate sees the Earth's
-// limb (the view factor then needs the horizon cut).
-template <bool First>
+// its cosines to the Sun and the nadir and its view factor into the scratch,
+// its direct sun into qs. Without Cut the view factor is the form without a
+// horizon cut (cos/h^2 or 0, what plate_view_factor selects too); with Cut it
+// is plate_view_factor_pre (which gives that form's values wherever that form
+// applies) and the face's albedo and Earth IR go into qe in the same pass, for
+// a face whose view factor likely needs the cut. Returns whether any lane's
+// plate sees the Earth's limb (the view factor then needs the horizon cut).
+template <bool First, bool Cut>
 inline bool source_face(Scratch& s, int fc, const double* fn, double wa, const double* __restrict aa,
-                        double* __restrict qs, std::size_t len) {
+                        const double* __restrict ae, double* __restrict qs, double* __restrict qe,
+                        std::size_t len) {
   using Tag = std::integral_constant<bool, First>;
   double* __restrict fcs = s.face_cs[fc];
   double* __restrict fcn = s.face_cn[fc];
@@ -369,12 +373,20 @@ inline bool source_face(Scratch& s, int fc, const double* fn, double wa, const d
     face_cosines(s, k, fx, fy, fz, wa, cs, cn);
     fcs[k] = cs;
     fcn[k] = cn;
-    // cos clamped at 1; below -1 F is 0 with or without the clamp (NaN: 0).
-    // c >= 1/h > 0: c / h^2 > 0, no clamp at 0 needed.
-    const double c = cn > 1.0 ? 1.0 : cn;
-    fF[k] = c >= s.inv_h[k] ? c * s.inv_h2[k] : 0.0;
-    cut |= std::fabs(cn) < s.inv_h[k] ? 1 : 0;  // -1/h < cn < 1/h
-    sum_into(qs, k, aa[k] * s.sun_flux[k] * (cs > 0.0 ? cs : 0.0), Tag{});
+    if constexpr (Cut) {
+      const double F = detail::plate_view_factor_pre(cn, s.inv_h[k], s.inv_h2[k], s.h2[k], s.xh[k]);
+      fF[k] = F;
+      cut |= std::fabs(cn) < s.inv_h[k] ? 1 : 0;  // -1/h < cn < 1/h
+      sum_into(qs, k, aa[k] * s.sun_flux[k] * (cs > 0.0 ? cs : 0.0), Tag{});
+      sum_into(qe, k, (aa[k] * s.albedo_flux[k] + ae[k] * s.ir_flux[k]) * F, Tag{});
+    } else {
+      // cos clamped at 1; below -1 F is 0 with or without the clamp (NaN: 0).
+      // c >= 1/h > 0: c / h^2 > 0, no clamp at 0 needed.
+      const double c = cn > 1.0 ? 1.0 : cn;
+      fF[k] = c >= s.inv_h[k] ? c * s.inv_h2[k] : 0.0;
+      cut |= std::fabs(cn) < s.inv_h[k] ? 1 : 0;  // -1/h < cn < 1/h
+      sum_into(qs, k, aa[k] * s.sun_flux[k] * (cs > 0.0 ? cs : 0.0), Tag{});
+    }
   }
   return cut != 0;
 }
@@ -403,35 +415,6 @@ inline void cut_face(Scratch& s, int fc, const double* __restrict aa, const doub
     fF[k] = F;
     sum_into(qe, k, (aa[k] * s.albedo_flux[k] + ae[k] * s.ir_flux[k]) * F, Tag{});
   }
-}
-
-// source_face and cut_face in one pass, for a face whose view factor likely
-// needs the horizon cut (plate_view_factor_pre gives the values source_face's
-// form gives wherever that form applies). Returns whether any lane's plate
-// sees the Earth's limb.
-template <bool First>
-inline bool source_cut_face(Scratch& s, int fc, const double* fn, double wa, const double* __restrict aa,
-                            const double* __restrict ae, double* __restrict qs, double* __restrict qe,
-                            std::size_t len) {
-  using Tag = std::integral_constant<bool, First>;
-  double* __restrict fcs = s.face_cs[fc];
-  double* __restrict fcn = s.face_cn[fc];
-  double* __restrict fF = s.face_F[fc];
-  const double fx = fn[0], fy = fn[1], fz = fn[2];
-  int64_t cut = 0;
-#pragma omp simd reduction(| : cut)
-  for (std::size_t k = 0; k < len; ++k) {
-    double cs, cn;
-    face_cosines(s, k, fx, fy, fz, wa, cs, cn);
-    fcs[k] = cs;
-    fcn[k] = cn;
-    const double F = detail::plate_view_factor_pre(cn, s.inv_h[k], s.inv_h2[k], s.h2[k], s.xh[k]);
-    fF[k] = F;
-    cut |= std::fabs(cn) < s.inv_h[k] ? 1 : 0;  // -1/h < cn < 1/h
-    sum_into(qs, k, aa[k] * s.sun_flux[k] * (cs > 0.0 ? cs : 0.0), Tag{});
-    sum_into(qe, k, (aa[k] * s.albedo_flux[k] + ae[k] * s.ir_flux[k]) * F, Tag{});
-  }
-  return cut != 0;
 }
 
 // A face with the same (sign +1) or the opposite (-1) normal as face src:
@@ -653,11 +636,11 @@ void thermal_power_block(Fleet& f, std::size_t b0, std::size_t b1, const Instant
         const double fn[3] = {wb * tp.face_normal_body[3 * fc], wb * tp.face_normal_body[3 * fc + 1],
                               wb * tp.face_normal_body[3 * fc + 2]};
         if (s.face_cut_hint[fc]) {
-          s.face_cut_hint[fc] = first ? source_cut_face<true>(s, fc, fn, wa, aa, ae, qsn, qen, len)
-                                      : source_cut_face<false>(s, fc, fn, wa, aa, ae, qsn, qen, len);
+          s.face_cut_hint[fc] = first ? source_face<true, true>(s, fc, fn, wa, aa, ae, qsn, qen, len)
+                                      : source_face<false, true>(s, fc, fn, wa, aa, ae, qsn, qen, len);
         } else {
-          const bool cut = first ? source_face<true>(s, fc, fn, wa, aa, qsn, len)
-                                 : source_face<false>(s, fc, fn, wa, aa, qsn, len);
+          const bool cut = first ? source_face<true, false>(s, fc, fn, wa, aa, ae, qsn, qen, len)
+                                 : source_face<false, false>(s, fc, fn, wa, aa, ae, qsn, qen, len);
           s.face_cut_hint[fc] = cut;
           if (cut) {
             if (first) cut_face<true>(s, fc, aa, ae, qen, len);
