@@ -20,10 +20,15 @@ from __future__ import annotations
 import argparse
 import math
 import os
+import sys
 import time
+from pathlib import Path
 
 import orbitwin
 from orbitwin.checkpoint import state_digest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from profile_core import every_model_twin  # noqa: E402
 
 
 def default_threads() -> list[int]:
@@ -39,20 +44,9 @@ def default_threads() -> list[int]:
 
 def run(satellites: int, threads: int, hours: float, repeats: int) -> tuple[float, str]:
     """Best satellite-steps/s of the core over ``hours``, and the final state's digest."""
-    planes = 100 if satellites % 100 == 0 and satellites >= 1000 else 1
     best, digest = math.inf, ""
     for _ in range(repeats):
-        twin = orbitwin.Twin("2024-05-13T00:00:00Z", step="10s", threads=threads)
-        twin.add_fleet(
-            "shell",
-            orbitwin.walker(
-                satellites, planes, 1 if planes > 1 else 0, altitude_m=550e3, inclination_deg=53.0
-            ),
-            design=orbitwin.compute_node(),
-        )
-        twin.set_ground_stations(orbitwin.DEFAULT_STATIONS[:4])
-        twin.enable_radiation("shell", orbitwin.RadiationConfig(solar="max", shield_mm=3.0))
-        twin.start()
+        twin = every_model_twin(satellites, threads)
         t0 = time.perf_counter()
         res = twin.advance(by=f"{hours}h")
         best = min(best, time.perf_counter() - t0)
