@@ -138,9 +138,12 @@ void Twin::evaluate(const std::vector<int64_t>& times) {
     const kernels::Instant* step_data = steps.data();
     const std::size_t n_steps = steps.size();
     // Blocks are fixed slices of the fleet and satellites are independent, so
-    // which thread runs a block never changes what is computed in it.
+    // which thread runs a block never changes what is computed in it. Blocks
+    // are handed out as threads come free (guided): a thread slowed by other
+    // work on the machine, or by blocks with more events, does not leave the
+    // others waiting at the end of the segment.
 #ifdef ORBITWIN_OPENMP
-#pragma omp parallel for schedule(static) num_threads(threads_) if (threads_ > 1 && n_blocks > 1)
+#pragma omp parallel for schedule(guided) num_threads(threads_) if (threads_ > 1 && n_blocks > 1)
 #endif
     for (long blk = 0; blk < n_blocks; ++blk) {
       const std::size_t b0 = static_cast<std::size_t>(blk) * kernels::kBlock;
