@@ -50,7 +50,20 @@ void orbit_mean_elements(Fleet& f, std::size_t b0, std::size_t b1, const Instant
 
   double sin_e[kBlock], cos_e[kBlock];
   const std::size_t len = b1 - b0;
+  double eccentric = 0.0;  // > 0: some orbit in the block is not circular
   if (kepler_iterations > 0) {
+#pragma omp simd reduction(+ : eccentric)
+    for (std::size_t k = 0; k < len; ++k) eccentric += ecc[b0 + k] != 0.0 ? 1.0 : 0.0;
+  }
+  if (kepler_iterations > 0 && eccentric == 0.0) {
+    // Circular orbits: E = M, where the Newton pass below gives d = +0 and
+    // so the same sin and cos, bit for bit, without its division.
+#pragma omp simd
+    for (std::size_t k = 0; k < len; ++k) {
+      const std::size_t i = b0 + k;
+      fm::sincos(fm::wrap_pi(m0[i] + n[i] * t), sin_e[k], cos_e[k]);
+    }
+  } else if (kepler_iterations > 0) {
 #pragma omp simd
     for (std::size_t k = 0; k < len; ++k) {
       const std::size_t i = b0 + k;
@@ -188,24 +201,71 @@ void geodetic(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in) {
   double* __restrict lon = f.longitude_rad.data();
   double* __restrict alt = f.altitude_m.data();
   const double sg = in.sin_gmst, cg = in.cos_gmst;
+  const std::size_t len = b1 - b0;
+  // Three passes over the block, the arithmetic of one: each pass's chain of
+  // square roots and divisions is short enough for the out-of-order core to
+  // overlap the next satellites' chains, where one long pass would wait.
+  double xs[kBlock], ys[kBlock], zs[kBlock], ps[kBlock], nums[kBlock], dens[kBlock];
 #pragma omp simd
-  for (std::size_t i = b0; i < b1; ++i) {
+  for (std::size_t k = 0; k < len; ++k) {
+    const std::size_t i = b0 + k;
     const double x = cg * pos[3 * i] + sg * pos[3 * i + 1];
     const double y = -sg * pos[3 * i] + cg * pos[3 * i + 1];
     const double z = pos[3 * i + 2];
-    lon[i] = fm::atan2(y, x);
     // Bowring's iteration in algebraic form (no trigonometry until the end):
     // two passes are exact to well below a millimetre at orbital heights.
     const double p = std::sqrt(x * x + y * y);
     double num, den;
     bowring_step(b * p, a * z, p, z, num, den);
     bowring_step(a * den, b * num, p, z, num, den);
+    xs[k] = x;
+    ys[k] = y;
+    zs[k] = z;
+    ps[k] = p;
+    nums[k] = num;
+    dens[k] = den;
+  }
+#pragma omp simd
+  for (std::size_t k = 0; k < len; ++k) lon[b0 + k] = fm::atan2(ys[k], xs[k]);
+#pragma omp simd
+  for (std::size_t k = 0; k < len; ++k) {
+    const std::size_t i = b0 + k;
+    const double num = nums[k], den = dens[k], p = ps[k], z = zs[k];
     lat[i] = fm::atan2(num, den);
     const double inv = 1.0 / std::sqrt(num * num + den * den);
     const double cphi = den * inv, sphi = num * inv;
     alt[i] = p * cphi + z * sphi - a * std::sqrt(1.0 - e2 * sphi * sphi);
   }
 }
+
+namespace {
+
+// shadow_classify() without square roots or divisions where the answer is
+// clear: 1 (fully lit) or 0 (umbra) far from the shadow boundaries, -1 where
+// the caller must ask shadow_classify() itself (near a boundary, within ~320 m
+// of the equatorial radius, NaN positions). With d = s - r, u = -r.d and
+// Q = sqrt((|d|^2 - Rs^2) (|r|^2 - Re^2)), shadow_classify's tests read
+// c >= a + b <=> u + Rs Re <= Q and c <= b - a <=> u - Rs Re >= Q (both
+// sides times |d| |r|); compared as squares with a relative margin of 1e-9,
+// i.e. 5e-10 cos(a) cos(b) >= 5e-12 in cos(c), far above the rounding of
+// either computation (<= 1e-13 for cos(b) >= 0.01), so the two always agree.
+inline double shadow_classify_clear(double rx, double ry, double rz, double sx, double sy, double sz) {
+  constexpr double kRe2 = kEarthRadiusEq * kEarthRadiusEq;
+  constexpr double kRs2 = kSunRadius * kSunRadius;
+  constexpr double kRsRe = kSunRadius * kEarthRadiusEq;
+  const double dx = sx - rx, dy = sy - ry, dz = sz - rz;
+  const double d2 = dx * dx + dy * dy + dz * dz;
+  const double r2 = rx * rx + ry * ry + rz * rz;
+  const double u = -(rx * dx + ry * dy + rz * dz);
+  const double q2 = (d2 - kRs2) * (r2 - kRe2);
+  const double lo = u + kRsRe, hi = u - kRsRe;
+  const double lit = (lo <= 0.0) | (lo * lo <= q2 * (1.0 - 1e-9)) ? 1.0 : -1.0;
+  const double shade = (hi > 0.0) & (hi * hi >= q2 * (1.0 + 1e-9)) ? 0.0 : -1.0;
+  // cos(b) >= 0.01 (|r| > 1.00005 Re): a + b < pi / 2, Q well above 0.
+  return r2 > 1.0001 * kRe2 ? (lit > 0.0 ? lit : shade) : -1.0;
+}
+
+}  // namespace
 
 void sun_geometry(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in) {
   const double* __restrict pos = f.position_m.data();
@@ -215,26 +275,28 @@ void sun_geometry(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in) {
   const double s[3] = {in.sun_m[0], in.sun_m[1], in.sun_m[2]};
   const double ux = in.sun_dir[0], uy = in.sun_dir[1], uz = in.sun_dir[2];
   const double sx = s[0], sy = s[1], sz = s[2];
-  double partial = 0.0;  // > 0: some satellite is in the penumbra (or NaN)
-#pragma omp simd reduction(+ : partial)
+  double unclear = 0.0;  // > 0: some satellite is near a shadow boundary (or NaN)
+#pragma omp simd reduction(+ : unclear)
   for (std::size_t i = b0; i < b1; ++i) {
     const double rx = pos[3 * i], ry = pos[3 * i + 1], rz = pos[3 * i + 2];
     const double vx = vel[3 * i], vy = vel[3 * i + 1], vz = vel[3 * i + 2];
-    const double lit = shadow_classify(rx, ry, rz, sx, sy, sz);
+    const double lit = shadow_classify_clear(rx, ry, rz, sx, sy, sz);
     illum[i] = lit;
-    partial += (lit < 0.0 || lit != lit) ? 1.0 : 0.0;
+    unclear += lit < 0.0 ? 1.0 : 0.0;
     const double hx = ry * vz - rz * vy;
     const double hy = rz * vx - rx * vz;
     const double hz = rx * vy - ry * vx;
     const double hn = std::sqrt(hx * hx + hy * hy + hz * hz);
     beta[i] = fm::asin((hx * ux + hy * uy + hz * uz) / hn);
   }
-  // The penumbra (a few seconds per orbit) gets the exact disc overlap.
-  if (partial == 0.0) return;
+  if (unclear == 0.0) return;
+  // Near a boundary: shadow_classify() itself, and the penumbra (a few
+  // seconds per orbit) gets the exact disc overlap.
   for (std::size_t i = b0; i < b1; ++i) {
-    if (illum[i] < 0.0 || illum[i] != illum[i]) {
+    if (illum[i] < 0.0) {
       const double r[3] = {pos[3 * i], pos[3 * i + 1], pos[3 * i + 2]};
-      illum[i] = std::isfinite(r[0] + r[1] + r[2]) ? illuminated_fraction(r, s) : NAN;
+      const double lit = shadow_classify(r[0], r[1], r[2], sx, sy, sz);
+      illum[i] = lit >= 0.0 ? lit : (std::isfinite(r[0] + r[1] + r[2]) ? illuminated_fraction(r, s) : NAN);
     }
   }
 }
@@ -258,8 +320,17 @@ void attitude(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in) {
     sun_weight[i - b0] = m == static_cast<int32_t>(AttitudeMode::kSun) ? 1.0 : 0.0;
     held += (m == static_cast<int32_t>(AttitudeMode::kInertial)) | (m == static_cast<int32_t>(AttitudeMode::kTumble));
   }
+  // Two passes over the block, the arithmetic of one: each pass's chain of
+  // square roots and divisions is short enough for the out-of-order core to
+  // overlap the next satellites' chains. The first writes the nadir axes and
+  // keeps what the sun-pointing axes need.
+  const std::size_t len = b1 - b0;
+  double hxs[kBlock], hys[kBlock], hzs[kBlock];     // unit orbit normal
+  double szxs[kBlock], szys[kBlock], szzs[kBlock];  // unit vector to the Sun
+  double uxs[kBlock], uys[kBlock], uzs[kBlock];     // unit radius
 #pragma omp simd
-  for (std::size_t i = b0; i < b1; ++i) {
+  for (std::size_t k = 0; k < len; ++k) {
+    const std::size_t i = b0 + k;
     const double rx = pos[3 * i], ry = pos[3 * i + 1], rz = pos[3 * i + 2];
     const double vx = vel[3 * i], vy = vel[3 * i + 1], vz = vel[3 * i + 2];
     const double ir = 1.0 / std::sqrt(rx * rx + ry * ry + rz * rz);
@@ -272,19 +343,42 @@ void attitude(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in) {
     const double nzx = -rx * ir, nzy = -ry * ir, nzz = -rz * ir;
     const double nyx = -hx, nyy = -hy, nyz = -hz;
     const double nxx = nyy * nzz - nyz * nzy, nxy = nyz * nzx - nyx * nzz, nxz = nyx * nzy - nyy * nzx;
-    // Sun-pointing: Z to the Sun, X = h x Z (in the orbit plane), Y = Z x X.
     double szx = sunx - rx, szy = suny - ry, szz = sunz - rz;
     const double isz = 1.0 / std::sqrt(szx * szx + szy * szy + szz * szz);
     szx *= isz;
     szy *= isz;
     szz *= isz;
+    scratch[0][k] = nxx;
+    scratch[1][k] = nxy;
+    scratch[2][k] = nxz;
+    scratch[3][k] = nyx;
+    scratch[4][k] = nyy;
+    scratch[5][k] = nyz;
+    scratch[6][k] = nzx;
+    scratch[7][k] = nzy;
+    scratch[8][k] = nzz;
+    hxs[k] = hx;
+    hys[k] = hy;
+    hzs[k] = hz;
+    szxs[k] = szx;
+    szys[k] = szy;
+    szzs[k] = szz;
+    uxs[k] = rx * ir;
+    uys[k] = ry * ir;
+    uzs[k] = rz * ir;
+  }
+#pragma omp simd
+  for (std::size_t k = 0; k < len; ++k) {
+    const double hx = hxs[k], hy = hys[k], hz = hzs[k];
+    const double szx = szxs[k], szy = szys[k], szz = szzs[k];
+    // Sun-pointing: Z to the Sun, X = h x Z (in the orbit plane), Y = Z x X.
     double sxx = hy * szz - hz * szy, sxy = hz * szx - hx * szz, sxz = hx * szy - hy * szx;
     const double sx2 = sxx * sxx + sxy * sxy + sxz * sxz;
     // Sun along the orbit normal: take X along the radius instead.
     const bool degenerate = sx2 < 1e-20;
-    sxx = degenerate ? rx * ir : sxx;
-    sxy = degenerate ? ry * ir : sxy;
-    sxz = degenerate ? rz * ir : sxz;
+    sxx = degenerate ? uxs[k] : sxx;
+    sxy = degenerate ? uys[k] : sxy;
+    sxz = degenerate ? uzs[k] : sxz;
     const double isx = 1.0 / std::sqrt(degenerate ? 1.0 : sx2);
     sxx *= isx;
     sxy *= isx;
@@ -293,19 +387,18 @@ void attitude(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in) {
 
     // Mode weights of exactly 0 or 1 blend the candidate axes without
     // branches (GCC turns selects here into masked stores it cannot vectorise).
-    const std::size_t k = i - b0;
     const double w_sun = sun_weight[k];
     const double w_nadir = 1.0 - w_sun;
-#define ORBITWIN_PICK(c, nad, sn) scratch[c][k] = w_nadir * (nad) + w_sun * (sn)
-    ORBITWIN_PICK(0, nxx, sxx);
-    ORBITWIN_PICK(1, nxy, sxy);
-    ORBITWIN_PICK(2, nxz, sxz);
-    ORBITWIN_PICK(3, nyx, syx);
-    ORBITWIN_PICK(4, nyy, syy);
-    ORBITWIN_PICK(5, nyz, syz);
-    ORBITWIN_PICK(6, nzx, szx);
-    ORBITWIN_PICK(7, nzy, szy);
-    ORBITWIN_PICK(8, nzz, szz);
+#define ORBITWIN_PICK(c, sn) scratch[c][k] = w_nadir * scratch[c][k] + w_sun * (sn)
+    ORBITWIN_PICK(0, sxx);
+    ORBITWIN_PICK(1, sxy);
+    ORBITWIN_PICK(2, sxz);
+    ORBITWIN_PICK(3, syx);
+    ORBITWIN_PICK(4, syy);
+    ORBITWIN_PICK(5, syz);
+    ORBITWIN_PICK(6, szx);
+    ORBITWIN_PICK(7, szy);
+    ORBITWIN_PICK(8, szz);
 #undef ORBITWIN_PICK
   }
   // Interleave into (n,3,3); GCC cannot vectorise stride-9 stores above.
