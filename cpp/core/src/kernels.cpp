@@ -15,6 +15,64 @@ namespace orbitwin::kernels {
 
 namespace fm = orbitwin::fastmath;
 
+namespace {
+
+// A block's positions [m] and velocities [m/s] as x, y and z rows, as
+// orbit_mean_elements() computed them on this thread for the block and
+// instant in its key: the kernels after it in the step read these rows
+// instead of transposing the fleet's (n, 3) rows again.
+struct BlockKinematics {
+  const double* pos = nullptr;  //!< the fleet's position_m.data(); nullptr: none
+  std::size_t b0 = 0, b1 = 0;
+  double t_s = 0.0;
+  alignas(32) double r[3][kBlock];
+  alignas(32) double v[3][kBlock];
+};
+
+thread_local BlockKinematics block_kinematics;
+
+// The block's position and velocity rows: orbit_mean_elements()'s where they
+// are for this block and instant, else transposed from the (n, 3) rows into own.
+const BlockKinematics& kinematics(const Fleet& f, std::size_t b0, std::size_t b1, const Instant& in,
+                                  BlockKinematics& own) {
+  const BlockKinematics& kin = block_kinematics;
+  if (kin.pos == f.position_m.data() && kin.b0 == b0 && kin.b1 == b1 && kin.t_s == in.t_s) return kin;
+  const double* __restrict pos = f.position_m.data();
+  const double* __restrict vel = f.velocity_m_s.data();
+  for (std::size_t k = 0; k < b1 - b0; ++k)
+    for (int c = 0; c < 3; ++c) {
+      own.r[c][k] = pos[3 * (b0 + k) + c];
+      own.v[c][k] = vel[3 * (b0 + k) + c];
+    }
+  return own;
+}
+
+// Writes the (len, 3) rows of out from the rows x, y and z: with AVX four
+// satellites at a time (three loads, six shuffles, three stores).
+inline void interleave3(const double* __restrict x, const double* __restrict y, const double* __restrict z,
+                        double* __restrict out, std::size_t len) {
+  std::size_t k = 0;
+#if defined(__AVX__)
+  for (; k + 4 <= len; k += 4) {
+    const __m256d vx = _mm256_loadu_pd(x + k), vy = _mm256_loadu_pd(y + k), vz = _mm256_loadu_pd(z + k);
+    const __m256d t0 = _mm256_shuffle_pd(vx, vy, 0x0);  // x0 y0 x2 y2
+    const __m256d t1 = _mm256_shuffle_pd(vz, vx, 0xA);  // z0 x1 z2 x3
+    const __m256d t2 = _mm256_shuffle_pd(vy, vz, 0xF);  // y1 z1 y3 z3
+    double* o = out + 3 * k;
+    _mm256_storeu_pd(o, _mm256_permute2f128_pd(t0, t1, 0x20));      // x0 y0 z0 x1
+    _mm256_storeu_pd(o + 4, _mm256_blend_pd(t2, t0, 0xC));          // y1 z1 x2 y2
+    _mm256_storeu_pd(o + 8, _mm256_permute2f128_pd(t1, t2, 0x31));  // z2 x3 y3 z3
+  }
+#endif
+  for (; k < len; ++k) {
+    out[3 * k + 0] = x[k];
+    out[3 * k + 1] = y[k];
+    out[3 * k + 2] = z[k];
+  }
+}
+
+}  // namespace
+
 int kepler_iterations_for(double e_max) {
   if (e_max > kKeplerFastMaxEcc) return 0;
   if (e_max == 0.0) return 1;
@@ -50,6 +108,15 @@ void orbit_mean_elements(Fleet& f, std::size_t b0, std::size_t b1, const Instant
 
   double sin_e[kBlock], cos_e[kBlock];
   const std::size_t len = b1 - b0;
+  // The rows for the kernels after this one (and for the (n, 3) rows).
+  BlockKinematics& kin = block_kinematics;
+  kin.pos = nullptr;
+  double* __restrict krx = kin.r[0];
+  double* __restrict kry = kin.r[1];
+  double* __restrict krz = kin.r[2];
+  double* __restrict kvx = kin.v[0];
+  double* __restrict kvy = kin.v[1];
+  double* __restrict kvz = kin.v[2];
   double eccentric = 0.0;  // > 0: some orbit in the block is not circular
   if (kepler_iterations > 0) {
 #pragma omp simd reduction(+ : eccentric)
@@ -111,13 +178,19 @@ void orbit_mean_elements(Fleet& f, std::size_t b0, std::size_t b1, const Instant
     // Orbit normal h = P x Q; the secular rotations add w' (h x r) + W' (z x r).
     const double hx = sO * si[i], hy = -cO * si[i], hz = ci[i];
     const double wd = argp_dot[i], od = raan_dot[i];
-    pos[3 * i + 0] = rx;
-    pos[3 * i + 1] = ry;
-    pos[3 * i + 2] = rz;
-    vel[3 * i + 0] = px * xd + qx * yd + wd * (hy * rz - hz * ry) - od * ry;
-    vel[3 * i + 1] = py * xd + qy * yd + wd * (hz * rx - hx * rz) + od * rx;
-    vel[3 * i + 2] = pz * xd + qz * yd + wd * (hx * ry - hy * rx);
+    krx[k] = rx;
+    kry[k] = ry;
+    krz[k] = rz;
+    kvx[k] = px * xd + qx * yd + wd * (hy * rz - hz * ry) - od * ry;
+    kvy[k] = py * xd + qy * yd + wd * (hz * rx - hx * rz) + od * rx;
+    kvz[k] = pz * xd + qz * yd + wd * (hx * ry - hy * rx);
   }
+  interleave3(krx, kry, krz, pos + 3 * b0, len);
+  interleave3(kvx, kvy, kvz, vel + 3 * b0, len);
+  kin.pos = pos;
+  kin.b0 = b0;
+  kin.b1 = b1;
+  kin.t_s = t;
 }
 
 void orbit_ephemeris(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in) {
@@ -128,6 +201,7 @@ void orbit_ephemeris(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in
   double* __restrict pos = f.position_m.data();
   double* __restrict vel = f.velocity_m_s.data();
   uint32_t* __restrict status = f.status.data();
+  block_kinematics.pos = nullptr;  // the kernels after this one transpose the (n, 3) rows
   for (std::size_t i = b0; i < b1; ++i) {
     const std::size_t src = 3 * (i * cap + j);
     bool ok = true;
@@ -142,17 +216,79 @@ void orbit_ephemeris(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in
 
 namespace {
 
-// One pass of Bowring's iteration: from the reduced latitude's (cos, sin)
-// direction (unnormalised) to tan(geodetic latitude) = num / den.
+// One pass of Bowring's iteration in units of the equatorial radius: from
+// the reduced latitude's (cos, sin) direction (any scale) to tan(geodetic
+// latitude) = num / den, both scaled by |(cb, sb)|^3 (no division: only the
+// ratio matters to the next pass and to the latitude).
 inline void bowring_step(double cb, double sb, double p, double z, double& num, double& den) {
-  constexpr double a = kEarthRadiusEq;
-  constexpr double b = a * (1.0 - kEarthFlattening);
+  constexpr double b = 1.0 - kEarthFlattening;  // polar radius [equatorial radii]
   constexpr double e2 = kEarthFlattening * (2.0 - kEarthFlattening);
   constexpr double ep2 = e2 / (1.0 - e2);
-  const double inv = 1.0 / std::sqrt(cb * cb + sb * sb);
-  const double cbn = cb * inv, sbn = sb * inv;
-  num = z + ep2 * b * sbn * sbn * sbn;
-  den = p - e2 * a * cbn * cbn * cbn;
+  const double q = cb * cb + sb * sb;
+  const double s = q * std::sqrt(q);
+  num = z * s + ep2 * b * (sb * sb * sb);
+  den = p * s - e2 * (cb * cb * cb);
+}
+
+// atan2(y, x) [rad] with one division, for |x|, |y| below 1e30 (or 0):
+// fastmath::atan2's Cephes reduction and rational approximation with the
+// reduced argument N / D and the rational R(N^2 / D^2) brought over one
+// denominator (homogeneous polynomials in N^2 and D^2). Within 3 ulp of the
+// C library (4.5e-16 rad); quadrants, signed zeros and NaN as fastmath::atan2.
+inline double atan2_one_division(double y, double x) {
+  constexpr double kPi = 3.141592653589793238462643383279502884;
+  constexpr double kPio4 = 0.78539816339744830962;
+  constexpr double kMoreBits = 6.123233995736765886130e-17;
+  const double ax = std::fabs(x), ay = std::fabs(y);
+  const bool y_larger = ay > ax;
+  const double lo = y_larger ? ax : ay, hi = y_larger ? ay : ax;  // ratio lo / hi in [0, 1]
+  // Above 0.66: atan(t) = pi/4 + atan((t - 1) / (t + 1)).
+  const bool mid = lo > 0.66 * hi;
+  const double n = mid ? lo - hi : lo, d = mid ? lo + hi : hi;
+  const double u = n * n, w = d * d;
+  const double w2 = w * w, w3 = w2 * w, w4 = w2 * w2, w5 = w4 * w;
+  const double ph = (((-8.750608600031904122785e-01 * u - 1.615753718733365076637e+01 * w) * u -
+                      7.500855792314704667340e+01 * w2) * u - 1.228866684490136173410e+02 * w3) * u -
+                    6.485021904942025371773e+01 * w4;
+  const double qh = ((((u + 2.485846490142306297962e+01 * w) * u + 1.650270098316988542046e+02 * w2) * u +
+                      4.328810604912902668951e+02 * w3) * u + 4.853903996359136964868e+02 * w4) * u +
+                    1.945506571482613964425e+02 * w5;
+  // atan(n / d) = n / d (1 + z P(z) / Q(z)), z = u / w.
+  const double r = n * (qh + u * ph) / (d * qh);
+  const double t = d == 0.0 ? 0.0 : r;  // atan2(0, 0) = 0; NaN arguments stay NaN
+  double a = (mid ? kPio4 : 0.0) + (t + (mid ? 0.5 * kMoreBits : 0.0));
+  a = y_larger ? (0.5 * kPi - a) : a;
+  a = (std::copysign(1.0, x) < 0.0) ? (kPi - a) : a;
+  return std::copysign(a, y);
+}
+
+// asin(n / d) [rad] for d > 0 with one division (|n| > d reads as |n| = d),
+// for d below 1e20: fastmath::asin's fdlibm rational approximation with
+// z = (n / d)^2 (|n| <= d / 2) or z = (1 - |n| / d) / 2 (above) kept as a
+// ratio zn / zd and R(z) brought over one denominator (homogeneous
+// polynomials in zn and zd). Within 6 ulp (7e-16 rad) of asin of the exact
+// ratio: closer than fastmath::asin of the rounded ratio near |n| = d.
+inline double asin_ratio(double n, double d) {
+  constexpr double kPio2Hi = 1.57079632679489655800e+00;
+  constexpr double kPio2Lo = 6.12323399573676603587e-17;
+  const double an = std::fabs(n) > d ? d : std::fabs(n);
+  const bool big = an > 0.5 * d;
+  // z = zn / zd; asin's argument v = f / g (f = sqrt(zn zd), g = zd above 1/2).
+  const double zn = big ? d - an : an * an;  // d - an: exact
+  const double zd = big ? 2.0 * d : d * d;
+  const double f = big ? std::sqrt(zn * zd) : an;
+  const double g = big ? zd : d;
+  const double zd2 = zd * zd, zd3 = zd2 * zd, zd4 = zd2 * zd2, zd5 = zd4 * zd;
+  const double ph =
+      zn * (((((3.47933107596021167570e-05 * zn + 7.91534994289814532176e-04 * zd) * zn -
+               4.00555345006794114027e-02 * zd2) * zn + 2.01212532134862925881e-01 * zd3) * zn -
+             3.25565818622400915405e-01 * zd4) * zn + 1.66666666666666657415e-01 * zd5);
+  const double qh = (((7.70381505559019352791e-02 * zn - 6.88283971605453293030e-01 * zd) * zn +
+                      2.02094576023350569471e+00 * zd2) * zn - 2.40339491173441421878e+00 * zd3) * zn + zd4;
+  // asin(v) = v (1 + p(z) / q(z)), p / q = ph / (qh zd^2).
+  const double w = f * (qh * zd2 + ph) / (g * qh * zd2);
+  const double a = big ? kPio2Hi - (2.0 * w - kPio2Lo) : w;
+  return std::copysign(a, n);
 }
 
 // Writes the (len,3,3) rows of out from a block's (9,kBlock) scratch (one
@@ -194,30 +330,36 @@ inline void interleave9(const double (&sc)[9][kBlock], double* __restrict out, s
 
 void geodetic(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in) {
   constexpr double a = kEarthRadiusEq;
-  constexpr double b = a * (1.0 - kEarthFlattening);
+  constexpr double b = 1.0 - kEarthFlattening;  // polar radius [equatorial radii]
   constexpr double e2 = kEarthFlattening * (2.0 - kEarthFlattening);
-  const double* __restrict pos = f.position_m.data();
+  constexpr double inv_a = 1.0 / kEarthRadiusEq;
+  BlockKinematics own;
+  const BlockKinematics& kin = kinematics(f, b0, b1, in, own);
+  const double* __restrict px = kin.r[0];
+  const double* __restrict py = kin.r[1];
+  const double* __restrict pz = kin.r[2];
   double* __restrict lat = f.latitude_rad.data();
   double* __restrict lon = f.longitude_rad.data();
   double* __restrict alt = f.altitude_m.data();
   const double sg = in.sin_gmst, cg = in.cos_gmst;
   const std::size_t len = b1 - b0;
-  // Three passes over the block, the arithmetic of one: each pass's chain of
-  // square roots and divisions is short enough for the out-of-order core to
-  // overlap the next satellites' chains, where one long pass would wait.
+  // Three passes over the block: each pass's chain of square roots and
+  // divisions is short enough for the out-of-order core to overlap the next
+  // satellites' chains, where one long pass would wait.
   double xs[kBlock], ys[kBlock], zs[kBlock], ps[kBlock], nums[kBlock], dens[kBlock];
 #pragma omp simd
   for (std::size_t k = 0; k < len; ++k) {
-    const std::size_t i = b0 + k;
-    const double x = cg * pos[3 * i] + sg * pos[3 * i + 1];
-    const double y = -sg * pos[3 * i] + cg * pos[3 * i + 1];
-    const double z = pos[3 * i + 2];
-    // Bowring's iteration in algebraic form (no trigonometry until the end):
-    // two passes are exact to well below a millimetre at orbital heights.
+    const double x = cg * px[k] + sg * py[k];
+    const double y = -sg * px[k] + cg * py[k];
+    const double z = pz[k];
+    // Bowring's iteration in algebraic form (no trigonometry until the end),
+    // in equatorial radii: two passes are exact to well below a millimetre
+    // at orbital heights.
     const double p = std::sqrt(x * x + y * y);
+    const double pe = p * inv_a, ze = z * inv_a;
     double num, den;
-    bowring_step(b * p, a * z, p, z, num, den);
-    bowring_step(a * den, b * num, p, z, num, den);
+    bowring_step(b * pe, ze, pe, ze, num, den);
+    bowring_step(den, b * num, pe, ze, num, den);
     xs[k] = x;
     ys[k] = y;
     zs[k] = z;
@@ -226,14 +368,14 @@ void geodetic(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in) {
     dens[k] = den;
   }
 #pragma omp simd
-  for (std::size_t k = 0; k < len; ++k) lon[b0 + k] = fm::atan2(ys[k], xs[k]);
+  for (std::size_t k = 0; k < len; ++k) lon[b0 + k] = atan2_one_division(ys[k], xs[k]);
 #pragma omp simd
   for (std::size_t k = 0; k < len; ++k) {
     const std::size_t i = b0 + k;
     const double num = nums[k], den = dens[k], p = ps[k], z = zs[k];
-    lat[i] = fm::atan2(num, den);
     const double inv = 1.0 / std::sqrt(num * num + den * den);
     const double cphi = den * inv, sphi = num * inv;
+    lat[i] = atan2_one_division(sphi, cphi);
     alt[i] = p * cphi + z * sphi - a * std::sqrt(1.0 - e2 * sphi * sphi);
   }
 }
@@ -268,8 +410,14 @@ inline double shadow_classify_clear(double rx, double ry, double rz, double sx, 
 }  // namespace
 
 void sun_geometry(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in) {
-  const double* __restrict pos = f.position_m.data();
-  const double* __restrict vel = f.velocity_m_s.data();
+  BlockKinematics own;
+  const BlockKinematics& kin = kinematics(f, b0, b1, in, own);
+  const double* __restrict krx = kin.r[0];
+  const double* __restrict kry = kin.r[1];
+  const double* __restrict krz = kin.r[2];
+  const double* __restrict kvx = kin.v[0];
+  const double* __restrict kvy = kin.v[1];
+  const double* __restrict kvz = kin.v[2];
   double* __restrict illum = f.illumination.data();
   double* __restrict beta = f.beta_angle_rad.data();
   const double s[3] = {in.sun_m[0], in.sun_m[1], in.sun_m[2]};
@@ -278,8 +426,9 @@ void sun_geometry(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in) {
   double unclear = 0.0;  // > 0: some satellite is near a shadow boundary (or NaN)
 #pragma omp simd reduction(+ : unclear)
   for (std::size_t i = b0; i < b1; ++i) {
-    const double rx = pos[3 * i], ry = pos[3 * i + 1], rz = pos[3 * i + 2];
-    const double vx = vel[3 * i], vy = vel[3 * i + 1], vz = vel[3 * i + 2];
+    const std::size_t k = i - b0;
+    const double rx = krx[k], ry = kry[k], rz = krz[k];
+    const double vx = kvx[k], vy = kvy[k], vz = kvz[k];
     const double lit = shadow_classify_clear(rx, ry, rz, sx, sy, sz);
     illum[i] = lit;
     unclear += lit < 0.0 ? 1.0 : 0.0;
@@ -294,7 +443,7 @@ void sun_geometry(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in) {
   // seconds per orbit) gets the exact disc overlap.
   for (std::size_t i = b0; i < b1; ++i) {
     if (illum[i] < 0.0) {
-      const double r[3] = {pos[3 * i], pos[3 * i + 1], pos[3 * i + 2]};
+      const double r[3] = {krx[i - b0], kry[i - b0], krz[i - b0]};
       const double lit = shadow_classify(r[0], r[1], r[2], sx, sy, sz);
       illum[i] = lit >= 0.0 ? lit : (std::isfinite(r[0] + r[1] + r[2]) ? illuminated_fraction(r, s) : NAN);
     }
@@ -302,8 +451,14 @@ void sun_geometry(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in) {
 }
 
 void attitude(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in) {
-  const double* __restrict pos = f.position_m.data();
-  const double* __restrict vel = f.velocity_m_s.data();
+  BlockKinematics own;
+  const BlockKinematics& kin = kinematics(f, b0, b1, in, own);
+  const double* __restrict krx = kin.r[0];
+  const double* __restrict kry = kin.r[1];
+  const double* __restrict krz = kin.r[2];
+  const double* __restrict kvx = kin.v[0];
+  const double* __restrict kvy = kin.v[1];
+  const double* __restrict kvz = kin.v[2];
   const int32_t* __restrict mode = f.attitude_mode.data();
   const double* __restrict fixed = f.inertial_axes.data();
   double* __restrict axes = f.body_axes.data();
@@ -330,9 +485,8 @@ void attitude(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in) {
   double uxs[kBlock], uys[kBlock], uzs[kBlock];     // unit radius
 #pragma omp simd
   for (std::size_t k = 0; k < len; ++k) {
-    const std::size_t i = b0 + k;
-    const double rx = pos[3 * i], ry = pos[3 * i + 1], rz = pos[3 * i + 2];
-    const double vx = vel[3 * i], vy = vel[3 * i + 1], vz = vel[3 * i + 2];
+    const double rx = krx[k], ry = kry[k], rz = krz[k];
+    const double vx = kvx[k], vy = kvy[k], vz = kvz[k];
     const double ir = 1.0 / std::sqrt(rx * rx + ry * ry + rz * rz);
     double hx = ry * vz - rz * vy, hy = rz * vx - rx * vz, hz = rx * vy - ry * vx;
     const double ih = 1.0 / std::sqrt(hx * hx + hy * hy + hz * hz);
@@ -442,7 +596,11 @@ void ground_block(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in,
   constexpr bool kRows = kS > 0;
   constexpr std::size_t kCols = kRows ? kS : 1;
   const std::size_t S = kRows ? kS : stations.count;
-  const double* __restrict pos = f.position_m.data();
+  BlockKinematics own;
+  const BlockKinematics& kin = kinematics(f, b0, b1, in, own);
+  const double* __restrict px = kin.r[0];
+  const double* __restrict py = kin.r[1];
+  const double* __restrict pz = kin.r[2];
   double* __restrict elev = f.station_elevation_rad.data();
   int32_t* __restrict vis = f.station_visible.data();
   int32_t* __restrict best = f.best_station.data();
@@ -453,10 +611,9 @@ void ground_block(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in,
   double el[kCols][kBlock], seen[kCols][kBlock];  // seen: 0/1, converted when written
 #pragma omp simd
   for (std::size_t k = 0; k < len; ++k) {
-    const std::size_t i = b0 + k;
-    xe[k] = cg * pos[3 * i] + sg * pos[3 * i + 1];
-    ye[k] = -sg * pos[3 * i] + cg * pos[3 * i + 1];
-    ze[k] = pos[3 * i + 2];
+    xe[k] = cg * px[k] + sg * py[k];
+    ye[k] = -sg * px[k] + cg * py[k];
+    ze[k] = pz[k];
     best_el[k] = -10.0;
     best_k[k] = -1.0;
   }
@@ -470,13 +627,16 @@ void ground_block(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in,
 #pragma omp simd
     for (std::size_t k = 0; k < len; ++k) {
       const double dx = xe[k] - sx, dy = ye[k] - sy, dz = ze[k] - sz;
-      const double sin_el = (dx * ux + dy * uy + dz * uz) / std::sqrt(dx * dx + dy * dy + dz * dz);
-      const double e = fm::asin(sin_el);
+      const double up = dx * ux + dy * uy + dz * uz;         // [m] along the local vertical
+      const double range = std::sqrt(dx * dx + dy * dy + dz * dz);  // [m]
+      const double e = asin_ratio(up, range);
+      // sin(elevation) >= mask without the division.
+      const bool visible = (range > 0.0) & (up >= mask * range);
       el_s[k] = e;
-      seen_s[k] = sin_el >= mask ? 1.0 : 0.0;
+      seen_s[k] = visible ? 1.0 : 0.0;
       // Both rows rewritten whole (a conditional update becomes masked stores).
       const double be = best_el[k], bk = best_k[k];
-      const bool better = (sin_el >= mask) & (e > be);
+      const bool better = visible & (e > be);
       best_k[k] = better ? sd : bk;
       best_el[k] = better ? e : be;
     }
