@@ -73,6 +73,31 @@ inline void interleave3(const double* __restrict x, const double* __restrict y, 
 
 }  // namespace
 
+namespace {
+
+// sin and cos of x0 + rate t [rad] per satellite as rows: computed once where
+// the whole block shares x0 and rate (a Walker plane's node, the perigee of
+// circular orbits), the same values as the per-satellite pass.
+inline void sincos_rows(const double* __restrict x0, const double* __restrict rate, double t, std::size_t len,
+                        double* __restrict s, double* __restrict c) {
+  double differ = 0.0;
+#pragma omp simd reduction(+ : differ)
+  for (std::size_t k = 0; k < len; ++k) differ += (x0[k] != x0[0]) | (rate[k] != rate[0]) ? 1.0 : 0.0;
+  if (differ == 0.0) {
+    double s0, c0;
+    fm::sincos(x0[0] + rate[0] * t, s0, c0);
+    for (std::size_t k = 0; k < len; ++k) {
+      s[k] = s0;
+      c[k] = c0;
+    }
+    return;
+  }
+#pragma omp simd
+  for (std::size_t k = 0; k < len; ++k) fm::sincos(x0[k] + rate[k] * t, s[k], c[k]);
+}
+
+}  // namespace
+
 int kepler_iterations_for(double e_max) {
   if (e_max > kKeplerFastMaxEcc) return 0;
   if (e_max == 0.0) return 1;
@@ -155,12 +180,13 @@ void orbit_mean_elements(Fleet& f, std::size_t b0, std::size_t b1, const Instant
     }
   }
 
+  double node_s[kBlock], node_c[kBlock], peri_s[kBlock], peri_c[kBlock];
+  sincos_rows(raan0 + b0, raan_dot + b0, t, len, node_s, node_c);
+  sincos_rows(argp0 + b0, argp_dot + b0, t, len, peri_s, peri_c);
 #pragma omp simd
   for (std::size_t k = 0; k < len; ++k) {
     const std::size_t i = b0 + k;
-    double sO, cO, sw, cw;
-    fm::sincos(raan0[i] + raan_dot[i] * t, sO, cO);
-    fm::sincos(argp0[i] + argp_dot[i] * t, sw, cw);
+    const double sO = node_s[k], cO = node_c[k], sw = peri_s[k], cw = peri_c[k];
     const double e = ecc[i];
     const double sE = sin_e[k], cE = cos_e[k];
     const double edot = n[i] / (1.0 - e * cE);  // dE/dt [rad/s]
@@ -216,79 +242,17 @@ void orbit_ephemeris(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in
 
 namespace {
 
-// One pass of Bowring's iteration in units of the equatorial radius: from
-// the reduced latitude's (cos, sin) direction (any scale) to tan(geodetic
-// latitude) = num / den, both scaled by |(cb, sb)|^3 (no division: only the
-// ratio matters to the next pass and to the latitude).
+// One pass of Bowring's iteration: from the reduced latitude's (cos, sin)
+// direction (unnormalised) to tan(geodetic latitude) = num / den.
 inline void bowring_step(double cb, double sb, double p, double z, double& num, double& den) {
-  constexpr double b = 1.0 - kEarthFlattening;  // polar radius [equatorial radii]
+  constexpr double a = kEarthRadiusEq;
+  constexpr double b = a * (1.0 - kEarthFlattening);
   constexpr double e2 = kEarthFlattening * (2.0 - kEarthFlattening);
   constexpr double ep2 = e2 / (1.0 - e2);
-  const double q = cb * cb + sb * sb;
-  const double s = q * std::sqrt(q);
-  num = z * s + ep2 * b * (sb * sb * sb);
-  den = p * s - e2 * (cb * cb * cb);
-}
-
-// atan2(y, x) [rad] with one division, for |x|, |y| below 1e30 (or 0):
-// fastmath::atan2's Cephes reduction and rational approximation with the
-// reduced argument N / D and the rational R(N^2 / D^2) brought over one
-// denominator (homogeneous polynomials in N^2 and D^2). Within 3 ulp of the
-// C library (4.5e-16 rad); quadrants, signed zeros and NaN as fastmath::atan2.
-inline double atan2_one_division(double y, double x) {
-  constexpr double kPi = 3.141592653589793238462643383279502884;
-  constexpr double kPio4 = 0.78539816339744830962;
-  constexpr double kMoreBits = 6.123233995736765886130e-17;
-  const double ax = std::fabs(x), ay = std::fabs(y);
-  const bool y_larger = ay > ax;
-  const double lo = y_larger ? ax : ay, hi = y_larger ? ay : ax;  // ratio lo / hi in [0, 1]
-  // Above 0.66: atan(t) = pi/4 + atan((t - 1) / (t + 1)).
-  const bool mid = lo > 0.66 * hi;
-  const double n = mid ? lo - hi : lo, d = mid ? lo + hi : hi;
-  const double u = n * n, w = d * d;
-  const double w2 = w * w, w3 = w2 * w, w4 = w2 * w2, w5 = w4 * w;
-  const double ph = (((-8.750608600031904122785e-01 * u - 1.615753718733365076637e+01 * w) * u -
-                      7.500855792314704667340e+01 * w2) * u - 1.228866684490136173410e+02 * w3) * u -
-                    6.485021904942025371773e+01 * w4;
-  const double qh = ((((u + 2.485846490142306297962e+01 * w) * u + 1.650270098316988542046e+02 * w2) * u +
-                      4.328810604912902668951e+02 * w3) * u + 4.853903996359136964868e+02 * w4) * u +
-                    1.945506571482613964425e+02 * w5;
-  // atan(n / d) = n / d (1 + z P(z) / Q(z)), z = u / w.
-  const double r = n * (qh + u * ph) / (d * qh);
-  const double t = d == 0.0 ? 0.0 : r;  // atan2(0, 0) = 0; NaN arguments stay NaN
-  double a = (mid ? kPio4 : 0.0) + (t + (mid ? 0.5 * kMoreBits : 0.0));
-  a = y_larger ? (0.5 * kPi - a) : a;
-  a = (std::copysign(1.0, x) < 0.0) ? (kPi - a) : a;
-  return std::copysign(a, y);
-}
-
-// asin(n / d) [rad] for d > 0 with one division (|n| > d reads as |n| = d),
-// for d below 1e20: fastmath::asin's fdlibm rational approximation with
-// z = (n / d)^2 (|n| <= d / 2) or z = (1 - |n| / d) / 2 (above) kept as a
-// ratio zn / zd and R(z) brought over one denominator (homogeneous
-// polynomials in zn and zd). Within 6 ulp (7e-16 rad) of asin of the exact
-// ratio: closer than fastmath::asin of the rounded ratio near |n| = d.
-inline double asin_ratio(double n, double d) {
-  constexpr double kPio2Hi = 1.57079632679489655800e+00;
-  constexpr double kPio2Lo = 6.12323399573676603587e-17;
-  const double an = std::fabs(n) > d ? d : std::fabs(n);
-  const bool big = an > 0.5 * d;
-  // z = zn / zd; asin's argument v = f / g (f = sqrt(zn zd), g = zd above 1/2).
-  const double zn = big ? d - an : an * an;  // d - an: exact
-  const double zd = big ? 2.0 * d : d * d;
-  const double f = big ? std::sqrt(zn * zd) : an;
-  const double g = big ? zd : d;
-  const double zd2 = zd * zd, zd3 = zd2 * zd, zd4 = zd2 * zd2, zd5 = zd4 * zd;
-  const double ph =
-      zn * (((((3.47933107596021167570e-05 * zn + 7.91534994289814532176e-04 * zd) * zn -
-               4.00555345006794114027e-02 * zd2) * zn + 2.01212532134862925881e-01 * zd3) * zn -
-             3.25565818622400915405e-01 * zd4) * zn + 1.66666666666666657415e-01 * zd5);
-  const double qh = (((7.70381505559019352791e-02 * zn - 6.88283971605453293030e-01 * zd) * zn +
-                      2.02094576023350569471e+00 * zd2) * zn - 2.40339491173441421878e+00 * zd3) * zn + zd4;
-  // asin(v) = v (1 + p(z) / q(z)), p / q = ph / (qh zd^2).
-  const double w = f * (qh * zd2 + ph) / (g * qh * zd2);
-  const double a = big ? kPio2Hi - (2.0 * w - kPio2Lo) : w;
-  return std::copysign(a, n);
+  const double inv = 1.0 / std::sqrt(cb * cb + sb * sb);
+  const double cbn = cb * inv, sbn = sb * inv;
+  num = z + ep2 * b * sbn * sbn * sbn;
+  den = p - e2 * a * cbn * cbn * cbn;
 }
 
 // Writes the (len,3,3) rows of out from a block's (9,kBlock) scratch (one
@@ -330,9 +294,8 @@ inline void interleave9(const double (&sc)[9][kBlock], double* __restrict out, s
 
 void geodetic(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in) {
   constexpr double a = kEarthRadiusEq;
-  constexpr double b = 1.0 - kEarthFlattening;  // polar radius [equatorial radii]
+  constexpr double b = a * (1.0 - kEarthFlattening);
   constexpr double e2 = kEarthFlattening * (2.0 - kEarthFlattening);
-  constexpr double inv_a = 1.0 / kEarthRadiusEq;
   BlockKinematics own;
   const BlockKinematics& kin = kinematics(f, b0, b1, in, own);
   const double* __restrict px = kin.r[0];
@@ -343,23 +306,21 @@ void geodetic(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in) {
   double* __restrict alt = f.altitude_m.data();
   const double sg = in.sin_gmst, cg = in.cos_gmst;
   const std::size_t len = b1 - b0;
-  // Three passes over the block: each pass's chain of square roots and
-  // divisions is short enough for the out-of-order core to overlap the next
-  // satellites' chains, where one long pass would wait.
+  // Three passes over the block, the arithmetic of one: each pass's chain of
+  // square roots and divisions is short enough for the out-of-order core to
+  // overlap the next satellites' chains, where one long pass would wait.
   double xs[kBlock], ys[kBlock], zs[kBlock], ps[kBlock], nums[kBlock], dens[kBlock];
 #pragma omp simd
   for (std::size_t k = 0; k < len; ++k) {
     const double x = cg * px[k] + sg * py[k];
     const double y = -sg * px[k] + cg * py[k];
     const double z = pz[k];
-    // Bowring's iteration in algebraic form (no trigonometry until the end),
-    // in equatorial radii: two passes are exact to well below a millimetre
-    // at orbital heights.
+    // Bowring's iteration in algebraic form (no trigonometry until the end):
+    // two passes are exact to well below a millimetre at orbital heights.
     const double p = std::sqrt(x * x + y * y);
-    const double pe = p * inv_a, ze = z * inv_a;
     double num, den;
-    bowring_step(b * pe, ze, pe, ze, num, den);
-    bowring_step(den, b * num, pe, ze, num, den);
+    bowring_step(b * p, a * z, p, z, num, den);
+    bowring_step(a * den, b * num, p, z, num, den);
     xs[k] = x;
     ys[k] = y;
     zs[k] = z;
@@ -368,14 +329,14 @@ void geodetic(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in) {
     dens[k] = den;
   }
 #pragma omp simd
-  for (std::size_t k = 0; k < len; ++k) lon[b0 + k] = atan2_one_division(ys[k], xs[k]);
+  for (std::size_t k = 0; k < len; ++k) lon[b0 + k] = fm::atan2(ys[k], xs[k]);
 #pragma omp simd
   for (std::size_t k = 0; k < len; ++k) {
     const std::size_t i = b0 + k;
     const double num = nums[k], den = dens[k], p = ps[k], z = zs[k];
+    lat[i] = fm::atan2(num, den);
     const double inv = 1.0 / std::sqrt(num * num + den * den);
     const double cphi = den * inv, sphi = num * inv;
-    lat[i] = atan2_one_division(sphi, cphi);
     alt[i] = p * cphi + z * sphi - a * std::sqrt(1.0 - e2 * sphi * sphi);
   }
 }
@@ -469,10 +430,12 @@ void attitude(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in) {
   // enters the loop below (GCC would run it 8 satellites wide, spilling).
   double sun_weight[kBlock];
   int32_t held = 0;  // > 0: some satellite is inertially held or tumbling
-#pragma omp simd reduction(+ : held)
+  int32_t sun_pointing = 0;  // > 0: some satellite points at the Sun
+#pragma omp simd reduction(+ : held, sun_pointing)
   for (std::size_t i = b0; i < b1; ++i) {
     const int32_t m = mode[i];
     sun_weight[i - b0] = m == static_cast<int32_t>(AttitudeMode::kSun) ? 1.0 : 0.0;
+    sun_pointing += m == static_cast<int32_t>(AttitudeMode::kSun);
     held += (m == static_cast<int32_t>(AttitudeMode::kInertial)) | (m == static_cast<int32_t>(AttitudeMode::kTumble));
   }
   // Two passes over the block, the arithmetic of one: each pass's chain of
@@ -480,10 +443,12 @@ void attitude(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in) {
   // overlap the next satellites' chains. The first writes the nadir axes and
   // keeps what the sun-pointing axes need.
   const std::size_t len = b1 - b0;
+  std::size_t len_sun = len;  // satellites the sun-pointing pass runs over
   double hxs[kBlock], hys[kBlock], hzs[kBlock];     // unit orbit normal
   double szxs[kBlock], szys[kBlock], szzs[kBlock];  // unit vector to the Sun
   double uxs[kBlock], uys[kBlock], uzs[kBlock];     // unit radius
-#pragma omp simd
+  double special = 0.0;  // > 0: a nadir axis has a zero or non-finite component, or |s - r| = 0
+#pragma omp simd reduction(+ : special)
   for (std::size_t k = 0; k < len; ++k) {
     const double rx = krx[k], ry = kry[k], rz = krz[k];
     const double vx = kvx[k], vy = kvy[k], vz = kvz[k];
@@ -520,9 +485,15 @@ void attitude(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in) {
     uxs[k] = rx * ir;
     uys[k] = ry * ir;
     uzs[k] = rz * ir;
+    const double all = std::fabs(nxx * nxy * nxz) * std::fabs(nyx * nyy * nyz) * std::fabs(nzx * nzy * nzz);
+    special += (all > 0.0) & (isz < 1e300) ? 0.0 : 1.0;
   }
+  // No satellite pointing at the Sun: the blend below gives the nadir axes
+  // bit for bit (1 n + 0 s = n for finite n != 0 and finite s), so they stand
+  // unless a component is zero (0 s may flip the sign of a zero) or not finite.
+  if (sun_pointing == 0 && special == 0.0) len_sun = 0;
 #pragma omp simd
-  for (std::size_t k = 0; k < len; ++k) {
+  for (std::size_t k = 0; k < len_sun; ++k) {
     const double hx = hxs[k], hy = hys[k], hz = hzs[k];
     const double szx = szxs[k], szy = szys[k], szz = szzs[k];
     // Sun-pointing: Z to the Sun, X = h x Z (in the orbit plane), Y = Z x X.
@@ -627,16 +598,13 @@ void ground_block(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in,
 #pragma omp simd
     for (std::size_t k = 0; k < len; ++k) {
       const double dx = xe[k] - sx, dy = ye[k] - sy, dz = ze[k] - sz;
-      const double up = dx * ux + dy * uy + dz * uz;         // [m] along the local vertical
-      const double range = std::sqrt(dx * dx + dy * dy + dz * dz);  // [m]
-      const double e = asin_ratio(up, range);
-      // sin(elevation) >= mask without the division.
-      const bool visible = (range > 0.0) & (up >= mask * range);
+      const double sin_el = (dx * ux + dy * uy + dz * uz) / std::sqrt(dx * dx + dy * dy + dz * dz);
+      const double e = fm::asin(sin_el);
       el_s[k] = e;
-      seen_s[k] = visible ? 1.0 : 0.0;
+      seen_s[k] = sin_el >= mask ? 1.0 : 0.0;
       // Both rows rewritten whole (a conditional update becomes masked stores).
       const double be = best_el[k], bk = best_k[k];
-      const bool better = visible & (e > be);
+      const bool better = (sin_el >= mask) & (e > be);
       best_k[k] = better ? sd : bk;
       best_el[k] = better ? e : be;
     }
