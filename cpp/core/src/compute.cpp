@@ -4,7 +4,6 @@
 #include <cmath>
 #include <sstream>
 #include <stdexcept>
-#include <type_traits>
 
 #include "orbitwin/constants.hpp"
 #include "orbitwin/fleet.hpp"
@@ -345,58 +344,51 @@ void compute_account(Compute& c, std::size_t b0, std::size_t b1, double t_s, dou
   int32_t none[kMaxBlock];
   for (std::size_t k = 0; k < kMaxBlock; ++k) none[k] = -1;
   const int32_t* __restrict station = best_station != nullptr ? best_station + b0 : none;
-  // One pass for data-driven payloads and one for the others: GCC evaluates
-  // both sides of a select, so the division that only the former need.
-  auto pass = [&](auto driven) {
-    constexpr bool kDriven = decltype(driven)::value;
 #pragma omp simd
-    for (std::size_t i = b0; i < b1; ++i) {
-      const double delivered = delivered_w[i];
-      power[i] = delivered;
-      const double n_ok = static_cast<double>(working[i]);
-      // Flags as 0/1 doubles (GCC does not vectorise this loop with bools).
-      // Shed (or partly shed) by the power system: no work this step.
-      const double powered = (delivered > 0.0) & (delivered >= demand_w[i] * (1.0 - 1e-12)) ? 1.0 : 0.0;
-      const int32_t st = state[i];
-      const double active = (st == kOn) | (st == kThrottled) ? 1.0 : 0.0;
-      const double running = powered * active;
-      const double keeps = (st == kFailed) | (st == kRebooting) ? 1.0 : 0.0;
-      state[i] = (powered == 0.0 && keeps == 0.0) ? kOff : st;
-      double rate = running > 0.0 ? n_ok * peak_ops[i] * utilisation[i] * clock[i] : 0.0;
-      // Data: generate raw, process what is there, reduce, store, downlink.
-      const double generated = data_rate[i] * dt_s;
-      double raw = raw_bits[i] + generated;
-      double can_process = rate * dt_s / ops_per_bit[i];
-      const double short_of_data = can_process > raw ? 1.0 : 0.0;
-      // Data-driven: ran out of data part way, so only that work is done.
-      if constexpr (kDriven) rate = short_of_data > 0.0 ? rate * (raw / can_process) : rate;
-      can_process = short_of_data > 0.0 ? raw : can_process;
-      raw -= can_process;
-      double results = result_bits[i] + can_process / reduction[i];
-      double down = station[i - b0] >= 0 ? downlink[i] * dt_s : 0.0;
-      down = down < results ? down : results;
-      results -= down;
-      const double over = raw + results - storage[i];
-      const double dropped = over > 0.0 ? (over < raw ? over : raw) : 0.0;
-      raw -= dropped;
-      raw_bits[i] = raw;
-      result_bits[i] = results;
-      generated_bits[i] += generated;
-      processed_bits[i] += can_process;
-      dropped_bits[i] += dropped;
-      downlinked_bits[i] += down;
-      downlink_rate[i] = dt_s > 0.0 ? down / dt_s : 0.0;
-      ops_rate[i] = rate;
-      work_ops[i] += rate * dt_s;
-      energy[i] += delivered * dt_s;
-      idle_energy[i] += (powered > 0.0 ? idle_now[i] : 0.0) * dt_s;
-      // Times as dt_s times a 0/1 factor: GCC makes masked stores of "+= c ? dt : 0".
-      throttled[i] += dt_s * (clock[i] < 1.0 ? running : 0.0);
-      off[i] += dt_s * (1.0 - running);
-    }
-  };
-  if (data_driven) pass(std::true_type{});
-  else pass(std::false_type{});
+  for (std::size_t i = b0; i < b1; ++i) {
+    const double delivered = delivered_w[i];
+    power[i] = delivered;
+    const double n_ok = static_cast<double>(working[i]);
+    // Flags as 0/1 doubles (GCC does not vectorise this loop with bools).
+    // Shed (or partly shed) by the power system: no work this step.
+    const double powered = (delivered > 0.0) & (delivered >= demand_w[i] * (1.0 - 1e-12)) ? 1.0 : 0.0;
+    const int32_t st = state[i];
+    const double active = (st == kOn) | (st == kThrottled) ? 1.0 : 0.0;
+    const double running = powered * active;
+    const double keeps = (st == kFailed) | (st == kRebooting) ? 1.0 : 0.0;
+    state[i] = (powered == 0.0 && keeps == 0.0) ? kOff : st;
+    double rate = running > 0.0 ? n_ok * peak_ops[i] * utilisation[i] * clock[i] : 0.0;
+    // Data: generate raw, process what is there, reduce, store, downlink.
+    const double generated = data_rate[i] * dt_s;
+    double raw = raw_bits[i] + generated;
+    double can_process = rate * dt_s / ops_per_bit[i];
+    const double short_of_data = can_process > raw ? 1.0 : 0.0;
+    // Data-driven: ran out of data part way, so only that work is done.
+    rate = (data_driven && short_of_data > 0.0) ? rate * (raw / can_process) : rate;
+    can_process = short_of_data > 0.0 ? raw : can_process;
+    raw -= can_process;
+    double results = result_bits[i] + can_process / reduction[i];
+    double down = station[i - b0] >= 0 ? downlink[i] * dt_s : 0.0;
+    down = down < results ? down : results;
+    results -= down;
+    const double over = raw + results - storage[i];
+    const double dropped = over > 0.0 ? (over < raw ? over : raw) : 0.0;
+    raw -= dropped;
+    raw_bits[i] = raw;
+    result_bits[i] = results;
+    generated_bits[i] += generated;
+    processed_bits[i] += can_process;
+    dropped_bits[i] += dropped;
+    downlinked_bits[i] += down;
+    downlink_rate[i] = dt_s > 0.0 ? down / dt_s : 0.0;
+    ops_rate[i] = rate;
+    work_ops[i] += rate * dt_s;
+    energy[i] += delivered * dt_s;
+    idle_energy[i] += (powered > 0.0 ? idle_now[i] : 0.0) * dt_s;
+    // Times as dt_s times a 0/1 factor: GCC makes masked stores of "+= c ? dt : 0".
+    throttled[i] += dt_s * (clock[i] < 1.0 ? running : 0.0);
+    off[i] += dt_s * (1.0 - running);
+  }
 }
 
 }  // namespace kernels

@@ -595,10 +595,17 @@ void ground_block(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in,
     const double sd = static_cast<double>(s);
     double* __restrict el_s = el[kRows ? s : 0];
     double* __restrict seen_s = seen[kRows ? s : 0];
+    // Two passes, the sines of the elevations first: each pass's chain of
+    // square roots and divisions is short enough for the out-of-order core
+    // to overlap the next satellites' chains.
 #pragma omp simd
     for (std::size_t k = 0; k < len; ++k) {
       const double dx = xe[k] - sx, dy = ye[k] - sy, dz = ze[k] - sz;
-      const double sin_el = (dx * ux + dy * uy + dz * uz) / std::sqrt(dx * dx + dy * dy + dz * dz);
+      el_s[k] = (dx * ux + dy * uy + dz * uz) / std::sqrt(dx * dx + dy * dy + dz * dz);
+    }
+#pragma omp simd
+    for (std::size_t k = 0; k < len; ++k) {
+      const double sin_el = el_s[k];
       const double e = fm::asin(sin_el);
       el_s[k] = e;
       seen_s[k] = sin_el >= mask ? 1.0 : 0.0;
