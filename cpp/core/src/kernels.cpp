@@ -306,7 +306,7 @@ void geodetic(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in) {
   double* __restrict alt = f.altitude_m.data();
   const double sg = in.sin_gmst, cg = in.cos_gmst;
   const std::size_t len = b1 - b0;
-  // Three passes over the block, the arithmetic of one: each pass's chain of
+  // Four passes over the block, the arithmetic of one: each pass's chain of
   // square roots and divisions is short enough for the out-of-order core to
   // overlap the next satellites' chains, where one long pass would wait.
   double xs[kBlock], ys[kBlock], zs[kBlock], ps[kBlock], nums[kBlock], dens[kBlock];
@@ -331,10 +331,11 @@ void geodetic(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in) {
 #pragma omp simd
   for (std::size_t k = 0; k < len; ++k) lon[b0 + k] = fm::atan2(ys[k], xs[k]);
 #pragma omp simd
+  for (std::size_t k = 0; k < len; ++k) lat[b0 + k] = fm::atan2(nums[k], dens[k]);
+#pragma omp simd
   for (std::size_t k = 0; k < len; ++k) {
     const std::size_t i = b0 + k;
     const double num = nums[k], den = dens[k], p = ps[k], z = zs[k];
-    lat[i] = fm::atan2(num, den);
     const double inv = 1.0 / std::sqrt(num * num + den * den);
     const double cphi = den * inv, sphi = num * inv;
     alt[i] = p * cphi + z * sphi - a * std::sqrt(1.0 - e2 * sphi * sphi);
@@ -397,8 +398,11 @@ void sun_geometry(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in) {
     const double hy = rz * vx - rx * vz;
     const double hz = rx * vy - ry * vx;
     const double hn = std::sqrt(hx * hx + hy * hy + hz * hz);
-    beta[i] = fm::asin((hx * ux + hy * uy + hz * uz) / hn);
+    beta[i] = (hx * ux + hy * uy + hz * uz) / hn;  // sin(beta), to the pass below
   }
+  // The arcsines in a pass of their own (shorter sqrt/div chains per pass).
+#pragma omp simd
+  for (std::size_t i = b0; i < b1; ++i) beta[i] = fm::asin(beta[i]);
   if (unclear == 0.0) return;
   // Near a boundary: shadow_classify() itself, and the penumbra (a few
   // seconds per orbit) gets the exact disc overlap.
