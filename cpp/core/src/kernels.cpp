@@ -306,7 +306,7 @@ void geodetic(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in) {
   double* __restrict alt = f.altitude_m.data();
   const double sg = in.sin_gmst, cg = in.cos_gmst;
   const std::size_t len = b1 - b0;
-  // Four passes over the block, the arithmetic of one: each pass's chain of
+  // Five passes over the block, the arithmetic of one: each pass's chain of
   // square roots and divisions is short enough for the out-of-order core to
   // overlap the next satellites' chains, where one long pass would wait.
   double xs[kBlock], ys[kBlock], zs[kBlock], ps[kBlock], nums[kBlock], dens[kBlock];
@@ -320,11 +320,17 @@ void geodetic(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in) {
     const double p = std::sqrt(x * x + y * y);
     double num, den;
     bowring_step(b * p, a * z, p, z, num, den);
-    bowring_step(a * den, b * num, p, z, num, den);
     xs[k] = x;
     ys[k] = y;
     zs[k] = z;
     ps[k] = p;
+    nums[k] = num;
+    dens[k] = den;
+  }
+#pragma omp simd
+  for (std::size_t k = 0; k < len; ++k) {
+    double num, den;
+    bowring_step(a * dens[k], b * nums[k], ps[k], zs[k], num, den);
     nums[k] = num;
     dens[k] = den;
   }
