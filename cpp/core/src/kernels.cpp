@@ -421,6 +421,78 @@ void sun_geometry(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in) {
   }
 }
 
+namespace {
+
+// Writes the nadir axes (LVLH: Z to the Earth's centre, Y against the orbit
+// normal, X = Y x Z, along track) of a block's satellites [0, len) into the
+// rows of axes, from its position [m] and velocity [m/s] rows. kSunRows: also
+// the unit orbit normal, the unit vector to the Sun at (sunx, suny, sunz) [m]
+// and the unit radius into rows[0..8] (x, y, z each) for the sun-pointing
+// axes. Without them, returns > 0 where a nadir axis has a zero or non-finite
+// component or the direction to the Sun is undefined (else 0).
+template <bool kSunRows>
+double nadir_axes(std::size_t len, const double* __restrict krx, const double* __restrict kry,
+                  const double* __restrict krz, const double* __restrict kvx, const double* __restrict kvy,
+                  const double* __restrict kvz, double sunx, double suny, double sunz,
+                  double (&axes)[9][kBlock], double* const* rows) {
+  double* __restrict hxs = kSunRows ? rows[0] : nullptr;
+  double* __restrict hys = kSunRows ? rows[1] : nullptr;
+  double* __restrict hzs = kSunRows ? rows[2] : nullptr;
+  double* __restrict szxs = kSunRows ? rows[3] : nullptr;
+  double* __restrict szys = kSunRows ? rows[4] : nullptr;
+  double* __restrict szzs = kSunRows ? rows[5] : nullptr;
+  double* __restrict uxs = kSunRows ? rows[6] : nullptr;
+  double* __restrict uys = kSunRows ? rows[7] : nullptr;
+  double* __restrict uzs = kSunRows ? rows[8] : nullptr;
+  double special = 0.0;
+#pragma omp simd reduction(+ : special)
+  for (std::size_t k = 0; k < len; ++k) {
+    const double rx = krx[k], ry = kry[k], rz = krz[k];
+    const double vx = kvx[k], vy = kvy[k], vz = kvz[k];
+    const double ir = 1.0 / std::sqrt(rx * rx + ry * ry + rz * rz);
+    double hx = ry * vz - rz * vy, hy = rz * vx - rx * vz, hz = rx * vy - ry * vx;
+    const double ih = 1.0 / std::sqrt(hx * hx + hy * hy + hz * hz);
+    hx *= ih;
+    hy *= ih;
+    hz *= ih;
+    const double nzx = -rx * ir, nzy = -ry * ir, nzz = -rz * ir;
+    const double nyx = -hx, nyy = -hy, nyz = -hz;
+    const double nxx = nyy * nzz - nyz * nzy, nxy = nyz * nzx - nyx * nzz, nxz = nyx * nzy - nyy * nzx;
+    axes[0][k] = nxx;
+    axes[1][k] = nxy;
+    axes[2][k] = nxz;
+    axes[3][k] = nyx;
+    axes[4][k] = nyy;
+    axes[5][k] = nyz;
+    axes[6][k] = nzx;
+    axes[7][k] = nzy;
+    axes[8][k] = nzz;
+    double szx = sunx - rx, szy = suny - ry, szz = sunz - rz;
+    const double sz2 = szx * szx + szy * szy + szz * szz;
+    if constexpr (kSunRows) {
+      const double isz = 1.0 / std::sqrt(sz2);
+      szx *= isz;
+      szy *= isz;
+      szz *= isz;
+      hxs[k] = hx;
+      hys[k] = hy;
+      hzs[k] = hz;
+      szxs[k] = szx;
+      szys[k] = szy;
+      szzs[k] = szz;
+      uxs[k] = rx * ir;
+      uys[k] = ry * ir;
+      uzs[k] = rz * ir;
+    } else {
+      const double all = std::fabs(nxx * nxy * nxz) * std::fabs(nyx * nyy * nyz) * std::fabs(nzx * nzy * nzz);
+      special += (all > 0.0) & (sz2 > 0.0) & (sz2 < 1e300) ? 0.0 : 1.0;
+    }
+  }
+  return special;
+}
+
+}  // namespace
+
 void attitude(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in) {
   BlockKinematics own;
   const BlockKinematics& kin = kinematics(f, b0, b1, in, own);
@@ -457,51 +529,16 @@ void attitude(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in) {
   double hxs[kBlock], hys[kBlock], hzs[kBlock];     // unit orbit normal
   double szxs[kBlock], szys[kBlock], szzs[kBlock];  // unit vector to the Sun
   double uxs[kBlock], uys[kBlock], uzs[kBlock];     // unit radius
-  double special = 0.0;  // > 0: a nadir axis has a zero or non-finite component, or |s - r| = 0
-#pragma omp simd reduction(+ : special)
-  for (std::size_t k = 0; k < len; ++k) {
-    const double rx = krx[k], ry = kry[k], rz = krz[k];
-    const double vx = kvx[k], vy = kvy[k], vz = kvz[k];
-    const double ir = 1.0 / std::sqrt(rx * rx + ry * ry + rz * rz);
-    double hx = ry * vz - rz * vy, hy = rz * vx - rx * vz, hz = rx * vy - ry * vx;
-    const double ih = 1.0 / std::sqrt(hx * hx + hy * hy + hz * hz);
-    hx *= ih;
-    hy *= ih;
-    hz *= ih;
-    // Nadir (LVLH): Z to the Earth's centre, Y against the orbit normal, X = Y x Z (along track).
-    const double nzx = -rx * ir, nzy = -ry * ir, nzz = -rz * ir;
-    const double nyx = -hx, nyy = -hy, nyz = -hz;
-    const double nxx = nyy * nzz - nyz * nzy, nxy = nyz * nzx - nyx * nzz, nxz = nyx * nzy - nyy * nzx;
-    double szx = sunx - rx, szy = suny - ry, szz = sunz - rz;
-    const double isz = 1.0 / std::sqrt(szx * szx + szy * szy + szz * szz);
-    szx *= isz;
-    szy *= isz;
-    szz *= isz;
-    scratch[0][k] = nxx;
-    scratch[1][k] = nxy;
-    scratch[2][k] = nxz;
-    scratch[3][k] = nyx;
-    scratch[4][k] = nyy;
-    scratch[5][k] = nyz;
-    scratch[6][k] = nzx;
-    scratch[7][k] = nzy;
-    scratch[8][k] = nzz;
-    hxs[k] = hx;
-    hys[k] = hy;
-    hzs[k] = hz;
-    szxs[k] = szx;
-    szys[k] = szy;
-    szzs[k] = szz;
-    uxs[k] = rx * ir;
-    uys[k] = ry * ir;
-    uzs[k] = rz * ir;
-    const double all = std::fabs(nxx * nxy * nxz) * std::fabs(nyx * nyy * nyz) * std::fabs(nzx * nzy * nzz);
-    special += (all > 0.0) & (isz < 1e300) ? 0.0 : 1.0;
-  }
   // No satellite pointing at the Sun: the blend below gives the nadir axes
   // bit for bit (1 n + 0 s = n for finite n != 0 and finite s), so they stand
   // unless a component is zero (0 s may flip the sign of a zero) or not finite.
-  if (sun_pointing == 0 && special == 0.0) len_sun = 0;
+  if (sun_pointing == 0 &&
+      nadir_axes<false>(len, krx, kry, krz, kvx, kvy, kvz, sunx, suny, sunz, scratch, nullptr) == 0.0) {
+    len_sun = 0;
+  } else {
+    double* rows[9] = {hxs, hys, hzs, szxs, szys, szzs, uxs, uys, uzs};
+    nadir_axes<true>(len, krx, kry, krz, kvx, kvy, kvz, sunx, suny, sunz, scratch, rows);
+  }
 #pragma omp simd
   for (std::size_t k = 0; k < len_sun; ++k) {
     const double hx = hxs[k], hy = hys[k], hz = hzs[k];
