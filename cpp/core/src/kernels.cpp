@@ -71,10 +71,6 @@ inline void interleave3(const double* __restrict x, const double* __restrict y, 
   }
 }
 
-}  // namespace
-
-namespace {
-
 // sin and cos of x0 + rate t [rad] per satellite as rows: computed once where
 // the whole block shares x0 and rate (a Walker plane's node, the perigee of
 // circular orbits), the same values as the per-satellite pass.
