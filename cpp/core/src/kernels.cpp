@@ -15,6 +15,85 @@ namespace orbitwin::kernels {
 
 namespace fm = orbitwin::fastmath;
 
+namespace {
+
+// A block's positions [m] and velocities [m/s] as x, y and z rows, as
+// orbit_mean_elements() computed them on this thread for the block and
+// instant in its key: the kernels after it in the step read these rows
+// instead of transposing the fleet's (n, 3) rows again.
+struct BlockKinematics {
+  const double* pos = nullptr;  //!< the fleet's position_m.data(); nullptr: none
+  std::size_t b0 = 0, b1 = 0;
+  double t_s = 0.0;
+  alignas(32) double r[3][kBlock];
+  alignas(32) double v[3][kBlock];
+};
+
+thread_local BlockKinematics block_kinematics;
+
+// The block's position and velocity rows: orbit_mean_elements()'s where they
+// are for this block and instant, else transposed from the (n, 3) rows into own.
+const BlockKinematics& kinematics(const Fleet& f, std::size_t b0, std::size_t b1, const Instant& in,
+                                  BlockKinematics& own) {
+  const BlockKinematics& kin = block_kinematics;
+  if (kin.pos == f.position_m.data() && kin.b0 == b0 && kin.b1 == b1 && kin.t_s == in.t_s) return kin;
+  const double* __restrict pos = f.position_m.data();
+  const double* __restrict vel = f.velocity_m_s.data();
+  for (std::size_t k = 0; k < b1 - b0; ++k)
+    for (int c = 0; c < 3; ++c) {
+      own.r[c][k] = pos[3 * (b0 + k) + c];
+      own.v[c][k] = vel[3 * (b0 + k) + c];
+    }
+  return own;
+}
+
+// Writes the (len, 3) rows of out from the rows x, y and z: with AVX four
+// satellites at a time (three loads, six shuffles, three stores).
+inline void interleave3(const double* __restrict x, const double* __restrict y, const double* __restrict z,
+                        double* __restrict out, std::size_t len) {
+  std::size_t k = 0;
+#if defined(__AVX__)
+  for (; k + 4 <= len; k += 4) {
+    const __m256d vx = _mm256_loadu_pd(x + k), vy = _mm256_loadu_pd(y + k), vz = _mm256_loadu_pd(z + k);
+    const __m256d t0 = _mm256_shuffle_pd(vx, vy, 0x0);  // x0 y0 x2 y2
+    const __m256d t1 = _mm256_shuffle_pd(vz, vx, 0xA);  // z0 x1 z2 x3
+    const __m256d t2 = _mm256_shuffle_pd(vy, vz, 0xF);  // y1 z1 y3 z3
+    double* o = out + 3 * k;
+    _mm256_storeu_pd(o, _mm256_permute2f128_pd(t0, t1, 0x20));      // x0 y0 z0 x1
+    _mm256_storeu_pd(o + 4, _mm256_blend_pd(t2, t0, 0xC));          // y1 z1 x2 y2
+    _mm256_storeu_pd(o + 8, _mm256_permute2f128_pd(t1, t2, 0x31));  // z2 x3 y3 z3
+  }
+#endif
+  for (; k < len; ++k) {
+    out[3 * k + 0] = x[k];
+    out[3 * k + 1] = y[k];
+    out[3 * k + 2] = z[k];
+  }
+}
+
+// sin and cos of x0 + rate t [rad] per satellite as rows: computed once where
+// the whole block shares x0 and rate (a Walker plane's node, the perigee of
+// circular orbits), the same values as the per-satellite pass.
+inline void sincos_rows(const double* __restrict x0, const double* __restrict rate, double t, std::size_t len,
+                        double* __restrict s, double* __restrict c) {
+  double differ = 0.0;
+#pragma omp simd reduction(+ : differ)
+  for (std::size_t k = 0; k < len; ++k) differ += (x0[k] != x0[0]) | (rate[k] != rate[0]) ? 1.0 : 0.0;
+  if (differ == 0.0) {
+    double s0, c0;
+    fm::sincos(x0[0] + rate[0] * t, s0, c0);
+    for (std::size_t k = 0; k < len; ++k) {
+      s[k] = s0;
+      c[k] = c0;
+    }
+    return;
+  }
+#pragma omp simd
+  for (std::size_t k = 0; k < len; ++k) fm::sincos(x0[k] + rate[k] * t, s[k], c[k]);
+}
+
+}  // namespace
+
 int kepler_iterations_for(double e_max) {
   if (e_max > kKeplerFastMaxEcc) return 0;
   if (e_max == 0.0) return 1;
@@ -50,7 +129,29 @@ void orbit_mean_elements(Fleet& f, std::size_t b0, std::size_t b1, const Instant
 
   double sin_e[kBlock], cos_e[kBlock];
   const std::size_t len = b1 - b0;
+  // The rows for the kernels after this one (and for the (n, 3) rows).
+  BlockKinematics& kin = block_kinematics;
+  kin.pos = nullptr;
+  double* __restrict krx = kin.r[0];
+  double* __restrict kry = kin.r[1];
+  double* __restrict krz = kin.r[2];
+  double* __restrict kvx = kin.v[0];
+  double* __restrict kvy = kin.v[1];
+  double* __restrict kvz = kin.v[2];
+  double eccentric = 0.0;  // > 0: some orbit in the block is not circular
   if (kepler_iterations > 0) {
+#pragma omp simd reduction(+ : eccentric)
+    for (std::size_t k = 0; k < len; ++k) eccentric += ecc[b0 + k] != 0.0 ? 1.0 : 0.0;
+  }
+  if (kepler_iterations > 0 && eccentric == 0.0) {
+    // Circular orbits: E = M, where the Newton pass below gives d = +0 and
+    // so the same sin and cos, bit for bit, without its division.
+#pragma omp simd
+    for (std::size_t k = 0; k < len; ++k) {
+      const std::size_t i = b0 + k;
+      fm::sincos(fm::wrap_pi(m0[i] + n[i] * t), sin_e[k], cos_e[k]);
+    }
+  } else if (kepler_iterations > 0) {
 #pragma omp simd
     for (std::size_t k = 0; k < len; ++k) {
       const std::size_t i = b0 + k;
@@ -75,12 +176,13 @@ void orbit_mean_elements(Fleet& f, std::size_t b0, std::size_t b1, const Instant
     }
   }
 
+  double node_s[kBlock], node_c[kBlock], peri_s[kBlock], peri_c[kBlock];
+  sincos_rows(raan0 + b0, raan_dot + b0, t, len, node_s, node_c);
+  sincos_rows(argp0 + b0, argp_dot + b0, t, len, peri_s, peri_c);
 #pragma omp simd
   for (std::size_t k = 0; k < len; ++k) {
     const std::size_t i = b0 + k;
-    double sO, cO, sw, cw;
-    fm::sincos(raan0[i] + raan_dot[i] * t, sO, cO);
-    fm::sincos(argp0[i] + argp_dot[i] * t, sw, cw);
+    const double sO = node_s[k], cO = node_c[k], sw = peri_s[k], cw = peri_c[k];
     const double e = ecc[i];
     const double sE = sin_e[k], cE = cos_e[k];
     const double edot = n[i] / (1.0 - e * cE);  // dE/dt [rad/s]
@@ -98,13 +200,19 @@ void orbit_mean_elements(Fleet& f, std::size_t b0, std::size_t b1, const Instant
     // Orbit normal h = P x Q; the secular rotations add w' (h x r) + W' (z x r).
     const double hx = sO * si[i], hy = -cO * si[i], hz = ci[i];
     const double wd = argp_dot[i], od = raan_dot[i];
-    pos[3 * i + 0] = rx;
-    pos[3 * i + 1] = ry;
-    pos[3 * i + 2] = rz;
-    vel[3 * i + 0] = px * xd + qx * yd + wd * (hy * rz - hz * ry) - od * ry;
-    vel[3 * i + 1] = py * xd + qy * yd + wd * (hz * rx - hx * rz) + od * rx;
-    vel[3 * i + 2] = pz * xd + qz * yd + wd * (hx * ry - hy * rx);
+    krx[k] = rx;
+    kry[k] = ry;
+    krz[k] = rz;
+    kvx[k] = px * xd + qx * yd + wd * (hy * rz - hz * ry) - od * ry;
+    kvy[k] = py * xd + qy * yd + wd * (hz * rx - hx * rz) + od * rx;
+    kvz[k] = pz * xd + qz * yd + wd * (hx * ry - hy * rx);
   }
+  interleave3(krx, kry, krz, pos + 3 * b0, len);
+  interleave3(kvx, kvy, kvz, vel + 3 * b0, len);
+  kin.pos = pos;
+  kin.b0 = b0;
+  kin.b1 = b1;
+  kin.t_s = t;
 }
 
 void orbit_ephemeris(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in) {
@@ -115,6 +223,7 @@ void orbit_ephemeris(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in
   double* __restrict pos = f.position_m.data();
   double* __restrict vel = f.velocity_m_s.data();
   uint32_t* __restrict status = f.status.data();
+  block_kinematics.pos = nullptr;  // the kernels after this one transpose the (n, 3) rows
   for (std::size_t i = b0; i < b1; ++i) {
     const std::size_t src = 3 * (i * cap + j);
     bool ok = true;
@@ -183,65 +292,212 @@ void geodetic(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in) {
   constexpr double a = kEarthRadiusEq;
   constexpr double b = a * (1.0 - kEarthFlattening);
   constexpr double e2 = kEarthFlattening * (2.0 - kEarthFlattening);
-  const double* __restrict pos = f.position_m.data();
+  BlockKinematics own;
+  const BlockKinematics& kin = kinematics(f, b0, b1, in, own);
+  const double* __restrict px = kin.r[0];
+  const double* __restrict py = kin.r[1];
+  const double* __restrict pz = kin.r[2];
   double* __restrict lat = f.latitude_rad.data();
   double* __restrict lon = f.longitude_rad.data();
   double* __restrict alt = f.altitude_m.data();
   const double sg = in.sin_gmst, cg = in.cos_gmst;
+  const std::size_t len = b1 - b0;
+  // Five passes over the block, the arithmetic of one: each pass's chain of
+  // square roots and divisions is short enough for the out-of-order core to
+  // overlap the next satellites' chains, where one long pass would wait.
+  double xs[kBlock], ys[kBlock], zs[kBlock], ps[kBlock], nums[kBlock], dens[kBlock];
 #pragma omp simd
-  for (std::size_t i = b0; i < b1; ++i) {
-    const double x = cg * pos[3 * i] + sg * pos[3 * i + 1];
-    const double y = -sg * pos[3 * i] + cg * pos[3 * i + 1];
-    const double z = pos[3 * i + 2];
-    lon[i] = fm::atan2(y, x);
+  for (std::size_t k = 0; k < len; ++k) {
+    const double x = cg * px[k] + sg * py[k];
+    const double y = -sg * px[k] + cg * py[k];
+    const double z = pz[k];
     // Bowring's iteration in algebraic form (no trigonometry until the end):
     // two passes are exact to well below a millimetre at orbital heights.
     const double p = std::sqrt(x * x + y * y);
     double num, den;
     bowring_step(b * p, a * z, p, z, num, den);
-    bowring_step(a * den, b * num, p, z, num, den);
-    lat[i] = fm::atan2(num, den);
+    xs[k] = x;
+    ys[k] = y;
+    zs[k] = z;
+    ps[k] = p;
+    nums[k] = num;
+    dens[k] = den;
+  }
+#pragma omp simd
+  for (std::size_t k = 0; k < len; ++k) {
+    double num, den;
+    bowring_step(a * dens[k], b * nums[k], ps[k], zs[k], num, den);
+    nums[k] = num;
+    dens[k] = den;
+  }
+#pragma omp simd
+  for (std::size_t k = 0; k < len; ++k) lon[b0 + k] = fm::atan2(ys[k], xs[k]);
+#pragma omp simd
+  for (std::size_t k = 0; k < len; ++k) lat[b0 + k] = fm::atan2(nums[k], dens[k]);
+#pragma omp simd
+  for (std::size_t k = 0; k < len; ++k) {
+    const std::size_t i = b0 + k;
+    const double num = nums[k], den = dens[k], p = ps[k], z = zs[k];
     const double inv = 1.0 / std::sqrt(num * num + den * den);
     const double cphi = den * inv, sphi = num * inv;
     alt[i] = p * cphi + z * sphi - a * std::sqrt(1.0 - e2 * sphi * sphi);
   }
 }
 
+namespace {
+
+// shadow_classify() without square roots or divisions where the answer is
+// clear: 1 (fully lit) or 0 (umbra) far from the shadow boundaries, -1 where
+// the caller must ask shadow_classify() itself (near a boundary, within ~320 m
+// of the equatorial radius, NaN positions). With d = s - r, u = -r.d and
+// Q = sqrt((|d|^2 - Rs^2) (|r|^2 - Re^2)), shadow_classify's tests read
+// c >= a + b <=> u + Rs Re <= Q and c <= b - a <=> u - Rs Re >= Q (both
+// sides times |d| |r|); compared as squares with a relative margin of 1e-9,
+// i.e. 5e-10 cos(a) cos(b) >= 5e-12 in cos(c), far above the rounding of
+// either computation (<= 1e-13 for cos(b) >= 0.01), so the two always agree.
+inline double shadow_classify_clear(double rx, double ry, double rz, double sx, double sy, double sz) {
+  constexpr double kRe2 = kEarthRadiusEq * kEarthRadiusEq;
+  constexpr double kRs2 = kSunRadius * kSunRadius;
+  constexpr double kRsRe = kSunRadius * kEarthRadiusEq;
+  const double dx = sx - rx, dy = sy - ry, dz = sz - rz;
+  const double d2 = dx * dx + dy * dy + dz * dz;
+  const double r2 = rx * rx + ry * ry + rz * rz;
+  const double u = -(rx * dx + ry * dy + rz * dz);
+  const double q2 = (d2 - kRs2) * (r2 - kRe2);
+  const double lo = u + kRsRe, hi = u - kRsRe;
+  const double lit = (lo <= 0.0) | (lo * lo <= q2 * (1.0 - 1e-9)) ? 1.0 : -1.0;
+  const double shade = (hi > 0.0) & (hi * hi >= q2 * (1.0 + 1e-9)) ? 0.0 : -1.0;
+  // cos(b) >= 0.01 (|r| > 1.00005 Re): a + b < pi / 2, Q well above 0.
+  return r2 > 1.0001 * kRe2 ? (lit > 0.0 ? lit : shade) : -1.0;
+}
+
+}  // namespace
+
 void sun_geometry(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in) {
-  const double* __restrict pos = f.position_m.data();
-  const double* __restrict vel = f.velocity_m_s.data();
+  BlockKinematics own;
+  const BlockKinematics& kin = kinematics(f, b0, b1, in, own);
+  const double* __restrict krx = kin.r[0];
+  const double* __restrict kry = kin.r[1];
+  const double* __restrict krz = kin.r[2];
+  const double* __restrict kvx = kin.v[0];
+  const double* __restrict kvy = kin.v[1];
+  const double* __restrict kvz = kin.v[2];
   double* __restrict illum = f.illumination.data();
   double* __restrict beta = f.beta_angle_rad.data();
   const double s[3] = {in.sun_m[0], in.sun_m[1], in.sun_m[2]};
   const double ux = in.sun_dir[0], uy = in.sun_dir[1], uz = in.sun_dir[2];
   const double sx = s[0], sy = s[1], sz = s[2];
-  double partial = 0.0;  // > 0: some satellite is in the penumbra (or NaN)
-#pragma omp simd reduction(+ : partial)
+  double unclear = 0.0;  // > 0: some satellite is near a shadow boundary (or NaN)
+#pragma omp simd reduction(+ : unclear)
   for (std::size_t i = b0; i < b1; ++i) {
-    const double rx = pos[3 * i], ry = pos[3 * i + 1], rz = pos[3 * i + 2];
-    const double vx = vel[3 * i], vy = vel[3 * i + 1], vz = vel[3 * i + 2];
-    const double lit = shadow_classify(rx, ry, rz, sx, sy, sz);
+    const std::size_t k = i - b0;
+    const double rx = krx[k], ry = kry[k], rz = krz[k];
+    const double vx = kvx[k], vy = kvy[k], vz = kvz[k];
+    const double lit = shadow_classify_clear(rx, ry, rz, sx, sy, sz);
     illum[i] = lit;
-    partial += (lit < 0.0 || lit != lit) ? 1.0 : 0.0;
+    unclear += lit < 0.0 ? 1.0 : 0.0;
     const double hx = ry * vz - rz * vy;
     const double hy = rz * vx - rx * vz;
     const double hz = rx * vy - ry * vx;
     const double hn = std::sqrt(hx * hx + hy * hy + hz * hz);
-    beta[i] = fm::asin((hx * ux + hy * uy + hz * uz) / hn);
+    beta[i] = (hx * ux + hy * uy + hz * uz) / hn;  // sin(beta), to the pass below
   }
-  // The penumbra (a few seconds per orbit) gets the exact disc overlap.
-  if (partial == 0.0) return;
+  // The arcsines in a pass of their own (shorter sqrt/div chains per pass).
+#pragma omp simd
+  for (std::size_t i = b0; i < b1; ++i) beta[i] = fm::asin(beta[i]);
+  if (unclear == 0.0) return;
+  // Near a boundary: shadow_classify() itself, and the penumbra (a few
+  // seconds per orbit) gets the exact disc overlap.
   for (std::size_t i = b0; i < b1; ++i) {
-    if (illum[i] < 0.0 || illum[i] != illum[i]) {
-      const double r[3] = {pos[3 * i], pos[3 * i + 1], pos[3 * i + 2]};
-      illum[i] = std::isfinite(r[0] + r[1] + r[2]) ? illuminated_fraction(r, s) : NAN;
+    if (illum[i] < 0.0) {
+      const double r[3] = {krx[i - b0], kry[i - b0], krz[i - b0]};
+      const double lit = shadow_classify(r[0], r[1], r[2], sx, sy, sz);
+      illum[i] = lit >= 0.0 ? lit : (std::isfinite(r[0] + r[1] + r[2]) ? illuminated_fraction(r, s) : NAN);
     }
   }
 }
 
+namespace {
+
+// Writes the nadir axes (LVLH: Z to the Earth's centre, Y against the orbit
+// normal, X = Y x Z, along track) of a block's satellites [0, len) into the
+// rows of axes, from its position [m] and velocity [m/s] rows. kSunRows: also
+// the unit orbit normal, the unit vector to the Sun at (sunx, suny, sunz) [m]
+// and the unit radius into rows[0..8] (x, y, z each) for the sun-pointing
+// axes. Without them, returns > 0 where a nadir axis has a zero or non-finite
+// component or the direction to the Sun is undefined (else 0).
+template <bool kSunRows>
+double nadir_axes(std::size_t len, const double* __restrict krx, const double* __restrict kry,
+                  const double* __restrict krz, const double* __restrict kvx, const double* __restrict kvy,
+                  const double* __restrict kvz, double sunx, double suny, double sunz,
+                  double (&axes)[9][kBlock], double* const* rows) {
+  double* __restrict hxs = kSunRows ? rows[0] : nullptr;
+  double* __restrict hys = kSunRows ? rows[1] : nullptr;
+  double* __restrict hzs = kSunRows ? rows[2] : nullptr;
+  double* __restrict szxs = kSunRows ? rows[3] : nullptr;
+  double* __restrict szys = kSunRows ? rows[4] : nullptr;
+  double* __restrict szzs = kSunRows ? rows[5] : nullptr;
+  double* __restrict uxs = kSunRows ? rows[6] : nullptr;
+  double* __restrict uys = kSunRows ? rows[7] : nullptr;
+  double* __restrict uzs = kSunRows ? rows[8] : nullptr;
+  double special = 0.0;
+#pragma omp simd reduction(+ : special)
+  for (std::size_t k = 0; k < len; ++k) {
+    const double rx = krx[k], ry = kry[k], rz = krz[k];
+    const double vx = kvx[k], vy = kvy[k], vz = kvz[k];
+    const double ir = 1.0 / std::sqrt(rx * rx + ry * ry + rz * rz);
+    double hx = ry * vz - rz * vy, hy = rz * vx - rx * vz, hz = rx * vy - ry * vx;
+    const double ih = 1.0 / std::sqrt(hx * hx + hy * hy + hz * hz);
+    hx *= ih;
+    hy *= ih;
+    hz *= ih;
+    const double nzx = -rx * ir, nzy = -ry * ir, nzz = -rz * ir;
+    const double nyx = -hx, nyy = -hy, nyz = -hz;
+    const double nxx = nyy * nzz - nyz * nzy, nxy = nyz * nzx - nyx * nzz, nxz = nyx * nzy - nyy * nzx;
+    axes[0][k] = nxx;
+    axes[1][k] = nxy;
+    axes[2][k] = nxz;
+    axes[3][k] = nyx;
+    axes[4][k] = nyy;
+    axes[5][k] = nyz;
+    axes[6][k] = nzx;
+    axes[7][k] = nzy;
+    axes[8][k] = nzz;
+    double szx = sunx - rx, szy = suny - ry, szz = sunz - rz;
+    const double sz2 = szx * szx + szy * szy + szz * szz;
+    if constexpr (kSunRows) {
+      const double isz = 1.0 / std::sqrt(sz2);
+      szx *= isz;
+      szy *= isz;
+      szz *= isz;
+      hxs[k] = hx;
+      hys[k] = hy;
+      hzs[k] = hz;
+      szxs[k] = szx;
+      szys[k] = szy;
+      szzs[k] = szz;
+      uxs[k] = rx * ir;
+      uys[k] = ry * ir;
+      uzs[k] = rz * ir;
+    } else {
+      const double all = std::fabs(nxx * nxy * nxz) * std::fabs(nyx * nyy * nyz) * std::fabs(nzx * nzy * nzz);
+      special += (all > 0.0) & (sz2 > 0.0) & (sz2 < 1e300) ? 0.0 : 1.0;
+    }
+  }
+  return special;
+}
+
+}  // namespace
+
 void attitude(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in) {
-  const double* __restrict pos = f.position_m.data();
-  const double* __restrict vel = f.velocity_m_s.data();
+  BlockKinematics own;
+  const BlockKinematics& kin = kinematics(f, b0, b1, in, own);
+  const double* __restrict krx = kin.r[0];
+  const double* __restrict kry = kin.r[1];
+  const double* __restrict krz = kin.r[2];
+  const double* __restrict kvx = kin.v[0];
+  const double* __restrict kvy = kin.v[1];
+  const double* __restrict kvz = kin.v[2];
   const int32_t* __restrict mode = f.attitude_mode.data();
   const double* __restrict fixed = f.inertial_axes.data();
   double* __restrict axes = f.body_axes.data();
@@ -252,39 +508,45 @@ void attitude(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in) {
   // enters the loop below (GCC would run it 8 satellites wide, spilling).
   double sun_weight[kBlock];
   int32_t held = 0;  // > 0: some satellite is inertially held or tumbling
-#pragma omp simd reduction(+ : held)
+  int32_t sun_pointing = 0;  // > 0: some satellite points at the Sun
+#pragma omp simd reduction(+ : held, sun_pointing)
   for (std::size_t i = b0; i < b1; ++i) {
     const int32_t m = mode[i];
     sun_weight[i - b0] = m == static_cast<int32_t>(AttitudeMode::kSun) ? 1.0 : 0.0;
+    sun_pointing += m == static_cast<int32_t>(AttitudeMode::kSun);
     held += (m == static_cast<int32_t>(AttitudeMode::kInertial)) | (m == static_cast<int32_t>(AttitudeMode::kTumble));
   }
+  // Two passes over the block, the arithmetic of one: each pass's chain of
+  // square roots and divisions is short enough for the out-of-order core to
+  // overlap the next satellites' chains. The first writes the nadir axes and
+  // keeps what the sun-pointing axes need.
+  const std::size_t len = b1 - b0;
+  std::size_t len_sun = len;  // satellites the sun-pointing pass runs over
+  double hxs[kBlock], hys[kBlock], hzs[kBlock];     // unit orbit normal
+  double szxs[kBlock], szys[kBlock], szzs[kBlock];  // unit vector to the Sun
+  double uxs[kBlock], uys[kBlock], uzs[kBlock];     // unit radius
+  // No satellite pointing at the Sun: the blend below gives the nadir axes
+  // bit for bit (1 n + 0 s = n for finite n != 0 and finite s), so they stand
+  // unless a component is zero (0 s may flip the sign of a zero) or not finite.
+  if (sun_pointing == 0 &&
+      nadir_axes<false>(len, krx, kry, krz, kvx, kvy, kvz, sunx, suny, sunz, scratch, nullptr) == 0.0) {
+    len_sun = 0;
+  } else {
+    double* rows[9] = {hxs, hys, hzs, szxs, szys, szzs, uxs, uys, uzs};
+    nadir_axes<true>(len, krx, kry, krz, kvx, kvy, kvz, sunx, suny, sunz, scratch, rows);
+  }
 #pragma omp simd
-  for (std::size_t i = b0; i < b1; ++i) {
-    const double rx = pos[3 * i], ry = pos[3 * i + 1], rz = pos[3 * i + 2];
-    const double vx = vel[3 * i], vy = vel[3 * i + 1], vz = vel[3 * i + 2];
-    const double ir = 1.0 / std::sqrt(rx * rx + ry * ry + rz * rz);
-    double hx = ry * vz - rz * vy, hy = rz * vx - rx * vz, hz = rx * vy - ry * vx;
-    const double ih = 1.0 / std::sqrt(hx * hx + hy * hy + hz * hz);
-    hx *= ih;
-    hy *= ih;
-    hz *= ih;
-    // Nadir (LVLH): Z to the Earth's centre, Y against the orbit normal, X = Y x Z (along track).
-    const double nzx = -rx * ir, nzy = -ry * ir, nzz = -rz * ir;
-    const double nyx = -hx, nyy = -hy, nyz = -hz;
-    const double nxx = nyy * nzz - nyz * nzy, nxy = nyz * nzx - nyx * nzz, nxz = nyx * nzy - nyy * nzx;
+  for (std::size_t k = 0; k < len_sun; ++k) {
+    const double hx = hxs[k], hy = hys[k], hz = hzs[k];
+    const double szx = szxs[k], szy = szys[k], szz = szzs[k];
     // Sun-pointing: Z to the Sun, X = h x Z (in the orbit plane), Y = Z x X.
-    double szx = sunx - rx, szy = suny - ry, szz = sunz - rz;
-    const double isz = 1.0 / std::sqrt(szx * szx + szy * szy + szz * szz);
-    szx *= isz;
-    szy *= isz;
-    szz *= isz;
     double sxx = hy * szz - hz * szy, sxy = hz * szx - hx * szz, sxz = hx * szy - hy * szx;
     const double sx2 = sxx * sxx + sxy * sxy + sxz * sxz;
     // Sun along the orbit normal: take X along the radius instead.
     const bool degenerate = sx2 < 1e-20;
-    sxx = degenerate ? rx * ir : sxx;
-    sxy = degenerate ? ry * ir : sxy;
-    sxz = degenerate ? rz * ir : sxz;
+    sxx = degenerate ? uxs[k] : sxx;
+    sxy = degenerate ? uys[k] : sxy;
+    sxz = degenerate ? uzs[k] : sxz;
     const double isx = 1.0 / std::sqrt(degenerate ? 1.0 : sx2);
     sxx *= isx;
     sxy *= isx;
@@ -293,19 +555,18 @@ void attitude(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in) {
 
     // Mode weights of exactly 0 or 1 blend the candidate axes without
     // branches (GCC turns selects here into masked stores it cannot vectorise).
-    const std::size_t k = i - b0;
     const double w_sun = sun_weight[k];
     const double w_nadir = 1.0 - w_sun;
-#define ORBITWIN_PICK(c, nad, sn) scratch[c][k] = w_nadir * (nad) + w_sun * (sn)
-    ORBITWIN_PICK(0, nxx, sxx);
-    ORBITWIN_PICK(1, nxy, sxy);
-    ORBITWIN_PICK(2, nxz, sxz);
-    ORBITWIN_PICK(3, nyx, syx);
-    ORBITWIN_PICK(4, nyy, syy);
-    ORBITWIN_PICK(5, nyz, syz);
-    ORBITWIN_PICK(6, nzx, szx);
-    ORBITWIN_PICK(7, nzy, szy);
-    ORBITWIN_PICK(8, nzz, szz);
+#define ORBITWIN_PICK(c, sn) scratch[c][k] = w_nadir * scratch[c][k] + w_sun * (sn)
+    ORBITWIN_PICK(0, sxx);
+    ORBITWIN_PICK(1, sxy);
+    ORBITWIN_PICK(2, sxz);
+    ORBITWIN_PICK(3, syx);
+    ORBITWIN_PICK(4, syy);
+    ORBITWIN_PICK(5, syz);
+    ORBITWIN_PICK(6, szx);
+    ORBITWIN_PICK(7, szy);
+    ORBITWIN_PICK(8, szz);
 #undef ORBITWIN_PICK
   }
   // Interleave into (n,3,3); GCC cannot vectorise stride-9 stores above.
@@ -349,7 +610,11 @@ void ground_block(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in,
   constexpr bool kRows = kS > 0;
   constexpr std::size_t kCols = kRows ? kS : 1;
   const std::size_t S = kRows ? kS : stations.count;
-  const double* __restrict pos = f.position_m.data();
+  BlockKinematics own;
+  const BlockKinematics& kin = kinematics(f, b0, b1, in, own);
+  const double* __restrict px = kin.r[0];
+  const double* __restrict py = kin.r[1];
+  const double* __restrict pz = kin.r[2];
   double* __restrict elev = f.station_elevation_rad.data();
   int32_t* __restrict vis = f.station_visible.data();
   int32_t* __restrict best = f.best_station.data();
@@ -360,10 +625,9 @@ void ground_block(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in,
   double el[kCols][kBlock], seen[kCols][kBlock];  // seen: 0/1, converted when written
 #pragma omp simd
   for (std::size_t k = 0; k < len; ++k) {
-    const std::size_t i = b0 + k;
-    xe[k] = cg * pos[3 * i] + sg * pos[3 * i + 1];
-    ye[k] = -sg * pos[3 * i] + cg * pos[3 * i + 1];
-    ze[k] = pos[3 * i + 2];
+    xe[k] = cg * px[k] + sg * py[k];
+    ye[k] = -sg * px[k] + cg * py[k];
+    ze[k] = pz[k];
     best_el[k] = -10.0;
     best_k[k] = -1.0;
   }
@@ -374,10 +638,17 @@ void ground_block(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in,
     const double sd = static_cast<double>(s);
     double* __restrict el_s = el[kRows ? s : 0];
     double* __restrict seen_s = seen[kRows ? s : 0];
+    // Two passes, the sines of the elevations first: each pass's chain of
+    // square roots and divisions is short enough for the out-of-order core
+    // to overlap the next satellites' chains.
 #pragma omp simd
     for (std::size_t k = 0; k < len; ++k) {
       const double dx = xe[k] - sx, dy = ye[k] - sy, dz = ze[k] - sz;
-      const double sin_el = (dx * ux + dy * uy + dz * uz) / std::sqrt(dx * dx + dy * dy + dz * dz);
+      el_s[k] = (dx * ux + dy * uy + dz * uz) / std::sqrt(dx * dx + dy * dy + dz * dz);
+    }
+#pragma omp simd
+    for (std::size_t k = 0; k < len; ++k) {
+      const double sin_el = el_s[k];
       const double e = fm::asin(sin_el);
       el_s[k] = e;
       seen_s[k] = sin_el >= mask ? 1.0 : 0.0;

@@ -128,9 +128,10 @@ inline double atan2(double y, double x) {
   const double t = den == 0.0 ? 0.0 : ratio;  // NaN arguments stay NaN
   double a = detail::atan_unit(t);  // t in [0, 1]
   a = y_larger ? (0.5 * kPi - a) : a;
-  // x < 0, and x = -0.0 as in the C library: 1 / -0.0 is -inf. (No signbit
-  // and no mixing of boolean masks, which GCC does not vectorise.)
-  a = (1.0 / x < 0.0) ? (kPi - a) : a;
+  // x < 0, and x = -0.0 as in the C library: the sign bit of x, tested as
+  // copysign(1, x) < 0 (bit operations; no division, no signbit and no
+  // mixing of boolean masks, which GCC does not vectorise).
+  a = (std::copysign(1.0, x) < 0.0) ? (kPi - a) : a;
   return std::copysign(a, y);
 }
 
