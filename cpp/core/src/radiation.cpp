@@ -12,6 +12,13 @@
 #include "orbitwin/constants.hpp"
 #include "orbitwin/fleet.hpp"
 
+// The kernel's flux rows and dot products with AVX2 and FMA intrinsics (sums
+// kept in registers, same arithmetic and order as the plain loops below).
+#if defined(__GNUC__) && defined(__AVX2__) && defined(__FMA__)
+#define ORBITWIN_RADIATION_AVX2 1
+#include <immintrin.h>
+#endif
+
 namespace orbitwin {
 
 namespace {
@@ -86,9 +93,10 @@ inline Trilinear trilinear(const RadiationConfig& c, const radiation::Cell& k, s
 }
 
 // The log-flux blends of radiation::interpolate_cell for the combined
-// energies [e0, e0 + n) into v, n rounded up to whole vectors of kLanes so the
-// loop runs without a scalar remainder (the extra lanes read the next energies
-// or the table's spare values); returns the values written.
+// energies [e0, e0 + n), times log2(10) as exp10_table rounds them, into v
+// (log2 of flux + tiny), n rounded up to whole vectors of kLanes so the loop
+// runs without a scalar remainder (the extra lanes read the next energies or
+// the table's spare values); returns the values written.
 inline std::size_t blend_cell_lanes(const RadiationConfig& c, const radiation::Cell& k, std::size_t e0,
                                     std::size_t n, double* __restrict v) {
   const Trilinear q = trilinear(c, k, e0);
@@ -97,8 +105,9 @@ inline std::size_t blend_cell_lanes(const RadiationConfig& c, const radiation::C
   const double *t4 = q.t[4], *t5 = q.t[5], *t6 = q.t[6], *t7 = q.t[7];
 #pragma omp simd
   for (std::size_t e = 0; e < padded; ++e)
-    v[e] = q.w[0] * t0[e] + q.w[1] * t1[e] + q.w[2] * t2[e] + q.w[3] * t3[e] + q.w[4] * t4[e] +
-           q.w[5] * t5[e] + q.w[6] * t6[e] + q.w[7] * t7[e];
+    v[e] = (q.w[0] * t0[e] + q.w[1] * t1[e] + q.w[2] * t2[e] + q.w[3] * t3[e] + q.w[4] * t4[e] +
+            q.w[5] * t5[e] + q.w[6] * t6[e] + q.w[7] * t7[e]) *
+           radiation::kLog2Of10;
   return padded;
 }
 
@@ -112,16 +121,80 @@ struct Ramp {
 };
 constexpr Ramp kRamp{};
 
-// Log fluxes v[0..n) to fluxes in place, as radiation::interpolate_cell
-// takes them (same bits).
+// Log2 fluxes v[0..n) from blend_cell_lanes to fluxes in place, as
+// radiation::interpolate_cell takes them (same bits: the products were
+// rounded when stored, and |v| <= kMaxLogFlux log2(10) < 1000).
 inline void fluxes_from_logs(double tiny, double* __restrict v, std::size_t n) {
   const double zero_below = kZeroFluxFraction * tiny;
 #pragma omp simd
   for (std::size_t e = 0; e < n; ++e) {
-    const double f = exp10_table(v[e]) - tiny;
+    const double f = radiation::exp2_in_range(v[e]) - tiny;
     v[e] = f > zero_below ? f : 0.0;
   }
 }
+
+#if defined(ORBITWIN_RADIATION_AVX2)
+// Mask of the energies e..e+3 below n (a double holding an index).
+inline __m256d lanes_below(std::size_t e, __m256d n) {
+  return _mm256_cmp_pd(_mm256_loadu_pd(kRamp.v + e), n, _CMP_LT_OQ);
+}
+
+// Energies e..e+3 of a row of n values: a whole vector, the last one masked
+// (nothing written past the row).
+inline void store_row(double* __restrict dst, std::size_t e, std::size_t n, __m256d x) {
+  if (e + kLanes <= n)
+    _mm256_storeu_pd(dst + e, x);
+  else
+    _mm256_maskstore_pd(dst + e, _mm256_castpd_si256(lanes_below(e, _mm256_set1_pd(static_cast<double>(n)))), x);
+}
+
+// The lanes added up as an omp simd reduction from 0 adds them: in lane order.
+inline double lane_sum(__m256d v) {
+  const __m128d lo = _mm256_castpd256_pd128(v), hi = _mm256_extractf128_pd(v, 1);
+  return (((0.0 + _mm_cvtsd_f64(lo)) + _mm_cvtsd_f64(_mm_unpackhi_pd(lo, lo))) + _mm_cvtsd_f64(hi)) +
+         _mm_cvtsd_f64(_mm_unpackhi_pd(hi, hi));
+}
+
+// A proton row: the fluxes src[0..used) and zeros up to n into dst, and its
+// dot products with the (zero-padded) response rows over n_pad energies.
+inline void proton_row_dots(const double* __restrict src, double used, std::size_t n, std::size_t n_pad,
+                            double* __restrict dst, const double* __restrict wp, const double* __restrict w0,
+                            const double* __restrict w1, const double* __restrict w2, double& d, double& s0,
+                            double& s1, double& s2) {
+  const __m256d u = _mm256_set1_pd(used);
+  __m256d vd = _mm256_setzero_pd(), v0 = vd, v1 = vd, v2 = vd;
+  for (std::size_t e = 0; e < n_pad; e += kLanes) {
+    const __m256d x = _mm256_and_pd(lanes_below(e, u), _mm256_loadu_pd(src + e));
+    store_row(dst, e, n, x);
+    vd = _mm256_fmadd_pd(x, _mm256_loadu_pd(wp + e), vd);
+    v0 = _mm256_fmadd_pd(x, _mm256_loadu_pd(w0 + e), v0);
+    v1 = _mm256_fmadd_pd(x, _mm256_loadu_pd(w1 + e), v1);
+    v2 = _mm256_fmadd_pd(x, _mm256_loadu_pd(w2 + e), v2);
+  }
+  d = lane_sum(vd);
+  s0 = lane_sum(v0);
+  s1 = lane_sum(v1);
+  s2 = lane_sum(v2);
+}
+
+// An electron row as proton_row_dots; returns its dose rate: per lane the
+// rounded products added up, then the lanes pairwise.
+inline double electron_row_dose(const double* __restrict src, double used, std::size_t n, std::size_t n_pad,
+                                double* __restrict dst, const double* __restrict we) {
+  const __m256d u = _mm256_set1_pd(used);
+  __m256d acc = _mm256_setzero_pd();
+  for (std::size_t e = 0; e < n_pad; e += kLanes) {
+    const __m256d x = _mm256_and_pd(lanes_below(e, u), _mm256_loadu_pd(src + e));
+    store_row(dst, e, n, x);
+    __m256d p = _mm256_mul_pd(x, _mm256_loadu_pd(we + e));
+    asm("" : "+x"(p));  // the product rounded, not fused into the sum
+    acc = _mm256_add_pd(acc, p);
+  }
+  const __m128d lo = _mm256_castpd256_pd128(acc), hi = _mm256_extractf128_pd(acc, 1);
+  return (_mm_cvtsd_f64(lo) + _mm_cvtsd_f64(_mm_unpackhi_pd(lo, lo))) +
+         (_mm_cvtsd_f64(hi) + _mm_cvtsd_f64(_mm_unpackhi_pd(hi, hi)));
+}
+#endif
 
 }  // namespace
 
@@ -559,6 +632,9 @@ void Radiation::step_chunk(Fleet& f, std::size_t b0, std::size_t b1, double t_s,
         s2 += row[e] * w2[e];
       }
     } else if (protons) {
+#if defined(ORBITWIN_RADIATION_AVX2)
+      proton_row_dots(src, upd, np, np_pad, pf, wp, w0, w1, w2, d, s0, s1, s2);
+#else
       // Selected into the flux row (or a local row copied to it), with the
       // dot products in the same loop.
       double* __restrict dst = spill ? pf : row;
@@ -573,9 +649,13 @@ void Radiation::step_chunk(Fleet& f, std::size_t b0, std::size_t b1, double t_s,
       }
       if (!spill)
         for (std::size_t e = 0; e < np; ++e) pf[e] = row[e];
+#endif
     }
     if (protons) src += np;  // the electrons follow the protons' blends
     if (electrons) {
+#if defined(ORBITWIN_RADIATION_AVX2)
+      d += electron_row_dose(src, static_cast<double>(ue), ne, ne_pad, ef, w.electron_dose);
+#else
       const double* __restrict we = w.electron_dose;
       const double ued = static_cast<double>(ue);
       double* __restrict dst = spill ? ef : row;
@@ -592,6 +672,7 @@ void Radiation::step_chunk(Fleet& f, std::size_t b0, std::size_t b1, double t_s,
       if (!spill)
         for (std::size_t e = 0; e < ne; ++e) ef[e] = row[e];
       d += (de[0] + de[1]) + (de[2] + de[3]);
+#endif
     }
     dsum[k] = d;
     ssum[0][k] = s0;
