@@ -449,9 +449,10 @@ void Radiation::step_chunk(Fleet& f, std::size_t b0, std::size_t b1, double t_s,
   uint32_t* __restrict status = f.status.data();
   const double* __restrict energy = c.proton_energy_mev.data();
   const uint64_t time_key = radiation::time_key(t_s);  // step_key's part common to all satellites
-  // Dipole cutoff, Earth shadow, GCR, the SPE cutoff energy and the table
-  // cell: vectorised across satellites (NaN positions give NaN, handled below).
-  double spe_omni[kChunk], cut_energy[kChunk];
+  // Dipole cutoff, Earth shadow, GCR and the table cell: vectorised across
+  // satellites (NaN positions give NaN, handled below); the SPE cutoff energy
+  // only for satellites in an SPE (pass 2).
+  double spe_omni[kChunk];
   double valid[kChunk], fa[kChunk], fl[kChunk], fo[kChunk];
   int32_t ia[kChunk], il[kChunk], io[kChunk], cell[kChunk];
   {
@@ -474,8 +475,6 @@ void Radiation::step_chunk(Fleet& f, std::size_t b0, std::size_t b1, double t_s,
       const double q = 1.0 + rc * inv_r0;
       rc_out[i] = rc;
       gcr_out[i] = f0 / (q * q) * shadow;
-      const double pc_mev = 1000.0 * rc;
-      cut_energy[i - b0] = std::sqrt(pc_mev * pc_mev + kProtonMassMev * kProtonMassMev) - kProtonMassMev;
       spe_omni[i - b0] = 4.0 * kPi * spe_in[i] * shadow;
     }
   }
@@ -616,7 +615,9 @@ void Radiation::step_chunk(Fleet& f, std::size_t b0, std::size_t b1, double t_s,
       // only above the cutoff energy, over the unshadowed sky.
       if (protons)
         for (std::size_t e = 0; e < np_copy; ++e) pf[e] = kRamp.v[e] < upd ? src[e] : 0.0;
-      const double e_cut = cut_energy[k];
+      // The proton kinetic energy at the cutoff rigidity [MeV].
+      const double pc_mev = 1000.0 * cutoff_rigidity[i];
+      const double e_cut = std::sqrt(pc_mev * pc_mev + kProtonMassMev * kProtonMassMev) - kProtonMassMev;
       for (std::size_t e = 0; e < np; ++e) {
         double em = energy[e] > e_cut ? energy[e] : e_cut;
         em = em > 1.0 ? em : 1.0;
