@@ -60,6 +60,20 @@ inline void locate(double x, double x0, double dx, std::size_t n, std::size_t& i
   frac = u - static_cast<double>(k);
 }
 
+// a / b, correctly rounded as a division, from inv_b = 1 / b (correctly
+// rounded): with FMA, a product and Markstein's correction (Markstein 1990;
+// exact for normal quotients: the residual a - q b is exact and one step from
+// a quotient within an ulp gives the rounded one), cheaper than a division.
+inline double quotient(double a, double b, double inv_b) {
+#if defined(__FMA__)
+  const double q = a * inv_b;
+  return std::fma(std::fma(-q, b, a), inv_b, q);
+#else
+  (void)inv_b;
+  return a / b;
+#endif
+}
+
 // radiation::exp10 of an interpolated log flux (|v| <= kMaxLogFlux, so only
 // the lower clamp can matter). The clamp also keeps x rounded to a double as
 // exp10 rounds it: a product fused into exp2's additions would move the last bits.
@@ -487,15 +501,16 @@ void Radiation::step_chunk(Fleet& f, std::size_t b0, std::size_t b1, double t_s,
     const int32_t last_a = static_cast<int32_t>(c.nalt - 2), last_l = static_cast<int32_t>(c.nlat - 2);
     const int32_t last_o = static_cast<int32_t>(c.nlon - 2);
     const int32_t cells_l = static_cast<int32_t>(c.nlat - 1), cells_o = static_cast<int32_t>(c.nlon - 1);
+    const double inv_da = 1.0 / da, inv_dl = 1.0 / dl, inv_dlo = 1.0 / dlo;
 #pragma omp simd
     for (std::size_t i = b0; i < b1; ++i) {
       const std::size_t k = i - b0;
       const double la = lat[i] * kRadToDeg, lo = lon[i] * kRadToDeg, al = alt[i];
       const bool ok = std::isfinite(la) && std::isfinite(lo) && std::isfinite(al);
       valid[k] = ok ? 1.0 : 0.0;
-      double ua = ok ? (al - a0) / da : 0.0;
-      double ul = ok ? (la - l0) / dl : 0.0;
-      double uo = ok ? (lo - o0) / dlo : 0.0;
+      double ua = ok ? quotient(al - a0, da, inv_da) : 0.0;
+      double ul = ok ? quotient(la - l0, dl, inv_dl) : 0.0;
+      double uo = ok ? quotient(lo - o0, dlo, inv_dlo) : 0.0;
       // Clamped as locate() does, one bound at a time (a max and a min).
       ua = ua < 0.0 ? 0.0 : ua;
       ul = ul < 0.0 ? 0.0 : ul;
