@@ -697,10 +697,10 @@ void Radiation::step_chunk(Fleet& f, std::size_t b0, std::size_t b1, double t_s,
   }
 
   // Pass 3, vectorised across satellites: the GCR terms, rates, accumulation
-  // over the step (rates held at the step's end value), status and the
-  // probability of no event. Satellites without a valid position get NaN
-  // rates and keep their dose, leakage, outage and status.
-  alignas(64) double lam_tot[kChunk], p_none[kChunk];
+  // over the step (rates held at the step's end value) and status.
+  // Satellites without a valid position get NaN rates and keep their dose,
+  // leakage, outage and status.
+  alignas(64) double lam_tot[kChunk];
   {
     double* __restrict rate_out = see_rate.data();
     double* __restrict dose_rate_out = dose_rate.data();
@@ -723,7 +723,6 @@ void Radiation::step_chunk(Fleet& f, std::size_t b0, std::size_t b1, double t_s,
       rate_out[3 * i + 2] = ok ? s2 : NAN;
       const double lt = s0 * dt_s + s1 * dt_s + s2 * dt_s;  // mean events over the step
       lam_tot[k] = ok ? lt : 0.0;
-      p_none[k] = radiation::exp2(-lt * 1.44269504088896340736);
       const double dz = dose_io[i] + d * dt_s;
       double outage = outage_io[i] - dt_s;
       outage = outage > 0.0 ? outage : 0.0;
@@ -738,9 +737,11 @@ void Radiation::step_chunk(Fleet& f, std::size_t b0, std::size_t b1, double t_s,
   }
 
   // Pass 4: single events. Independent Poisson counts = a Poisson total split
-  // multinomially; u0 below the probability of none (nearly always) draws none.
-  // The satellites that draw events are marked across the chunk, then found
-  // eight marks at a time (draws are rare).
+  // multinomially; u0 below the probability of none, exp(-lam_tot), draws
+  // none. That holds (nearly always) where u0 < 1 - lam_tot - 1e-12, below
+  // exp(-lam_tot) by more than radiation::exp2's error: only the other
+  // satellites, marked across the chunk and found eight marks at a time
+  // (they are rare), need the probability itself.
   alignas(64) double u0s[kChunk];
   alignas(8) unsigned char draws[kChunk] = {};
   {
@@ -750,17 +751,20 @@ void Radiation::step_chunk(Fleet& f, std::size_t b0, std::size_t b1, double t_s,
       const std::size_t k = i - b0;
       const double u0 = radiation::uniform(radiation::step_key_of(keys[i], time_key), 0);
       u0s[k] = u0;
-      draws[k] = (lam_tot[k] > 0.0) & (u0 >= p_none[k]);
+      draws[k] = (lam_tot[k] > 0.0) & (u0 >= (1.0 - lam_tot[k]) - 1e-12);
     }
   }
   for (std::size_t k8 = 0; k8 < b1 - b0; k8 += 8) {
     uint64_t any;
     std::memcpy(&any, draws + k8, sizeof any);
     if (any == 0) continue;
-    for (std::size_t k = k8; k < k8 + 8 && k < b1 - b0; ++k)
-      if (draws[k])
-        draw_events(b0 + k, radiation::step_key_of(sat_key_[b0 + k], time_key), u0s[k], lam_tot[k], p_none[k],
+    for (std::size_t k = k8; k < k8 + 8 && k < b1 - b0; ++k) {
+      if (!draws[k]) continue;
+      const double p_none = radiation::exp2(-lam_tot[k] * 1.44269504088896340736);
+      if (u0s[k] >= p_none)
+        draw_events(b0 + k, radiation::step_key_of(sat_key_[b0 + k], time_key), u0s[k], lam_tot[k], p_none,
                     dt_s, status[b0 + k]);
+    }
   }
 }
 
