@@ -94,10 +94,11 @@ struct Trilinear {
   const double* t[8];
 };
 
-inline Trilinear trilinear(const RadiationConfig& c, const radiation::Cell& k, std::size_t e0) {
-  const std::size_t ne = c.n_proton + c.n_electron;
-  const std::size_t s_lon = ne, s_lat = c.nlon * ne, s_alt = c.nlat * c.nlon * ne;
-  const double* t = c.log_flux.data() + k.ia * s_alt + k.il * s_lat + k.io * s_lon + e0;
+// Of a table of rows of `row` values per node (nalt, nlat, nlon, row).
+inline Trilinear trilinear(const double* table, std::size_t row, const RadiationConfig& c,
+                           const radiation::Cell& k, std::size_t e0) {
+  const std::size_t s_lon = row, s_lat = c.nlon * row, s_alt = c.nlat * c.nlon * row;
+  const double* t = table + k.ia * s_alt + k.il * s_lat + k.io * s_lon + e0;
   const double fa = k.fa, fl = k.fl, fo = k.fo;
   return Trilinear{{(1 - fa) * (1 - fl) * (1 - fo), (1 - fa) * (1 - fl) * fo, (1 - fa) * fl * (1 - fo),
                     (1 - fa) * fl * fo, fa * (1 - fl) * (1 - fo), fa * (1 - fl) * fo,
@@ -106,14 +107,16 @@ inline Trilinear trilinear(const RadiationConfig& c, const radiation::Cell& k, s
                     t + s_alt + s_lat, t + s_alt + s_lat + s_lon}};
 }
 
-// The log-flux blends of radiation::interpolate_cell for the combined
-// energies [e0, e0 + n), times log2(10) as exp10_table rounds them, into v
-// (log2 of flux + tiny), n rounded up to whole vectors of kLanes so the loop
-// runs without a scalar remainder (the extra lanes read the next energies or
-// the table's spare values); returns the values written.
-inline std::size_t blend_cell_lanes(const RadiationConfig& c, const radiation::Cell& k, std::size_t e0,
-                                    std::size_t n, double* __restrict v) {
-  const Trilinear q = trilinear(c, k, e0);
+// The log-flux blends of radiation::interpolate_cell for the values
+// [e0, e0 + n) of the kernel's table rows (Radiation::table_), times log2(10)
+// as exp10_table rounds them, into v (log2 of flux + tiny), n rounded up to
+// whole vectors of kLanes so the loop runs without a scalar remainder (the
+// extra lanes read the rows' padding or the next energies); returns the values
+// written.
+inline std::size_t blend_cell_lanes(const double* table, std::size_t row, const RadiationConfig& c,
+                                    const radiation::Cell& k, std::size_t e0, std::size_t n,
+                                    double* __restrict v) {
+  const Trilinear q = trilinear(table, row, c, k, e0);
   const std::size_t padded = (n + kLanes - 1) / kLanes * kLanes;
   const double *t0 = q.t[0], *t1 = q.t[1], *t2 = q.t[2], *t3 = q.t[3];
   const double *t4 = q.t[4], *t5 = q.t[5], *t6 = q.t[6], *t7 = q.t[7];
@@ -257,7 +260,7 @@ Cell locate_cell(const RadiationConfig& c, double lat_deg, double lon_deg, doubl
 
 void interpolate_cell(const RadiationConfig& c, const Cell& k, std::size_t e0, std::size_t e1,
                       double* out) {
-  const Trilinear q = trilinear(c, k, 0);
+  const Trilinear q = trilinear(c.log_flux.data(), c.n_proton + c.n_electron, c, k, 0);
   const double tiny = c.tiny_flux, zero_below = kZeroFluxFraction * c.tiny_flux;
 #pragma omp simd
   for (std::size_t e = e0; e < e1; ++e) {
@@ -335,6 +338,18 @@ Radiation::Radiation(Fleet& f, RadiationConfig config) : cfg_(std::move(config))
                 cell[1] = std::max(cell[1], node[2 * q + 1]);
               }
         }
+  }
+  // The kernel's copy of the table: each species' energies padded to whole
+  // vectors, so that rows and both species' first energies are 32-byte aligned.
+  {
+    const std::size_t nE = np + ne, nodes = cfg_.nalt * cfg_.nlat * cfg_.nlon;
+    np_pad_ = (np + kLanes - 1) / kLanes * kLanes;
+    row_ = np_pad_ + (ne + kLanes - 1) / kLanes * kLanes;
+    table_ = Buffer<double>(nodes * row_ + kLanes);
+    for (std::size_t q = 0; q < nodes; ++q) {
+      for (std::size_t e = 0; e < np; ++e) table_[q * row_ + e] = cfg_.log_flux[q * nE + e];
+      for (std::size_t e = 0; e < ne; ++e) table_[q * row_ + np_pad_ + e] = cfg_.log_flux[q * nE + np + e];
+    }
   }
   zero_rows_ = Buffer<uint8_t>(n_);
   zero_rows_.fill(0);
@@ -536,7 +551,7 @@ void Radiation::step_chunk(Fleet& f, std::size_t b0, std::size_t b1, double t_s,
   // the belts with no solar protons, whose flux rows already hold zeros (most
   // of them at low altitude), are marked quiet beforehand and skipped.
   alignas(64) double dsum[kChunk], ssum[kSeeEffects][kChunk];
-  alignas(64) double logs[kChunk * (kMaxEnergies + 2 * kLanes) + kMaxEnergies + kLanes];
+  alignas(64) double logs[kChunk * (kMaxEnergies + 2 * kLanes) + kMaxEnergies + 3 * kLanes];
   uint32_t at[kChunk];                 //!< start of a satellite's blends in logs
   unsigned char used_p[kChunk], used_e[kChunk];  //!< energies blended, from the first
   unsigned char busy[kChunk];          //!< satellites (k) with trapped particles or solar protons
@@ -584,11 +599,11 @@ void Radiation::step_chunk(Fleet& f, std::size_t b0, std::size_t b1, double t_s,
     const radiation::Cell cl{static_cast<std::size_t>(ia[k]), static_cast<std::size_t>(il[k]),
                              static_cast<std::size_t>(io[k]), fa[k], fl[k], fo[k]};
     at[k] = static_cast<uint32_t>(top);
-    // One range of the combined energies: from the first proton (or electron)
-    // to the last energy with flux; with both species, the protons past their
-    // last one with flux are blended too (pass 2 selects zeros for them).
-    const std::size_t e_lo = used_p[k] ? 0 : np, e_hi = used_e[k] ? np + used_e[k] : used_p[k];
-    if (occupied) top += blend_cell_lanes(c, cl, e_lo, e_hi - e_lo, logs + top);
+    // One range of a table row: from the first proton (or electron) to the
+    // last energy with flux; with both species, the protons past their last
+    // one with flux and the padding are blended too (pass 2 selects zeros for them).
+    const std::size_t e_lo = used_p[k] ? 0 : np_pad_, e_hi = used_e[k] ? np_pad_ + used_e[k] : used_p[k];
+    if (occupied) top += blend_cell_lanes(table_.data(), row_, c, cl, e_lo, e_hi - e_lo, logs + top);
     busy[n_busy++] = static_cast<unsigned char>(k);
   }
   // Pass 2: the blends to fluxes (one vectorised loop for the chunk), into
@@ -598,8 +613,8 @@ void Radiation::step_chunk(Fleet& f, std::size_t b0, std::size_t b1, double t_s,
   // The rows' energies past those blended are zeros: the loops below read
   // whole rows from a satellite's start in logs and select; past the end the
   // values read are set.
-  for (std::size_t e = 0; e < np + ne + kLanes; ++e) logs[top + e] = 0.0;
-  const std::size_t np_pad = (np + kLanes - 1) / kLanes * kLanes, ne_pad = (ne + kLanes - 1) / kLanes * kLanes;
+  for (std::size_t e = 0; e < row_ + kLanes; ++e) logs[top + e] = 0.0;
+  const std::size_t np_pad = np_pad_, ne_pad = row_ - np_pad_;
   for (std::size_t b = 0; b < n_busy; ++b) {
     const std::size_t k = busy[b], i = b0 + k;
     double* __restrict pf = proton_flux.data() + i * np;
@@ -667,7 +682,7 @@ void Radiation::step_chunk(Fleet& f, std::size_t b0, std::size_t b1, double t_s,
         for (std::size_t e = 0; e < np; ++e) pf[e] = row[e];
 #endif
     }
-    if (protons) src += np;  // the electrons follow the protons' blends
+    if (protons) src += np_pad;  // the electrons follow the protons' blends
     if (electrons) {
 #if defined(ORBITWIN_RADIATION_AVX2)
       d += electron_row_dose(src, static_cast<double>(ue), ne, ne_pad, ef, w.electron_dose);
