@@ -157,9 +157,10 @@ inline __m256d lanes_below(std::size_t e, __m256d n) {
 }
 
 // Energies e..e+3 of a row of n values: a whole vector, the last one masked
-// (nothing written past the row).
-inline void store_row(double* __restrict dst, std::size_t e, std::size_t n, __m256d x) {
-  if (e + kLanes <= n)
+// (nothing written past the row) unless `spill` allows its spare lanes (zeros)
+// in the next row.
+inline void store_row(double* __restrict dst, std::size_t e, std::size_t n, bool spill, __m256d x) {
+  if (e + kLanes <= n || spill)
     _mm256_storeu_pd(dst + e, x);
   else
     _mm256_maskstore_pd(dst + e, _mm256_castpd_si256(lanes_below(e, _mm256_set1_pd(static_cast<double>(n)))), x);
@@ -172,17 +173,18 @@ inline double lane_sum(__m256d v) {
          _mm_cvtsd_f64(_mm_unpackhi_pd(hi, hi));
 }
 
-// A proton row: the fluxes src[0..used) and zeros up to n into dst, and its
-// dot products with the (zero-padded) response rows over n_pad energies.
+// A proton row: the fluxes src[0..used) and zeros up to n into dst (up to
+// n_pad where `spill`, see store_row), and its dot products with the
+// (zero-padded) response rows over n_pad energies.
 inline void proton_row_dots(const double* __restrict src, double used, std::size_t n, std::size_t n_pad,
-                            double* __restrict dst, const double* __restrict wp, const double* __restrict w0,
+                            bool spill, double* __restrict dst, const double* __restrict wp, const double* __restrict w0,
                             const double* __restrict w1, const double* __restrict w2, double& d, double& s0,
                             double& s1, double& s2) {
   const __m256d u = _mm256_set1_pd(used);
   __m256d vd = _mm256_setzero_pd(), v0 = vd, v1 = vd, v2 = vd;
   for (std::size_t e = 0; e < n_pad; e += kLanes) {
     const __m256d x = _mm256_and_pd(lanes_below(e, u), _mm256_loadu_pd(src + e));
-    store_row(dst, e, n, x);
+    store_row(dst, e, n, spill, x);
     vd = _mm256_fmadd_pd(x, _mm256_loadu_pd(wp + e), vd);
     v0 = _mm256_fmadd_pd(x, _mm256_loadu_pd(w0 + e), v0);
     v1 = _mm256_fmadd_pd(x, _mm256_loadu_pd(w1 + e), v1);
@@ -197,12 +199,12 @@ inline void proton_row_dots(const double* __restrict src, double used, std::size
 // An electron row as proton_row_dots; returns its dose rate: per lane the
 // rounded products added up, then the lanes pairwise.
 inline double electron_row_dose(const double* __restrict src, double used, std::size_t n, std::size_t n_pad,
-                                double* __restrict dst, const double* __restrict we) {
+                                bool spill, double* __restrict dst, const double* __restrict we) {
   const __m256d u = _mm256_set1_pd(used);
   __m256d acc = _mm256_setzero_pd();
   for (std::size_t e = 0; e < n_pad; e += kLanes) {
     const __m256d x = _mm256_and_pd(lanes_below(e, u), _mm256_loadu_pd(src + e));
-    store_row(dst, e, n, x);
+    store_row(dst, e, n, spill, x);
     __m256d p = _mm256_mul_pd(x, _mm256_loadu_pd(we + e));
     asm("" : "+x"(p));  // the product rounded, not fused into the sum
     acc = _mm256_add_pd(acc, p);
@@ -664,7 +666,7 @@ void Radiation::step_chunk(Fleet& f, std::size_t b0, std::size_t b1, double t_s,
       }
     } else if (protons) {
 #if defined(ORBITWIN_RADIATION_AVX2)
-      proton_row_dots(src, upd, np, np_pad, pf, wp, w0, w1, w2, d, s0, s1, s2);
+      proton_row_dots(src, upd, np, np_pad, spill, pf, wp, w0, w1, w2, d, s0, s1, s2);
 #else
       // Selected into the flux row (or a local row copied to it), with the
       // dot products in the same loop.
@@ -685,7 +687,7 @@ void Radiation::step_chunk(Fleet& f, std::size_t b0, std::size_t b1, double t_s,
     if (protons) src += np_pad;  // the electrons follow the protons' blends
     if (electrons) {
 #if defined(ORBITWIN_RADIATION_AVX2)
-      d += electron_row_dose(src, static_cast<double>(ue), ne, ne_pad, ef, w.electron_dose);
+      d += electron_row_dose(src, static_cast<double>(ue), ne, ne_pad, spill, ef, w.electron_dose);
 #else
       const double* __restrict we = w.electron_dose;
       const double ued = static_cast<double>(ue);
