@@ -284,8 +284,6 @@ Radiation::Radiation(Fleet& f, RadiationConfig config) : cfg_(std::move(config))
   static std::atomic<uint64_t> next_model_id{1};
   model_id_ = next_model_id++;
   cfg_.validate();
-  // Spare values after the table for blend_cell_lanes' rounded-up reads.
-  cfg_.log_flux.resize(cfg_.log_flux.size() + kLanes, 0.0);
   const double len = std::sqrt(cfg_.dipole_axis[0] * cfg_.dipole_axis[0] +
                                cfg_.dipole_axis[1] * cfg_.dipole_axis[1] +
                                cfg_.dipole_axis[2] * cfg_.dipole_axis[2]);

@@ -75,7 +75,7 @@ struct RadiationConfig {
 class Radiation {
  public:
   Radiation(Fleet& fleet, RadiationConfig config);  // registers the channels on `fleet`
-  //! The configuration; its log_flux carries a few spare values after the table.
+  //! The configuration (validated, dipole axis normalised).
   const RadiationConfig& config() const { return cfg_; }
 
   // Per-block kernel: satellites [b0, b1) at time t_s, dt_s after the previous one.
