@@ -12,6 +12,13 @@
 #include "orbitwin/constants.hpp"
 #include "orbitwin/fleet.hpp"
 
+// The kernel's flux rows and dot products with AVX2 and FMA intrinsics (sums
+// kept in registers, same arithmetic and order as the plain loops below).
+#if defined(__GNUC__) && defined(__AVX2__) && defined(__FMA__)
+#define ORBITWIN_RADIATION_AVX2 1
+#include <immintrin.h>
+#endif
+
 namespace orbitwin {
 
 namespace {
@@ -53,6 +60,20 @@ inline void locate(double x, double x0, double dx, std::size_t n, std::size_t& i
   frac = u - static_cast<double>(k);
 }
 
+// a / b, correctly rounded as a division, from inv_b = 1 / b (correctly
+// rounded): with FMA, a product and Markstein's correction (Markstein 1990;
+// exact for normal quotients: the residual a - q b is exact and one step from
+// a quotient within an ulp gives the rounded one), cheaper than a division.
+inline double quotient(double a, double b, double inv_b) {
+#if defined(__FMA__)
+  const double q = a * inv_b;
+  return std::fma(std::fma(-q, b, a), inv_b, q);
+#else
+  (void)inv_b;
+  return a / b;
+#endif
+}
+
 // radiation::exp10 of an interpolated log flux (|v| <= kMaxLogFlux, so only
 // the lower clamp can matter). The clamp also keeps x rounded to a double as
 // exp10 rounds it: a product fused into exp2's additions would move the last bits.
@@ -73,10 +94,11 @@ struct Trilinear {
   const double* t[8];
 };
 
-inline Trilinear trilinear(const RadiationConfig& c, const radiation::Cell& k, std::size_t e0) {
-  const std::size_t ne = c.n_proton + c.n_electron;
-  const std::size_t s_lon = ne, s_lat = c.nlon * ne, s_alt = c.nlat * c.nlon * ne;
-  const double* t = c.log_flux.data() + k.ia * s_alt + k.il * s_lat + k.io * s_lon + e0;
+// Of a table of rows of `row` values per node (nalt, nlat, nlon, row).
+inline Trilinear trilinear(const double* table, std::size_t row, const RadiationConfig& c,
+                           const radiation::Cell& k, std::size_t e0) {
+  const std::size_t s_lon = row, s_lat = c.nlon * row, s_alt = c.nlat * c.nlon * row;
+  const double* t = table + k.ia * s_alt + k.il * s_lat + k.io * s_lon + e0;
   const double fa = k.fa, fl = k.fl, fo = k.fo;
   return Trilinear{{(1 - fa) * (1 - fl) * (1 - fo), (1 - fa) * (1 - fl) * fo, (1 - fa) * fl * (1 - fo),
                     (1 - fa) * fl * fo, fa * (1 - fl) * (1 - fo), fa * (1 - fl) * fo,
@@ -85,20 +107,24 @@ inline Trilinear trilinear(const RadiationConfig& c, const radiation::Cell& k, s
                     t + s_alt + s_lat, t + s_alt + s_lat + s_lon}};
 }
 
-// The log-flux blends of radiation::interpolate_cell for the combined
-// energies [e0, e0 + n) into v, n rounded up to whole vectors of kLanes so the
-// loop runs without a scalar remainder (the extra lanes read the next energies
-// or the table's spare values); returns the values written.
-inline std::size_t blend_cell_lanes(const RadiationConfig& c, const radiation::Cell& k, std::size_t e0,
-                                    std::size_t n, double* __restrict v) {
-  const Trilinear q = trilinear(c, k, e0);
+// The log-flux blends of radiation::interpolate_cell for the values
+// [e0, e0 + n) of the kernel's table rows (Radiation::table_), times log2(10)
+// as exp10_table rounds them, into v (log2 of flux + tiny), n rounded up to
+// whole vectors of kLanes so the loop runs without a scalar remainder (the
+// extra lanes read the rows' padding or the next energies); returns the values
+// written.
+inline std::size_t blend_cell_lanes(const double* table, std::size_t row, const RadiationConfig& c,
+                                    const radiation::Cell& k, std::size_t e0, std::size_t n,
+                                    double* __restrict v) {
+  const Trilinear q = trilinear(table, row, c, k, e0);
   const std::size_t padded = (n + kLanes - 1) / kLanes * kLanes;
   const double *t0 = q.t[0], *t1 = q.t[1], *t2 = q.t[2], *t3 = q.t[3];
   const double *t4 = q.t[4], *t5 = q.t[5], *t6 = q.t[6], *t7 = q.t[7];
 #pragma omp simd
   for (std::size_t e = 0; e < padded; ++e)
-    v[e] = q.w[0] * t0[e] + q.w[1] * t1[e] + q.w[2] * t2[e] + q.w[3] * t3[e] + q.w[4] * t4[e] +
-           q.w[5] * t5[e] + q.w[6] * t6[e] + q.w[7] * t7[e];
+    v[e] = (q.w[0] * t0[e] + q.w[1] * t1[e] + q.w[2] * t2[e] + q.w[3] * t3[e] + q.w[4] * t4[e] +
+            q.w[5] * t5[e] + q.w[6] * t6[e] + q.w[7] * t7[e]) *
+           radiation::kLog2Of10;
   return padded;
 }
 
@@ -112,16 +138,82 @@ struct Ramp {
 };
 constexpr Ramp kRamp{};
 
-// Log fluxes v[0..n) to fluxes in place, as radiation::interpolate_cell
-// takes them (same bits).
+// Log2 fluxes v[0..n) from blend_cell_lanes to fluxes in place, as
+// radiation::interpolate_cell takes them (same bits: the products were
+// rounded when stored, and |v| <= kMaxLogFlux log2(10) < 1000).
 inline void fluxes_from_logs(double tiny, double* __restrict v, std::size_t n) {
   const double zero_below = kZeroFluxFraction * tiny;
 #pragma omp simd
   for (std::size_t e = 0; e < n; ++e) {
-    const double f = exp10_table(v[e]) - tiny;
+    const double f = radiation::exp2_in_range(v[e]) - tiny;
     v[e] = f > zero_below ? f : 0.0;
   }
 }
+
+#if defined(ORBITWIN_RADIATION_AVX2)
+// Mask of the energies e..e+3 below n (a double holding an index).
+inline __m256d lanes_below(std::size_t e, __m256d n) {
+  return _mm256_cmp_pd(_mm256_loadu_pd(kRamp.v + e), n, _CMP_LT_OQ);
+}
+
+// Energies e..e+3 of a row of n values: a whole vector, the last one masked
+// (nothing written past the row) unless `spill` allows its spare lanes (zeros)
+// in the next row.
+inline void store_row(double* __restrict dst, std::size_t e, std::size_t n, bool spill, __m256d x) {
+  if (e + kLanes <= n || spill)
+    _mm256_storeu_pd(dst + e, x);
+  else
+    _mm256_maskstore_pd(dst + e, _mm256_castpd_si256(lanes_below(e, _mm256_set1_pd(static_cast<double>(n)))), x);
+}
+
+// The lanes added up as an omp simd reduction from 0 adds them: in lane order.
+inline double lane_sum(__m256d v) {
+  const __m128d lo = _mm256_castpd256_pd128(v), hi = _mm256_extractf128_pd(v, 1);
+  return (((0.0 + _mm_cvtsd_f64(lo)) + _mm_cvtsd_f64(_mm_unpackhi_pd(lo, lo))) + _mm_cvtsd_f64(hi)) +
+         _mm_cvtsd_f64(_mm_unpackhi_pd(hi, hi));
+}
+
+// A proton row: the fluxes src[0..used) and zeros up to n into dst (up to
+// n_pad where `spill`, see store_row), and its dot products with the
+// (zero-padded) response rows over n_pad energies.
+inline void proton_row_dots(const double* __restrict src, double used, std::size_t n, std::size_t n_pad,
+                            bool spill, double* __restrict dst, const double* __restrict wp, const double* __restrict w0,
+                            const double* __restrict w1, const double* __restrict w2, double& d, double& s0,
+                            double& s1, double& s2) {
+  const __m256d u = _mm256_set1_pd(used);
+  __m256d vd = _mm256_setzero_pd(), v0 = vd, v1 = vd, v2 = vd;
+  for (std::size_t e = 0; e < n_pad; e += kLanes) {
+    const __m256d x = _mm256_and_pd(lanes_below(e, u), _mm256_loadu_pd(src + e));
+    store_row(dst, e, n, spill, x);
+    vd = _mm256_fmadd_pd(x, _mm256_loadu_pd(wp + e), vd);
+    v0 = _mm256_fmadd_pd(x, _mm256_loadu_pd(w0 + e), v0);
+    v1 = _mm256_fmadd_pd(x, _mm256_loadu_pd(w1 + e), v1);
+    v2 = _mm256_fmadd_pd(x, _mm256_loadu_pd(w2 + e), v2);
+  }
+  d = lane_sum(vd);
+  s0 = lane_sum(v0);
+  s1 = lane_sum(v1);
+  s2 = lane_sum(v2);
+}
+
+// An electron row as proton_row_dots; returns its dose rate: per lane the
+// rounded products added up, then the lanes pairwise.
+inline double electron_row_dose(const double* __restrict src, double used, std::size_t n, std::size_t n_pad,
+                                bool spill, double* __restrict dst, const double* __restrict we) {
+  const __m256d u = _mm256_set1_pd(used);
+  __m256d acc = _mm256_setzero_pd();
+  for (std::size_t e = 0; e < n_pad; e += kLanes) {
+    const __m256d x = _mm256_and_pd(lanes_below(e, u), _mm256_loadu_pd(src + e));
+    store_row(dst, e, n, spill, x);
+    __m256d p = _mm256_mul_pd(x, _mm256_loadu_pd(we + e));
+    asm("" : "+x"(p));  // the product rounded, not fused into the sum
+    acc = _mm256_add_pd(acc, p);
+  }
+  const __m128d lo = _mm256_castpd256_pd128(acc), hi = _mm256_extractf128_pd(acc, 1);
+  return (_mm_cvtsd_f64(lo) + _mm_cvtsd_f64(_mm_unpackhi_pd(lo, lo))) +
+         (_mm_cvtsd_f64(hi) + _mm_cvtsd_f64(_mm_unpackhi_pd(hi, hi)));
+}
+#endif
 
 }  // namespace
 
@@ -170,7 +262,7 @@ Cell locate_cell(const RadiationConfig& c, double lat_deg, double lon_deg, doubl
 
 void interpolate_cell(const RadiationConfig& c, const Cell& k, std::size_t e0, std::size_t e1,
                       double* out) {
-  const Trilinear q = trilinear(c, k, 0);
+  const Trilinear q = trilinear(c.log_flux.data(), c.n_proton + c.n_electron, c, k, 0);
   const double tiny = c.tiny_flux, zero_below = kZeroFluxFraction * c.tiny_flux;
 #pragma omp simd
   for (std::size_t e = e0; e < e1; ++e) {
@@ -192,8 +284,6 @@ Radiation::Radiation(Fleet& f, RadiationConfig config) : cfg_(std::move(config))
   static std::atomic<uint64_t> next_model_id{1};
   model_id_ = next_model_id++;
   cfg_.validate();
-  // Spare values after the table for blend_cell_lanes' rounded-up reads.
-  cfg_.log_flux.resize(cfg_.log_flux.size() + kLanes, 0.0);
   const double len = std::sqrt(cfg_.dipole_axis[0] * cfg_.dipole_axis[0] +
                                cfg_.dipole_axis[1] * cfg_.dipole_axis[1] +
                                cfg_.dipole_axis[2] * cfg_.dipole_axis[2]);
@@ -248,6 +338,18 @@ Radiation::Radiation(Fleet& f, RadiationConfig config) : cfg_(std::move(config))
                 cell[1] = std::max(cell[1], node[2 * q + 1]);
               }
         }
+  }
+  // The kernel's copy of the table: each species' energies padded to whole
+  // vectors, so that rows and both species' first energies are 32-byte aligned.
+  {
+    const std::size_t nE = np + ne, nodes = cfg_.nalt * cfg_.nlat * cfg_.nlon;
+    np_pad_ = (np + kLanes - 1) / kLanes * kLanes;
+    row_ = np_pad_ + (ne + kLanes - 1) / kLanes * kLanes;
+    table_ = Buffer<double>(nodes * row_ + kLanes);
+    for (std::size_t q = 0; q < nodes; ++q) {
+      for (std::size_t e = 0; e < np; ++e) table_[q * row_ + e] = cfg_.log_flux[q * nE + e];
+      for (std::size_t e = 0; e < ne; ++e) table_[q * row_ + np_pad_ + e] = cfg_.log_flux[q * nE + np + e];
+    }
   }
   zero_rows_ = Buffer<uint8_t>(n_);
   zero_rows_.fill(0);
@@ -376,9 +478,10 @@ void Radiation::step_chunk(Fleet& f, std::size_t b0, std::size_t b1, double t_s,
   uint32_t* __restrict status = f.status.data();
   const double* __restrict energy = c.proton_energy_mev.data();
   const uint64_t time_key = radiation::time_key(t_s);  // step_key's part common to all satellites
-  // Dipole cutoff, Earth shadow, GCR, the SPE cutoff energy and the table
-  // cell: vectorised across satellites (NaN positions give NaN, handled below).
-  double spe_omni[kChunk], cut_energy[kChunk];
+  // Dipole cutoff, Earth shadow, GCR and the table cell: vectorised across
+  // satellites (NaN positions give NaN, handled below); the SPE cutoff energy
+  // only for satellites in an SPE (pass 2).
+  double spe_omni[kChunk];
   double valid[kChunk], fa[kChunk], fl[kChunk], fo[kChunk];
   int32_t ia[kChunk], il[kChunk], io[kChunk], cell[kChunk];
   {
@@ -401,8 +504,6 @@ void Radiation::step_chunk(Fleet& f, std::size_t b0, std::size_t b1, double t_s,
       const double q = 1.0 + rc * inv_r0;
       rc_out[i] = rc;
       gcr_out[i] = f0 / (q * q) * shadow;
-      const double pc_mev = 1000.0 * rc;
-      cut_energy[i - b0] = std::sqrt(pc_mev * pc_mev + kProtonMassMev * kProtonMassMev) - kProtonMassMev;
       spe_omni[i - b0] = 4.0 * kPi * spe_in[i] * shadow;
     }
   }
@@ -415,15 +516,16 @@ void Radiation::step_chunk(Fleet& f, std::size_t b0, std::size_t b1, double t_s,
     const int32_t last_a = static_cast<int32_t>(c.nalt - 2), last_l = static_cast<int32_t>(c.nlat - 2);
     const int32_t last_o = static_cast<int32_t>(c.nlon - 2);
     const int32_t cells_l = static_cast<int32_t>(c.nlat - 1), cells_o = static_cast<int32_t>(c.nlon - 1);
+    const double inv_da = 1.0 / da, inv_dl = 1.0 / dl, inv_dlo = 1.0 / dlo;
 #pragma omp simd
     for (std::size_t i = b0; i < b1; ++i) {
       const std::size_t k = i - b0;
       const double la = lat[i] * kRadToDeg, lo = lon[i] * kRadToDeg, al = alt[i];
       const bool ok = std::isfinite(la) && std::isfinite(lo) && std::isfinite(al);
       valid[k] = ok ? 1.0 : 0.0;
-      double ua = ok ? (al - a0) / da : 0.0;
-      double ul = ok ? (la - l0) / dl : 0.0;
-      double uo = ok ? (lo - o0) / dlo : 0.0;
+      double ua = ok ? quotient(al - a0, da, inv_da) : 0.0;
+      double ul = ok ? quotient(la - l0, dl, inv_dl) : 0.0;
+      double uo = ok ? quotient(lo - o0, dlo, inv_dlo) : 0.0;
       // Clamped as locate() does, one bound at a time (a max and a min).
       ua = ua < 0.0 ? 0.0 : ua;
       ul = ul < 0.0 ? 0.0 : ul;
@@ -449,7 +551,7 @@ void Radiation::step_chunk(Fleet& f, std::size_t b0, std::size_t b1, double t_s,
   // the belts with no solar protons, whose flux rows already hold zeros (most
   // of them at low altitude), are marked quiet beforehand and skipped.
   alignas(64) double dsum[kChunk], ssum[kSeeEffects][kChunk];
-  alignas(64) double logs[kChunk * (kMaxEnergies + 2 * kLanes) + kMaxEnergies + kLanes];
+  alignas(64) double logs[kChunk * (kMaxEnergies + 2 * kLanes) + kMaxEnergies + 3 * kLanes];
   uint32_t at[kChunk];                 //!< start of a satellite's blends in logs
   unsigned char used_p[kChunk], used_e[kChunk];  //!< energies blended, from the first
   unsigned char busy[kChunk];          //!< satellites (k) with trapped particles or solar protons
@@ -497,11 +599,11 @@ void Radiation::step_chunk(Fleet& f, std::size_t b0, std::size_t b1, double t_s,
     const radiation::Cell cl{static_cast<std::size_t>(ia[k]), static_cast<std::size_t>(il[k]),
                              static_cast<std::size_t>(io[k]), fa[k], fl[k], fo[k]};
     at[k] = static_cast<uint32_t>(top);
-    // One range of the combined energies: from the first proton (or electron)
-    // to the last energy with flux; with both species, the protons past their
-    // last one with flux are blended too (pass 2 selects zeros for them).
-    const std::size_t e_lo = used_p[k] ? 0 : np, e_hi = used_e[k] ? np + used_e[k] : used_p[k];
-    if (occupied) top += blend_cell_lanes(c, cl, e_lo, e_hi - e_lo, logs + top);
+    // One range of a table row: from the first proton (or electron) to the
+    // last energy with flux; with both species, the protons past their last
+    // one with flux and the padding are blended too (pass 2 selects zeros for them).
+    const std::size_t e_lo = used_p[k] ? 0 : np_pad_, e_hi = used_e[k] ? np_pad_ + used_e[k] : used_p[k];
+    if (occupied) top += blend_cell_lanes(table_.data(), row_, c, cl, e_lo, e_hi - e_lo, logs + top);
     busy[n_busy++] = static_cast<unsigned char>(k);
   }
   // Pass 2: the blends to fluxes (one vectorised loop for the chunk), into
@@ -511,8 +613,8 @@ void Radiation::step_chunk(Fleet& f, std::size_t b0, std::size_t b1, double t_s,
   // The rows' energies past those blended are zeros: the loops below read
   // whole rows from a satellite's start in logs and select; past the end the
   // values read are set.
-  for (std::size_t e = 0; e < np + ne + kLanes; ++e) logs[top + e] = 0.0;
-  const std::size_t np_pad = (np + kLanes - 1) / kLanes * kLanes, ne_pad = (ne + kLanes - 1) / kLanes * kLanes;
+  for (std::size_t e = 0; e < row_ + kLanes; ++e) logs[top + e] = 0.0;
+  const std::size_t np_pad = np_pad_, ne_pad = row_ - np_pad_;
   for (std::size_t b = 0; b < n_busy; ++b) {
     const std::size_t k = busy[b], i = b0 + k;
     double* __restrict pf = proton_flux.data() + i * np;
@@ -543,7 +645,9 @@ void Radiation::step_chunk(Fleet& f, std::size_t b0, std::size_t b1, double t_s,
       // only above the cutoff energy, over the unshadowed sky.
       if (protons)
         for (std::size_t e = 0; e < np_copy; ++e) pf[e] = kRamp.v[e] < upd ? src[e] : 0.0;
-      const double e_cut = cut_energy[k];
+      // The proton kinetic energy at the cutoff rigidity [MeV].
+      const double pc_mev = 1000.0 * cutoff_rigidity[i];
+      const double e_cut = std::sqrt(pc_mev * pc_mev + kProtonMassMev * kProtonMassMev) - kProtonMassMev;
       for (std::size_t e = 0; e < np; ++e) {
         double em = energy[e] > e_cut ? energy[e] : e_cut;
         em = em > 1.0 ? em : 1.0;
@@ -559,6 +663,9 @@ void Radiation::step_chunk(Fleet& f, std::size_t b0, std::size_t b1, double t_s,
         s2 += row[e] * w2[e];
       }
     } else if (protons) {
+#if defined(ORBITWIN_RADIATION_AVX2)
+      proton_row_dots(src, upd, np, np_pad, spill, pf, wp, w0, w1, w2, d, s0, s1, s2);
+#else
       // Selected into the flux row (or a local row copied to it), with the
       // dot products in the same loop.
       double* __restrict dst = spill ? pf : row;
@@ -573,9 +680,13 @@ void Radiation::step_chunk(Fleet& f, std::size_t b0, std::size_t b1, double t_s,
       }
       if (!spill)
         for (std::size_t e = 0; e < np; ++e) pf[e] = row[e];
+#endif
     }
-    if (protons) src += np;  // the electrons follow the protons' blends
+    if (protons) src += np_pad;  // the electrons follow the protons' blends
     if (electrons) {
+#if defined(ORBITWIN_RADIATION_AVX2)
+      d += electron_row_dose(src, static_cast<double>(ue), ne, ne_pad, spill, ef, w.electron_dose);
+#else
       const double* __restrict we = w.electron_dose;
       const double ued = static_cast<double>(ue);
       double* __restrict dst = spill ? ef : row;
@@ -592,6 +703,7 @@ void Radiation::step_chunk(Fleet& f, std::size_t b0, std::size_t b1, double t_s,
       if (!spill)
         for (std::size_t e = 0; e < ne; ++e) ef[e] = row[e];
       d += (de[0] + de[1]) + (de[2] + de[3]);
+#endif
     }
     dsum[k] = d;
     ssum[0][k] = s0;
@@ -600,10 +712,10 @@ void Radiation::step_chunk(Fleet& f, std::size_t b0, std::size_t b1, double t_s,
   }
 
   // Pass 3, vectorised across satellites: the GCR terms, rates, accumulation
-  // over the step (rates held at the step's end value), status and the
-  // probability of no event. Satellites without a valid position get NaN
-  // rates and keep their dose, leakage, outage and status.
-  alignas(64) double lam_tot[kChunk], p_none[kChunk];
+  // over the step (rates held at the step's end value) and status.
+  // Satellites without a valid position get NaN rates and keep their dose,
+  // leakage, outage and status.
+  alignas(64) double lam_tot[kChunk];
   {
     double* __restrict rate_out = see_rate.data();
     double* __restrict dose_rate_out = dose_rate.data();
@@ -626,7 +738,6 @@ void Radiation::step_chunk(Fleet& f, std::size_t b0, std::size_t b1, double t_s,
       rate_out[3 * i + 2] = ok ? s2 : NAN;
       const double lt = s0 * dt_s + s1 * dt_s + s2 * dt_s;  // mean events over the step
       lam_tot[k] = ok ? lt : 0.0;
-      p_none[k] = radiation::exp2(-lt * 1.44269504088896340736);
       const double dz = dose_io[i] + d * dt_s;
       double outage = outage_io[i] - dt_s;
       outage = outage > 0.0 ? outage : 0.0;
@@ -641,9 +752,11 @@ void Radiation::step_chunk(Fleet& f, std::size_t b0, std::size_t b1, double t_s,
   }
 
   // Pass 4: single events. Independent Poisson counts = a Poisson total split
-  // multinomially; u0 below the probability of none (nearly always) draws none.
-  // The satellites that draw events are marked across the chunk, then found
-  // eight marks at a time (draws are rare).
+  // multinomially; u0 below the probability of none, exp(-lam_tot), draws
+  // none. That holds (nearly always) where u0 < 1 - lam_tot - 1e-12, below
+  // exp(-lam_tot) by more than radiation::exp2's error: only the other
+  // satellites, marked across the chunk and found eight marks at a time
+  // (they are rare), need the probability itself.
   alignas(64) double u0s[kChunk];
   alignas(8) unsigned char draws[kChunk] = {};
   {
@@ -653,17 +766,20 @@ void Radiation::step_chunk(Fleet& f, std::size_t b0, std::size_t b1, double t_s,
       const std::size_t k = i - b0;
       const double u0 = radiation::uniform(radiation::step_key_of(keys[i], time_key), 0);
       u0s[k] = u0;
-      draws[k] = (lam_tot[k] > 0.0) & (u0 >= p_none[k]);
+      draws[k] = (lam_tot[k] > 0.0) & (u0 >= (1.0 - lam_tot[k]) - 1e-12);
     }
   }
   for (std::size_t k8 = 0; k8 < b1 - b0; k8 += 8) {
     uint64_t any;
     std::memcpy(&any, draws + k8, sizeof any);
     if (any == 0) continue;
-    for (std::size_t k = k8; k < k8 + 8 && k < b1 - b0; ++k)
-      if (draws[k])
-        draw_events(b0 + k, radiation::step_key_of(sat_key_[b0 + k], time_key), u0s[k], lam_tot[k], p_none[k],
+    for (std::size_t k = k8; k < k8 + 8 && k < b1 - b0; ++k) {
+      if (!draws[k]) continue;
+      const double p_none = radiation::exp2(-lam_tot[k] * 1.44269504088896340736);
+      if (u0s[k] >= p_none)
+        draw_events(b0 + k, radiation::step_key_of(sat_key_[b0 + k], time_key), u0s[k], lam_tot[k], p_none,
                     dt_s, status[b0 + k]);
+    }
   }
 }
 

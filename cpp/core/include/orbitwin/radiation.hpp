@@ -75,7 +75,7 @@ struct RadiationConfig {
 class Radiation {
  public:
   Radiation(Fleet& fleet, RadiationConfig config);  // registers the channels on `fleet`
-  //! The configuration; its log_flux carries a few spare values after the table.
+  //! The configuration (validated, dipole axis normalised).
   const RadiationConfig& config() const { return cfg_; }
 
   // Per-block kernel: satellites [b0, b1) at time t_s, dt_s after the previous one.
@@ -135,6 +135,11 @@ class Radiation {
   //! (nalt-1, nlat-1, nlon-1, 2) per cell: 1 + the last proton energy index
   //! at which some corner has flux (0: none), the same for electrons
   std::vector<unsigned char> cell_energies_;
+  //! (nalt, nlat, nlon, row_) [log10(m-2 s-1)] the kernel's copy of log_flux:
+  //! per node np_pad_ proton values (the energies, then zeros) and the
+  //! electrons' likewise, whole vectors of 4 (rows 32-byte aligned)
+  Buffer<double> table_;
+  std::size_t np_pad_ = 0, row_ = 0;
   //! (n) bit 0: the satellite's proton flux row holds zeros the kernel wrote
   //! (within this advance), bit 1: its electron row; such rows are not refilled.
   Buffer<uint8_t> zero_rows_;
