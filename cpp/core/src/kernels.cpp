@@ -17,36 +17,6 @@ namespace fm = orbitwin::fastmath;
 
 namespace {
 
-// A block's positions [m] and velocities [m/s] as x, y and z rows, as
-// orbit_mean_elements() computed them on this thread for the block and
-// instant in its key: the kernels after it in the step read these rows
-// instead of transposing the fleet's (n, 3) rows again.
-struct BlockKinematics {
-  const double* pos = nullptr;  //!< the fleet's position_m.data(); nullptr: none
-  std::size_t b0 = 0, b1 = 0;
-  double t_s = 0.0;
-  alignas(32) double r[3][kBlock];
-  alignas(32) double v[3][kBlock];
-};
-
-thread_local BlockKinematics block_kinematics;
-
-// The block's position and velocity rows: orbit_mean_elements()'s where they
-// are for this block and instant, else transposed from the (n, 3) rows into own.
-const BlockKinematics& kinematics(const Fleet& f, std::size_t b0, std::size_t b1, const Instant& in,
-                                  BlockKinematics& own) {
-  const BlockKinematics& kin = block_kinematics;
-  if (kin.pos == f.position_m.data() && kin.b0 == b0 && kin.b1 == b1 && kin.t_s == in.t_s) return kin;
-  const double* __restrict pos = f.position_m.data();
-  const double* __restrict vel = f.velocity_m_s.data();
-  for (std::size_t k = 0; k < b1 - b0; ++k)
-    for (int c = 0; c < 3; ++c) {
-      own.r[c][k] = pos[3 * (b0 + k) + c];
-      own.v[c][k] = vel[3 * (b0 + k) + c];
-    }
-  return own;
-}
-
 // Writes the (len, 3) rows of out from the rows x, y and z: with AVX four
 // satellites at a time (three loads, six shuffles, three stores).
 inline void interleave3(const double* __restrict x, const double* __restrict y, const double* __restrict z,
@@ -111,7 +81,7 @@ int kepler_iterations_for(double e_max) {
 }
 
 void orbit_mean_elements(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in,
-                         int kepler_iterations) {
+                         int kepler_iterations, BlockKinematics& kin) {
   const double t = in.t_s;
   const double* __restrict a = f.semi_major_axis_m.data();
   const double* __restrict ecc = f.eccentricity.data();
@@ -130,8 +100,6 @@ void orbit_mean_elements(Fleet& f, std::size_t b0, std::size_t b1, const Instant
   double sin_e[kBlock], cos_e[kBlock];
   const std::size_t len = b1 - b0;
   // The rows for the kernels after this one (and for the (n, 3) rows).
-  BlockKinematics& kin = block_kinematics;
-  kin.pos = nullptr;
   double* __restrict krx = kin.r[0];
   double* __restrict kry = kin.r[1];
   double* __restrict krz = kin.r[2];
@@ -209,13 +177,9 @@ void orbit_mean_elements(Fleet& f, std::size_t b0, std::size_t b1, const Instant
   }
   interleave3(krx, kry, krz, pos + 3 * b0, len);
   interleave3(kvx, kvy, kvz, vel + 3 * b0, len);
-  kin.pos = pos;
-  kin.b0 = b0;
-  kin.b1 = b1;
-  kin.t_s = t;
 }
 
-void orbit_ephemeris(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in) {
+void orbit_ephemeris(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in, BlockKinematics& kin) {
   const std::size_t cap = f.ephemeris_capacity();
   const std::size_t j = static_cast<std::size_t>(in.ephemeris_index);
   const double* __restrict er = f.ephemeris_position_m.data();
@@ -223,13 +187,14 @@ void orbit_ephemeris(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in
   double* __restrict pos = f.position_m.data();
   double* __restrict vel = f.velocity_m_s.data();
   uint32_t* __restrict status = f.status.data();
-  block_kinematics.pos = nullptr;  // the kernels after this one transpose the (n, 3) rows
   for (std::size_t i = b0; i < b1; ++i) {
     const std::size_t src = 3 * (i * cap + j);
     bool ok = true;
     for (int c = 0; c < 3; ++c) {
       pos[3 * i + c] = er[src + c];
       vel[3 * i + c] = ev[src + c];
+      kin.r[c][i - b0] = er[src + c];
+      kin.v[c][i - b0] = ev[src + c];
       ok = ok && std::isfinite(er[src + c]) && std::isfinite(ev[src + c]);
     }
     status[i] = ok ? (status[i] & ~kStatusOrbitInvalid) : (status[i] | kStatusOrbitInvalid);
@@ -288,12 +253,10 @@ inline void interleave9(const double (&sc)[9][kBlock], double* __restrict out, s
 
 }  // namespace
 
-void geodetic(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in) {
+void geodetic(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in, const BlockKinematics& kin) {
   constexpr double a = kEarthRadiusEq;
   constexpr double b = a * (1.0 - kEarthFlattening);
   constexpr double e2 = kEarthFlattening * (2.0 - kEarthFlattening);
-  BlockKinematics own;
-  const BlockKinematics& kin = kinematics(f, b0, b1, in, own);
   const double* __restrict px = kin.r[0];
   const double* __restrict py = kin.r[1];
   const double* __restrict pz = kin.r[2];
@@ -373,9 +336,7 @@ inline double shadow_classify_clear(double rx, double ry, double rz, double sx, 
 
 }  // namespace
 
-void sun_geometry(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in) {
-  BlockKinematics own;
-  const BlockKinematics& kin = kinematics(f, b0, b1, in, own);
+void sun_geometry(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in, const BlockKinematics& kin) {
   const double* __restrict krx = kin.r[0];
   const double* __restrict kry = kin.r[1];
   const double* __restrict krz = kin.r[2];
@@ -489,9 +450,7 @@ double nadir_axes(std::size_t len, const double* __restrict krx, const double* _
 
 }  // namespace
 
-void attitude(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in) {
-  BlockKinematics own;
-  const BlockKinematics& kin = kinematics(f, b0, b1, in, own);
+void attitude(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in, const BlockKinematics& kin) {
   const double* __restrict krx = kin.r[0];
   const double* __restrict kry = kin.r[1];
   const double* __restrict krz = kin.r[2];
@@ -606,12 +565,10 @@ namespace {
 // column written as it is computed.
 template <std::size_t kS>
 void ground_block(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in,
-                  const GroundStations& stations) {
+                  const GroundStations& stations, const BlockKinematics& kin) {
   constexpr bool kRows = kS > 0;
   constexpr std::size_t kCols = kRows ? kS : 1;
   const std::size_t S = kRows ? kS : stations.count;
-  BlockKinematics own;
-  const BlockKinematics& kin = kinematics(f, b0, b1, in, own);
   const double* __restrict px = kin.r[0];
   const double* __restrict py = kin.r[1];
   const double* __restrict pz = kin.r[2];
@@ -695,12 +652,12 @@ void ground_block(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in,
 }  // namespace
 
 void ground_contacts(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in,
-                     const GroundStations& stations) {
+                     const GroundStations& stations, const BlockKinematics& kin) {
   switch (stations.count) {
-    case 2: ground_block<2>(f, b0, b1, in, stations); break;
-    case 4: ground_block<4>(f, b0, b1, in, stations); break;
-    case 8: ground_block<8>(f, b0, b1, in, stations); break;
-    default: ground_block<0>(f, b0, b1, in, stations); break;
+    case 2: ground_block<2>(f, b0, b1, in, stations, kin); break;
+    case 4: ground_block<4>(f, b0, b1, in, stations, kin); break;
+    case 8: ground_block<8>(f, b0, b1, in, stations, kin); break;
+    default: ground_block<0>(f, b0, b1, in, stations, kin); break;
   }
 }
 

@@ -30,17 +30,29 @@ struct Instant {
   bool segment_last = true;   //!< last step of the segment
 };
 
+// A block's positions [m] and velocities [m/s] at one instant as x, y and z
+// rows (satellite b0 + k in column k): the orbit kernel writes them with the
+// fleet's (n, 3) rows, and the kernels after it in the step read them instead
+// of transposing those rows again. The caller keeps one per block it runs.
+struct BlockKinematics {
+  alignas(32) double r[3][kBlock];
+  alignas(32) double v[3][kBlock];
+};
+
 // Newton iterations that make the vectorised Kepler solve exact to 1e-16
 // rad for every eccentricity up to e_max; 0 means use the robust solver.
 int kepler_iterations_for(double e_max);
 
-void orbit_mean_elements(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in, int kepler_iterations);
-void orbit_ephemeris(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in);
-void geodetic(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in);
-void sun_geometry(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in);
-void attitude(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in);
+// The orbit kernels write the block's rows into kin; the kernels after them
+// read the rows an orbit kernel wrote for the same block and instant.
+void orbit_mean_elements(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in, int kepler_iterations,
+                         BlockKinematics& kin);
+void orbit_ephemeris(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in, BlockKinematics& kin);
+void geodetic(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in, const BlockKinematics& kin);
+void sun_geometry(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in, const BlockKinematics& kin);
+void attitude(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in, const BlockKinematics& kin);
 void ground_contacts(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in,
-                     const GroundStations& stations);
+                     const GroundStations& stations, const BlockKinematics& kin);
 // Environment fluxes, power system and thermal network over the step that
 // ends now (thermal_power_kernel.cpp); needs attitude() first.
 void thermal_power(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in);

@@ -148,15 +148,16 @@ void Twin::evaluate(const std::vector<int64_t>& times) {
     for (long blk = 0; blk < n_blocks; ++blk) {
       const std::size_t b0 = static_cast<std::size_t>(blk) * kernels::kBlock;
       const std::size_t b1 = std::min(n, b0 + kernels::kBlock);
+      kernels::BlockKinematics kin;  // this block's rows at the step being evaluated
       for (std::size_t k = 0; k < n_steps; ++k) {
         const kernels::Instant& in = step_data[k];
-        if (ephemeris) kernels::orbit_ephemeris(f, b0, b1, in);
-        else kernels::orbit_mean_elements(f, b0, b1, in, kepler);
-        kernels::geodetic(f, b0, b1, in);
+        if (ephemeris) kernels::orbit_ephemeris(f, b0, b1, in, kin);
+        else kernels::orbit_mean_elements(f, b0, b1, in, kepler, kin);
+        kernels::geodetic(f, b0, b1, in, kin);
         if (f.radiation) f.radiation->step(f, b0, b1, in.t_s, in.dt_s, in.sin_gmst, in.cos_gmst);
-        kernels::sun_geometry(f, b0, b1, in);
-        kernels::attitude(f, b0, b1, in);
-        if (stations_.count) kernels::ground_contacts(f, b0, b1, in, stations_);
+        kernels::sun_geometry(f, b0, b1, in, kin);
+        kernels::attitude(f, b0, b1, in, kin);
+        if (stations_.count) kernels::ground_contacts(f, b0, b1, in, stations_, kin);
         if (f.compute) {
           const ThermalPower& tp = *f.thermal_power;
           kernels::compute_demand(*f.compute, b0, b1, in.t_s, in.dt_s,
