@@ -1,6 +1,7 @@
 #include "orbitwin/compute.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <sstream>
 #include <stdexcept>
@@ -21,6 +22,15 @@ void check(const char* field, double value, double lo, double hi) {
     throw std::invalid_argument(os.str());
   }
 }
+
+// 1 for every satellite of a block: the leakage factor and the workload's
+// shaping where a fleet has none.
+constexpr std::array<double, 64> ones_block() {
+  std::array<double, 64> a{};
+  for (std::size_t k = 0; k < a.size(); ++k) a[k] = 1.0;
+  return a;
+}
+alignas(32) constexpr std::array<double, 64> kOnes = ones_block();
 
 }  // namespace
 
@@ -196,7 +206,7 @@ void compute_demand(Compute& c, std::size_t b0, std::size_t b1, double t_s, doub
   for (std::size_t s0 = b0; s0 < b1; s0 += kMaxBlock) {
     const std::size_t s1 = std::min(b1, s0 + kMaxBlock);
     // Workload shaping by the geographic grid (a table look-up, scalar).
-    double shape[kMaxBlock];
+    double grid_shape[kMaxBlock];
     if (grid) {
       for (std::size_t i = s0; i < s1; ++i) {
         const double lat_deg = latitude_rad[i] * (180.0 / kPi);
@@ -205,23 +215,17 @@ void compute_demand(Compute& c, std::size_t b0, std::size_t b1, double t_s, doub
         int q = static_cast<int>(std::floor((lon_deg + 180.0) / 360.0 * c.grid.n_lon));
         r = r < 0 ? 0 : (r >= c.grid.n_lat ? c.grid.n_lat - 1 : r);
         q = q < 0 ? 0 : (q >= c.grid.n_lon ? c.grid.n_lon - 1 : q);
-        shape[i - s0] =
+        grid_shape[i - s0] =
             std::isfinite(lat_deg + lon_deg) ? c.grid.values[static_cast<std::size_t>(r) * c.grid.n_lon + q] : 0.0;
       }
-    } else {
-      for (std::size_t k = 0; k < s1 - s0; ++k) shape[k] = 1.0;
     }
+    const double* __restrict shape = grid ? grid_shape : kOnes.data();
     // The payload node's temperature, gathered from its (n, nodes) row: with
     // a run-time stride in the loop below GCC would vectorise it only for a
     // stride of 1 and run the scalar version otherwise.
     double node_temp[kMaxBlock];
     for (std::size_t i = s0; i < s1; ++i) node_temp[i - s0] = node_temp_k[i * temp_stride];
-    double leak[kMaxBlock];
-    if (leakage_factor != nullptr) {
-      for (std::size_t i = s0; i < s1; ++i) leak[i - s0] = leakage_factor[i];
-    } else {
-      for (std::size_t k = 0; k < s1 - s0; ++k) leak[k] = 1.0;
-    }
+    const double* __restrict leak = leakage_factor != nullptr ? leakage_factor + s0 : kOnes.data();
     // The integer inputs as 0/1 doubles: GCC does not vectorise the loop
     // below where an int32 comparison meets a double one (it folds a
     // comparison of a converted integer back into an integer one).
