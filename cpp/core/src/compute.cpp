@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <limits>
 #include <sstream>
 #include <stdexcept>
 
@@ -343,12 +344,13 @@ void compute_account(Compute& c, std::size_t b0, std::size_t b1, double t_s, dou
   const int32_t kFailed = static_cast<int32_t>(ComputeState::kFailed);
   const int32_t kRebooting = static_cast<int32_t>(ComputeState::kRebooting);
   const int32_t kOff = static_cast<int32_t>(ComputeState::kOff);
-  // No stations: every satellite reads "no station in view" (-1).
   constexpr std::size_t kMaxBlock = 64;  // = kernels::kBlock
-  int32_t none[kMaxBlock];
-  for (std::size_t k = 0; k < kMaxBlock; ++k) none[k] = -1;
-  const int32_t* __restrict station = best_station != nullptr ? best_station + b0 : none;
-#pragma omp simd
+  constexpr double kInf = std::numeric_limits<double>::infinity();
+  // Two passes: power, state and work rate first; then the data, unless no
+  // satellite of the block has any (see below).
+  double rates[kMaxBlock];  // [op/s] before the data-driven limit
+  double has_data = 0.0;    // > 0: the data pass must run for some satellite
+#pragma omp simd reduction(+ : has_data)
   for (std::size_t i = b0; i < b1; ++i) {
     const double delivered = delivered_w[i];
     power[i] = delivered;
@@ -361,7 +363,42 @@ void compute_account(Compute& c, std::size_t b0, std::size_t b1, double t_s, dou
     const double running = powered * active;
     const double keeps = (st == kFailed) | (st == kRebooting) ? 1.0 : 0.0;
     state[i] = (powered == 0.0 && keeps == 0.0) ? kOff : st;
-    double rate = running > 0.0 ? n_ok * peak_ops[i] * utilisation[i] * clock[i] : 0.0;
+    const double rate = running > 0.0 ? n_ok * peak_ops[i] * utilisation[i] * clock[i] : 0.0;
+    rates[i - b0] = rate;
+    energy[i] += delivered * dt_s;
+    idle_energy[i] += (powered > 0.0 ? idle_now[i] : 0.0) * dt_s;
+    // Times as dt_s times a 0/1 factor: GCC makes masked stores of "+= c ? dt : 0".
+    throttled[i] += dt_s * (clock[i] < 1.0 ? running : 0.0);
+    off[i] += dt_s * (1.0 - running);
+    // No raw data generated or stored and no results stored: the data pass
+    // below would process, drop and downlink exactly +0 and leave raw and
+    // results at 0, for any work rate dt >= 0, ops_per_bit in (0, inf),
+    // reduction_ratio > 0 and downlink_rate >= 0 (else it runs, NaN included).
+    const double rate_dt = rate * dt_s;
+    const double none = (data_rate[i] == 0.0) & (raw_bits[i] == 0.0) & (result_bits[i] == 0.0) &
+                                (rate_dt >= 0.0) & (ops_per_bit[i] > 0.0) & (ops_per_bit[i] < kInf) &
+                                (reduction[i] > 0.0) & (downlink[i] >= 0.0)
+                            ? 0.0
+                            : 1.0;
+    has_data += none;
+  }
+  if (has_data == 0.0 && !data_driven) {
+#pragma omp simd
+    for (std::size_t i = b0; i < b1; ++i) {
+      const double rate = rates[i - b0];
+      downlink_rate[i] = 0.0;
+      ops_rate[i] = rate;
+      work_ops[i] += rate * dt_s;
+    }
+    return;
+  }
+  // No stations: every satellite reads "no station in view" (-1).
+  int32_t no_station[kMaxBlock];
+  for (std::size_t k = 0; k < kMaxBlock; ++k) no_station[k] = -1;
+  const int32_t* __restrict station = best_station != nullptr ? best_station + b0 : no_station;
+#pragma omp simd
+  for (std::size_t i = b0; i < b1; ++i) {
+    double rate = rates[i - b0];
     // Data: generate raw, process what is there, reduce, store, downlink.
     const double generated = data_rate[i] * dt_s;
     double raw = raw_bits[i] + generated;
@@ -387,11 +424,6 @@ void compute_account(Compute& c, std::size_t b0, std::size_t b1, double t_s, dou
     downlink_rate[i] = dt_s > 0.0 ? down / dt_s : 0.0;
     ops_rate[i] = rate;
     work_ops[i] += rate * dt_s;
-    energy[i] += delivered * dt_s;
-    idle_energy[i] += (powered > 0.0 ? idle_now[i] : 0.0) * dt_s;
-    // Times as dt_s times a 0/1 factor: GCC makes masked stores of "+= c ? dt : 0".
-    throttled[i] += dt_s * (clock[i] < 1.0 ? running : 0.0);
-    off[i] += dt_s * (1.0 - running);
   }
 }
 
