@@ -99,7 +99,7 @@ def test_outer_belt_horns_at_high_latitude(leo_config: _core.RadiationConfig) ->
 
 def test_exp10_accuracy() -> None:
     x = np.linspace(-30, 30, 100001)
-    # polynomial < 3e-14, plus ~2.6e-16 |x| from rounding x log2(10)
+    # exp2 < 1e-15, plus ~2.6e-16 |x| from rounding x log2(10)
     np.testing.assert_allclose(_core.radiation_exp10(x), 10.0**x, rtol=1e-13)
 
 

@@ -83,6 +83,20 @@ inline double exp10_table(double v) {
   return radiation::exp2_in_range(x);
 }
 
+// Index of the lowest set bit of m != 0.
+inline std::size_t lowest_bit(uint64_t m) {
+#if defined(__GNUC__)
+  return static_cast<std::size_t>(__builtin_ctzll(m));
+#else
+  std::size_t k = 0;
+  while (!(m & 1u)) {
+    m >>= 1;
+    ++k;
+  }
+  return k;
+#endif
+}
+
 //! Doubles per vector the kernel's interpolation rounds energy ranges up to
 //! (AVX2); the private copy of the table carries this many spare values.
 constexpr std::size_t kLanes = 4;
@@ -572,9 +586,12 @@ void Radiation::step_chunk(Fleet& f, std::size_t b0, std::size_t b1, double t_s,
     for (std::size_t k = 0; k < b1 - b0; ++k)
       quiet[k] = (valid[k] != 0.0) & ((used_p[k] | used_e[k]) == 0) & (zr[k] == 3u) & !(spe_omni[k] > 0.0);
   }
-  for (std::size_t i = b0; i < b1; ++i) {
-    const std::size_t k = i - b0;
-    if (quiet[k]) continue;
+  // The other satellites as bits, visited in order: no branch per satellite
+  // on which of them are quiet (scattered over the chunk).
+  uint64_t todo = 0;
+  for (std::size_t k = 0; k < b1 - b0; ++k) todo |= static_cast<uint64_t>(quiet[k] == 0) << k;
+  for (; todo != 0; todo &= todo - 1) {
+    const std::size_t k = lowest_bit(todo), i = b0 + k;
     if (valid[k] == 0.0) {
       double* __restrict pf = proton_flux.data() + i * np;
       double* __restrict ef = electron_flux.data() + i * ne;

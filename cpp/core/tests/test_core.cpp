@@ -8,6 +8,7 @@
 #include "orbitwin/constants.hpp"
 #include "orbitwin/fastmath.hpp"
 #include "orbitwin/orbit.hpp"
+#include "orbitwin/radiation.hpp"
 #include "orbitwin/twin.hpp"
 
 namespace {
@@ -86,11 +87,28 @@ void test_determinism() {
         "1 thread, one advance == 2 threads, three advances", 0);
 }
 
+// The radiation model's exp2 (fluxes from log tables, Poisson probabilities)
+// against libm over its whole range, densely over one period of the reduction.
+void test_radiation_exp2() {
+  double worst = 0, worst10 = 0;
+  for (int k = -2000000; k <= 2000000; ++k) {
+    for (const double x : {k * 4.99999e-4, k * 1.3e-7}) {
+      const double ref = std::exp2(x);
+      worst = std::fmax(worst, std::fabs(orbitwin::radiation::exp2(x) - ref) / ref);
+    }
+    const double v = k * 1.49999e-5;  // log10 of fluxes, -30 to 30
+    const double ref10 = std::pow(10.0, v);
+    worst10 = std::fmax(worst10, std::fabs(orbitwin::radiation::exp10(v) - ref10) / ref10);
+  }
+  check(worst < 1e-15, "radiation exp2 error vs libm", worst);
+  check(worst10 < 2e-14, "radiation exp10 error vs libm", worst10);
+}
+
 }  // namespace
 
 int main() {
   int passed = 0, failed = 0;
-  for (void (*test)() : {test_fastmath, test_kepler, test_determinism}) {
+  for (void (*test)() : {test_fastmath, test_kepler, test_determinism, test_radiation_exp2}) {
     const int before = failures;
     test();
     (failures == before ? passed : failed) += 1;
