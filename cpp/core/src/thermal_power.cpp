@@ -377,13 +377,15 @@ void ThermalPower::prepare() {
   transpose(heater_power_w, heater_t, 0, n_heater);
   transpose(heater_on_below_k, heater_t, nh, n_heater);
   transpose(heater_off_above_k, heater_t, 2 * nh, n_heater);
-  const Buffer<double>* rows[kScalarRows] = {
+  const Buffer<double>* rows[kRowInvDischargeEfficiency] = {
       &array_area_m2,       &array_efficiency,  &array_temp_coeff,     &array_ref_temp_k,
       &array_degradation,   &array_age_years,   &battery_capacity_j,   &charge_efficiency,
       &discharge_efficiency, &max_charge_w,     &max_discharge_w,      &soc_floor,
       &bus_demand_w,        &payload_demand_w,  &payload_shed_soc,     &payload_restore_soc,
       &heater_shed_soc,     &heater_restore_soc};
-  for (std::size_t r = 0; r < kScalarRows; ++r) transpose(*rows[r], scalars, r, 1);
+  for (std::size_t r = 0; r < kRowInvDischargeEfficiency; ++r) transpose(*rows[r], scalars, r, 1);
+  const double* eta_d = discharge_efficiency.data();
+  scalars.set_row(kRowInvDischargeEfficiency, [eta_d](std::size_t i) { return 1.0 / eta_d[i]; });
 }
 
 void ParamRows::allocate(std::size_t n_rows, std::size_t n_sat) {

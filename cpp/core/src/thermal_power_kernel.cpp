@@ -113,8 +113,10 @@ struct Scratch {
 
 #if defined(__GNUC__)
 #define ORBITWIN_NOINLINE __attribute__((noinline))
+#define ORBITWIN_ALWAYS_INLINE __attribute__((always_inline))
 #else
 #define ORBITWIN_NOINLINE
+#define ORBITWIN_ALWAYS_INLINE
 #endif
 
 // The index of the lowest set bit of b != 0.
@@ -465,9 +467,9 @@ inline void store_energies(Scratch& s, std::size_t k, const Energies& e) {
 // payload goes first) and leave the rest of the bus unmet. Adds the
 // interval's energies to e; returns the state of charge at its end (changed
 // only when commit is 1). The balance gen = load + shunt + stored + loss holds
-// term by term.
+// term by term. inv_eta_d is 1 / eta_d (precomputed: a division fewer).
 inline double power_interval(double gen, double d_bus, double d_pay, double d_heat, double q, double c,
-                             double eta_c, double eta_d, double p_ch_max, double p_dis_max,
+                             double eta_c, double eta_d, double inv_eta_d, double p_ch_max, double p_dis_max,
                              double floor_soc, double d, double dt_lim, double w_pay_first,
                              double commit, Energies& e) {
   const double dl = d > 1e-9 ? d : dt_lim;  // duration for the energy limits
@@ -500,7 +502,7 @@ inline double power_interval(double gen, double d_bus, double d_pay, double d_he
   const double got_pay = d_pay - shed_pay;
   const double got_heat = d_heat - shed_heat;
   const double stored = eta_c * p_ch - p_dis / eta_d;
-  const double loss = (1.0 - eta_c) * p_ch + p_dis * (1.0 / eta_d - 1.0);
+  const double loss = (1.0 - eta_c) * p_ch + p_dis * (inv_eta_d - 1.0);
   e.gen += gen * d;
   e.load += (got_bus + got_pay + got_heat) * d;
   e.bus += got_bus * d;
@@ -848,6 +850,7 @@ void thermal_power_block(Fleet& f, std::size_t b0, std::size_t b1, const Instant
     const double* __restrict cap = tp.scalars.block(kRowBatteryCapacity, b0);
     const double* __restrict eta_c = tp.scalars.block(kRowChargeEfficiency, b0);
     const double* __restrict eta_d = tp.scalars.block(kRowDischargeEfficiency, b0);
+    const double* __restrict inv_eta_d = tp.scalars.block(kRowInvDischargeEfficiency, b0);
     const double* __restrict p_ch_max = tp.scalars.block(kRowMaxCharge, b0);
     const double* __restrict p_dis_max = tp.scalars.block(kRowMaxDischarge, b0);
     const double* __restrict floor_soc = tp.scalars.block(kRowSocFloor, b0);
@@ -913,10 +916,10 @@ void thermal_power_block(Fleet& f, std::size_t b0, std::size_t b1, const Instant
     // the array, z + sign * term (sign -1 when subtracted here, exact).
     const double z_add = distinct ? 0.0 : -0.0;
     const double arr_sign = distinct ? -1.0 : 1.0;
-    // Pass 1 (vectorised): array output, demands; a step without an eclipse
-    // transition is one interval at constant generation.
-#pragma omp simd
-    for (std::size_t k = 0; k < len; ++k) {
+    // Pass 1: array output, demands; a step without an eclipse transition is
+    // one interval at constant generation (its energies into e). Keep: the
+    // step's lit outputs and demands into the scratch for pass 2.
+    auto pass1 = [&](std::size_t k, Energies& e, auto keep) ORBITWIN_ALWAYS_INLINE {
       const std::size_t i = b0 + k;
       // Array: area * eta * (1 + k_T (T - T_ref)) * cos * illum * S * (1 - d * age).
       const double age_factor = 1.0 - a_deg[k] * (a_age[k] + years);
@@ -926,79 +929,104 @@ void thermal_power_block(Fleet& f, std::size_t b0, std::size_t b1, const Instant
       const double tf_now = 1.0 + a_kt[k] * (t_array[k] + rate[i] * dt - a_tref[k]);
       const double pf_prev = p0[i] * (tf_prev > 0.0 ? tf_prev : 0.0);
       const double pf_now = p0_now * (tf_now > 0.0 ? tf_now : 0.0);
-      s.p_lit_prev[k] = pf_prev;
-      s.p_lit_now[k] = pf_now;
+      if constexpr (decltype(keep)::value) {
+        s.p_lit_prev[k] = pf_prev;
+        s.p_lit_now[k] = pf_now;
+      }
       avail[i] = s.illum_now[k] * pf_now;
       p0[i] = p0_now;
       // Demands after SoC shedding.
       const double d_bus = bus[k];
       const double d_pay = payload[k] * s.payload_enable[k];
       const double d_heat = heater_total[k] * s.heater_enable[k];
-      s.d_bus[k] = d_bus;
-      s.d_pay[k] = d_pay;
-      s.d_heat[k] = d_heat;
+      if constexpr (decltype(keep)::value) {
+        s.d_bus[k] = d_bus;
+        s.d_pay[k] = d_pay;
+        s.d_heat[k] = d_heat;
+      }
       // Transition steps get duration 0 here and their sub-intervals below.
       const double d = (1.0 - s.transition[k]) * dt_eff;
       const double gen = s.illum_mean[k] * (w_prev * pf_prev + (1.0 - w_prev) * pf_now);
-      Energies e{};
-      soc[i] = power_interval(gen, d_bus, d_pay, d_heat, soc[i], cap[k], eta_c[k], eta_d[k], p_ch_max[k],
-                              p_dis_max[k], floor_soc[k], d, dt_lim, w_pay_first, commit, e);
-      store_energies(s, k, e);
-    }
-    // Pass 2 (rare, scalar): a step that crosses an eclipse boundary is flown
-    // as kSubSamples intervals with their own illumination, so that shunting
-    // while full and discharging in the dark or the penumbra are not netted
-    // against each other.
-    for (uint64_t b = transition_bits; b != 0; b &= b - 1) {
-      const std::size_t k = lowest_bit(b);
-      const std::size_t i = b0 + k;
-      const double d = dt / kSubSamples;
-      Energies e{};
-      double q = soc[i];
-      for (int m = 0; m < kSubSamples; ++m) {
-        const double u = (m + 0.5) / kSubSamples;
-        const double gen = s.sub_illum[m][k] * (s.p_lit_prev[k] + u * (s.p_lit_now[k] - s.p_lit_prev[k]));
-        q = power_interval(gen, s.d_bus[k], s.d_pay[k], s.d_heat[k], q, cap[k], eta_c[k], eta_d[k],
-                           p_ch_max[k], p_dis_max[k], floor_soc[k], d, d, w_pay_first, commit, e);
-      }
-      soc[i] = q;
-      store_energies(s, k, e);
-    }
-    // Pass 3 (vectorised): step means, counters, heat.
-#pragma omp simd
-    for (std::size_t k = 0; k < len; ++k) {
+      soc[i] = power_interval(gen, d_bus, d_pay, d_heat, soc[i], cap[k], eta_c[k], eta_d[k], inv_eta_d[k],
+                              p_ch_max[k], p_dis_max[k], floor_soc[k], d, dt_lim, w_pay_first, commit, e);
+    };
+    // Pass 3: step means, counters, heat from the step's energies e.
+    auto pass3 = [&](std::size_t k, const Energies& e) ORBITWIN_ALWAYS_INLINE {
       const std::size_t i = b0 + k;
       const double shed_soc = payload[k] * (1.0 - s.payload_enable[k]) +
                               heater_total[k] * (1.0 - s.heater_enable[k]);
-      const double shed_e = s.e_shed[k] + shed_soc * dt_eff;
-      o_array[i] = s.e_gen[k] * inv_dt_eff;
-      o_batt[i] = s.e_batt[k] * inv_dt_eff;
-      o_load[i] = s.e_load[k] * inv_dt_eff;
-      o_payload[i] = s.e_pay[k] * inv_dt_eff;
-      o_heater[i] = s.e_heat[k] * inv_dt_eff;
+      const double shed_e = e.shed + shed_soc * dt_eff;
+      o_array[i] = e.gen * inv_dt_eff;
+      o_batt[i] = e.batt * inv_dt_eff;
+      o_load[i] = e.load * inv_dt_eff;
+      o_payload[i] = e.pay * inv_dt_eff;
+      o_heater[i] = e.heat * inv_dt_eff;
       o_shed[i] = shed_e * inv_dt_eff;
-      o_unmet[i] = s.e_unmet[k] * inv_dt_eff;
-      o_shunt[i] = s.e_shunt[k] * inv_dt_eff;
-      o_loss[i] = s.e_loss[k] * inv_dt_eff;
-      e_gen[i] += commit * s.e_gen[k];
-      e_sto[i] += commit * s.e_stored[k];
-      e_con[i] += commit * s.e_load[k];
-      e_shu[i] += commit * s.e_shunt[k];
-      e_los[i] += commit * s.e_loss[k];
+      o_unmet[i] = e.unmet * inv_dt_eff;
+      o_shunt[i] = e.shunt * inv_dt_eff;
+      o_loss[i] = e.loss * inv_dt_eff;
+      e_gen[i] += commit * e.gen;
+      e_sto[i] += commit * e.stored;
+      e_con[i] += commit * e.load;
+      e_shu[i] += commit * e.shunt;
+      e_los[i] += commit * e.loss;
       e_she[i] += commit * shed_e;
-      e_unm[i] += commit * s.e_unmet[k];
+      e_unm[i] += commit * e.unmet;
       // Heat: loads dissipate where they sit, losses in the battery; the
       // array loses the electrical power it delivers (shunted power stays on
       // the array as heat).
-      s.heater_frac[k] = heater_total[k] > 0.0 ? s.e_heat[k] * inv_dt_eff / heater_total[k] : 0.0;
-      const double served_b = s.e_bus[k] * inv_dt_eff;
-      const double served_p = s.e_pay[k] * inv_dt_eff;
-      const double heat_b = s.e_loss[k] * inv_dt_eff;
-      const double out_a = (s.e_gen[k] - s.e_shunt[k]) * inv_dt_eff;
+      s.heater_frac[k] = heater_total[k] > 0.0 ? e.heat * inv_dt_eff / heater_total[k] : 0.0;
+      const double served_b = e.bus * inv_dt_eff;
+      const double served_p = e.pay * inv_dt_eff;
+      const double heat_b = e.loss * inv_dt_eff;
+      const double out_a = (e.gen - e.shunt) * inv_dt_eff;
       w_bus[k] = z_add + served_b;  // an FMA here rounds the same: the addend is a zero
       w_pay[k] = z_add + served_p;
       w_bat[k] = z_add + heat_b;
       w_arr[k] = z_add + arr_sign * out_a;
+    };
+    if (transition_bits == 0) {
+      // No step of the block crosses an eclipse boundary: passes 1 and 3 in
+      // one vectorised loop, the energies in registers (the same operations).
+#pragma omp simd
+      for (std::size_t k = 0; k < len; ++k) {
+        Energies e{};
+        pass1(k, e, std::false_type{});
+        pass3(k, e);
+      }
+    } else {
+#pragma omp simd
+      for (std::size_t k = 0; k < len; ++k) {
+        Energies e{};
+        pass1(k, e, std::true_type{});
+        store_energies(s, k, e);
+      }
+      // Pass 2 (rare, scalar): a step that crosses an eclipse boundary is flown
+      // as kSubSamples intervals with their own illumination, so that shunting
+      // while full and discharging in the dark or the penumbra are not netted
+      // against each other.
+      for (uint64_t b = transition_bits; b != 0; b &= b - 1) {
+        const std::size_t k = lowest_bit(b);
+        const std::size_t i = b0 + k;
+        const double d = dt / kSubSamples;
+        Energies e{};
+        double q = soc[i];
+        for (int m = 0; m < kSubSamples; ++m) {
+          const double u = (m + 0.5) / kSubSamples;
+          const double gen = s.sub_illum[m][k] * (s.p_lit_prev[k] + u * (s.p_lit_now[k] - s.p_lit_prev[k]));
+          q = power_interval(gen, s.d_bus[k], s.d_pay[k], s.d_heat[k], q, cap[k], eta_c[k], eta_d[k],
+                             inv_eta_d[k], p_ch_max[k], p_dis_max[k], floor_soc[k], d, d, w_pay_first, commit,
+                             e);
+        }
+        soc[i] = q;
+        store_energies(s, k, e);
+      }
+#pragma omp simd
+      for (std::size_t k = 0; k < len; ++k) {
+        const Energies e{s.e_gen[k],   s.e_load[k],  s.e_bus[k],  s.e_pay[k],    s.e_heat[k], s.e_shed[k],
+                         s.e_unmet[k], s.e_shunt[k], s.e_batt[k], s.e_stored[k], s.e_loss[k]};
+        pass3(k, e);
+      }
     }
     if (!distinct) {
       // Several of these are the same node: one pass each.

@@ -171,7 +171,9 @@ enum ScalarRow : std::size_t {
   kRowArrayArea, kRowArrayEfficiency, kRowArrayTempCoeff, kRowArrayRefTemp, kRowArrayDegradation,
   kRowArrayAge, kRowBatteryCapacity, kRowChargeEfficiency, kRowDischargeEfficiency, kRowMaxCharge,
   kRowMaxDischarge, kRowSocFloor, kRowBusDemand, kRowPayloadDemand, kRowPayloadShedSoc,
-  kRowPayloadRestoreSoc, kRowHeaterShedSoc, kRowHeaterRestoreSoc, kScalarRows
+  kRowPayloadRestoreSoc, kRowHeaterShedSoc, kRowHeaterRestoreSoc,
+  kRowInvDischargeEfficiency,  //!< 1 / discharge_efficiency (derived: the kernel multiplies by it)
+  kScalarRows
 };
 
 // The per-fleet topology and per-satellite buffers (owned by the Fleet).
