@@ -258,6 +258,44 @@ def test_recorder_frames_at_exact_multiples_of_the_cadence() -> None:
         assert np.array_equal(recorded, pos)
 
 
+def test_recorded_frames_equal_the_state_with_every_model_on() -> None:
+    """Frames recorded inside the core's long spans (several frames per span, each
+    block copying its rows as it passes a frame, 2 threads) are byte-identical to
+    the state of an independent twin (1 thread) advanced frame by frame, for every
+    state channel of compute nodes with radiation and ground stations on."""
+
+    def every_model(threads: int) -> ow.Twin:
+        tw = ow.Twin(EPOCH, step="10s", threads=threads)
+        tw.add_fleet(
+            "shell",
+            ow.walker(200, 10, 1, altitude_m=550e3, inclination_deg=53.0),
+            design=ow.compute_node(),
+        )
+        tw.set_ground_stations(ow.DEFAULT_STATIONS[:4])
+        tw.enable_radiation("shell", ow.RadiationConfig(solar="max", shield_mm=3.0))
+        return tw
+
+    tw = every_model(threads=2)
+    fleet = tw.fleets[0]
+    channels = [name for name, info in fleet.channels.items() if not info["parameter"]]
+    frames: list[tuple[int, dict[str, bytes]]] = []
+
+    def sink(t: np.ndarray, buffers: dict) -> None:
+        for j, tj in enumerate(t):
+            frames.append((int(tj), {ch: buffers[(0, ch)][j].tobytes() for ch in channels}))
+
+    tw.record(every="30s", channels=channels, sink=sink, capacity=25)
+    tw.advance(1800 * NS + 5 * NS)  # spans of 64 steps hold up to 21 frames
+    tw.flush()
+    assert [t for t, _ in frames] == [30 * NS * k for k in range(61)]
+
+    ref = every_model(threads=1)
+    for t, recorded in frames:
+        ref.advance(t)
+        for ch in channels:
+            assert recorded[ch] == ref.fleets[0].state(ch).tobytes(), (t, ch)
+
+
 def test_recorder_attached_after_start() -> None:
     tw = ow.Twin(EPOCH, step="10s")
     tw.add_fleet("w", ow.walker(4, 2, 1, altitude_m=600e3, inclination_deg=60.0))

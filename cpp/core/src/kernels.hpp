@@ -23,9 +23,11 @@ struct Instant {
   double dt_limit_s;      //!< [s] step used for rate limits (the nominal step when dt_s is 0)
   double solar_flux_w_m2; //!< [W/m^2] solar constant scaled by (1 AU / r)^2
   double years;           //!< [yr] since epoch (Julian years)
-  // Position in Twin::evaluate()'s segment, whose steps run back to back for a
+  // Position in a segment of Twin::evaluate()'s span (the span's steps up to
+  // and including each recorded frame), whose steps run back to back for a
   // block on one thread: kernels may keep a block's state in their scratch
-  // from one step to the next and write what only the caller reads at the end.
+  // from one step to the next and write what only the caller (or the frame)
+  // reads at the segment's end.
   bool segment_first = true;  //!< first step of the segment
   bool segment_last = true;   //!< last step of the segment
 };

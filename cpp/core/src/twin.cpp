@@ -93,7 +93,8 @@ bool Twin::ephemeris_available(int64_t t_ns) const {
   return true;
 }
 
-std::vector<kernels::Instant> Twin::instants(int64_t from_ns, const std::vector<int64_t>& times) const {
+std::vector<kernels::Instant> Twin::instants(int64_t from_ns, const std::vector<int64_t>& times,
+                                             const std::vector<long>& frame_slot) const {
   std::vector<kernels::Instant> out(times.size());
   int64_t prev = from_ns;
   for (std::size_t k = 0; k < times.size(); ++k) {
@@ -115,19 +116,30 @@ std::vector<kernels::Instant> Twin::instants(int64_t from_ns, const std::vector<
     in.solar_flux_w_m2 = kSolarConstant / (au * au);
     in.years = in.t_s / kJulianYear;
     in.ephemeris_index = -1;
-    in.segment_first = k == 0;
-    in.segment_last = k + 1 == times.size();
+    // A recorded frame ends a segment: the kernels write back at its step
+    // everything the frame copies.
+    in.segment_first = k == 0 || frame_slot[k - 1] >= 0;
+    in.segment_last = k + 1 == times.size() || frame_slot[k] >= 0;
     prev = times[k];
   }
   return out;
 }
 
-void Twin::evaluate(const std::vector<int64_t>& times) {
-  // Every step of the segment for one block before the next block: a block's
-  // state stays in cache, and threads meet once per segment, not per step.
-  const std::vector<kernels::Instant> shared = instants(t_ns_, times);
+void Twin::evaluate(const std::vector<int64_t>& times, const std::vector<long>& frame_slot) {
+  // Every step of the span for one block before the next block: a block's
+  // state stays in cache, and threads meet once per span, not per step or
+  // per frame. A block copies its rows into each frame it passes, while they
+  // are still in cache.
+  const std::vector<kernels::Instant> shared = instants(t_ns_, times, frame_slot);
+  std::vector<const ResolvedSink*> sinks;
   for (auto& fp : fleets_) {
     Fleet& f = *fp;
+    sinks.clear();
+    for (const ResolvedSink& s : rec_sinks_)
+      if (s.fleet == &f) sinks.push_back(&s);
+    const ResolvedSink* const* sink_data = sinks.data();
+    const std::size_t n_sinks = sinks.size();
+    const long* slot = frame_slot.data();
     const bool ephemeris = f.orbit_source() == OrbitSource::kEphemeris;
     std::vector<kernels::Instant> steps = shared;
     if (ephemeris)
@@ -172,6 +184,13 @@ void Twin::evaluate(const std::vector<int64_t>& times) {
           kernels::compute_account(*f.compute, b0, b1, in.t_s, in.dt_s,
                                    f.thermal_power->payload_w.data(),
                                    stations_.count ? f.best_station.data() : nullptr);
+        if (slot[k] >= 0)
+          for (std::size_t j = 0; j < n_sinks; ++j) {
+            const ResolvedSink& s = *sink_data[j];
+            std::memcpy(s.destination + static_cast<std::size_t>(slot[k]) * s.frame_bytes + b0 * s.satellite_bytes,
+                        static_cast<const char*>(s.channel->data) + b0 * s.satellite_bytes,
+                        (b1 - b0) * s.satellite_bytes);
+          }
       }
     }
   }
@@ -185,7 +204,7 @@ bool Twin::start() {
     if (f->thermal_power) f->thermal_power->prepare();
     if (f->radiation) f->radiation->prepare();
   }
-  evaluate({t_ns_});
+  evaluate({t_ns_}, {-1});
   started_ = true;
   record_if_due();
   for (Watch& w : watches_)  // the state at the start is every watch's reference
@@ -211,17 +230,20 @@ AdvanceResult Twin::advance(int64_t until_ns) {
     if (f->radiation) f->radiation->prepare();
   }
   std::vector<int64_t> segment;
+  std::vector<long> frame_slot;  // per step of the span: its recorder frame, or -1
   while (t_ns_ < until_ns) {
-    // A segment: the steps up to the next recorded frame (or kMaxSegmentSteps),
-    // each with its ephemeris sample available.
+    // A span: up to kMaxSegmentSteps steps, each with its ephemeris sample
+    // available, the recorded frames among them each with room in the recorder.
     segment.clear();
+    frame_slot.clear();
+    std::size_t frames = 0;
     int64_t t = t_ns_;
     const std::size_t max_steps = watches_.empty() ? kMaxSegmentSteps : 1;
     while (t < until_ns && segment.size() < max_steps) {
       const int64_t next = std::min((t / step_ns_ + 1) * step_ns_, until_ns);
       const bool frame_due = !rec_sinks_.empty() && next % rec_cadence_ns_ == 0;
       // No room for the frame at the end of this step: stop before it.
-      if (frame_due && rec_count_ >= rec_capacity_) {
+      if (frame_due && rec_count_ + frames >= rec_capacity_) {
         res.reason = StopReason::kRecorderFull;
         break;
       }
@@ -230,15 +252,19 @@ AdvanceResult Twin::advance(int64_t until_ns) {
         break;
       }
       segment.push_back(next);
+      frame_slot.push_back(frame_due ? static_cast<long>(rec_count_ + frames++) : -1);
       t = next;
-      if (frame_due) break;
     }
     if (segment.empty()) break;
-    evaluate(segment);
+    evaluate(segment, frame_slot);
+    for (std::size_t k = 0; k < segment.size(); ++k)
+      if (frame_slot[k] >= 0) {
+        rec_times_[rec_count_++] = segment[k];
+        rec_last_ns_ = segment[k];
+      }
     t_ns_ = segment.back();
     res.steps += segment.size();
     res.reason = StopReason::kReached;
-    record_if_due();
     if (!watches_.empty() && check_watches()) {
       res.reason = StopReason::kWatch;
       break;
@@ -263,7 +289,7 @@ void Twin::attach_recorder(int64_t cadence_ns, std::size_t capacity, int64_t* fr
     if (ch == nullptr)
       throw std::invalid_argument("recorder: fleet '" + f.name() + "' has no channel '" + s.channel + "'");
     resolved.push_back(ResolvedSink{&f, ch, static_cast<char*>(s.destination),
-                                    f.size() * ch->bytes_per_satellite()});
+                                    f.size() * ch->bytes_per_satellite(), ch->bytes_per_satellite()});
   }
   rec_cadence_ns_ = cadence_ns;
   rec_capacity_ = capacity;

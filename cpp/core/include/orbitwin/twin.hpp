@@ -114,16 +114,22 @@ class Twin {
     const Fleet* fleet;
     const Channel* channel;
     char* destination;
-    std::size_t frame_bytes;
+    std::size_t frame_bytes;      // the fleet's rows of the channel
+    std::size_t satellite_bytes;  // one satellite's row
   };
 
-  // Longest run of steps evaluated block by block between thread meetings.
+  // Longest run of steps (a span) evaluated block by block between thread meetings.
   static constexpr std::size_t kMaxSegmentSteps = 64;
 
   bool ephemeris_available(int64_t t_ns) const;
-  std::vector<kernels::Instant> instants(int64_t from_ns, const std::vector<int64_t>& times) const;
-  // Steps every satellite through `times` (ascending, after now), block by block.
-  void evaluate(const std::vector<int64_t>& times);
+  // The instants of `times`; a step with a frame (frame_slot >= 0) ends a segment.
+  std::vector<kernels::Instant> instants(int64_t from_ns, const std::vector<int64_t>& times,
+                                         const std::vector<long>& frame_slot) const;
+  // Steps every satellite through `times` (ascending, after now), block by
+  // block; after step k each block copies its rows of the recorded channels
+  // into frame frame_slot[k] (none where it is -1).
+  void evaluate(const std::vector<int64_t>& times, const std::vector<long>& frame_slot);
+  // Records the current state as a frame when one is due (at attach).
   void record_if_due();
 
   JulianDate epoch_;
