@@ -217,6 +217,17 @@ ThermalPower::ThermalPower(const ThermalPowerDesign& d, std::size_t n_sat) : n(n
       }
     }
   }
+  face_axis.assign(static_cast<std::size_t>(n_face), -1);
+  face_axis_sign.assign(static_cast<std::size_t>(n_face), 0);
+  for (int k = 0; k < n_face; ++k) {
+    if (face_mount[k] != static_cast<int32_t>(FaceMount::kBody)) continue;
+    const double* a = &face_normal_body[3 * k];
+    for (int c = 0; c < 3; ++c)
+      if ((a[c] == 1.0 || a[c] == -1.0) && a[(c + 1) % 3] == 0.0 && a[(c + 2) % 3] == 0.0) {
+        face_axis[k] = c;
+        face_axis_sign[k] = a[c] > 0.0 ? 1 : -1;
+      }
+  }
   payload_shed_first = d.payload_priority >= d.heater_priority;
   for (int a = 0; a < n_node; ++a) lu_nonzero[a][a] = 1;
   for (int l = 0; l < n_link; ++l) lu_nonzero[link_a[l]][link_b[l]] = lu_nonzero[link_b[l]][link_a[l]] = 1;
@@ -302,7 +313,7 @@ ThermalPower::ThermalPower(const ThermalPowerDesign& d, std::size_t n_sat) : n(n
   face_area_alpha_t.allocate(static_cast<std::size_t>(n_face), n);
   face_area_eps_t.allocate(static_cast<std::size_t>(n_face), n);
   heater_t.allocate(3 * static_cast<std::size_t>(n_heater), n);
-  node_eps_area_t.allocate(nn, n);
+  node_sigma_eps_area_t.allocate(nn, n);
   node_conductance_t.allocate(nn, n);
   scalars.allocate(kScalarRows, n);
   prepare();
@@ -335,8 +346,8 @@ void ThermalPower::prepare() {
     face_area_alpha_t.set_row(j, [=](std::size_t i) { return area[i * nf + j] * alpha[i * nf + j]; });
     face_area_eps_t.set_row(j, [=](std::size_t i) { return area[i * nf + j] * eps[i * nf + j]; });
   }
-  // A node's eps A: its faces' rows summed in face order (as the kernel summed
-  // them); the sum of uniform rows is uniform.
+  // A node's sigma eps A: sigma times its faces' eps A rows summed in face
+  // order (as the kernel summed them); the sum of uniform rows is uniform.
   for (std::size_t a = 0; a < static_cast<std::size_t>(n_node); ++a) {
     const ParamRows& fe = face_area_eps_t;
     const int32_t* fnode = face_node.data();
@@ -349,8 +360,9 @@ void ThermalPower::prepare() {
     };
     bool same = true;
     for (std::size_t j = 0; j < nf; ++j) same = same && (static_cast<std::size_t>(fnode[j]) != a || fe.uniform[j]);
-    if (same) node_eps_area_t.set_uniform(a, sum(0));
-    else node_eps_area_t.set_row(a, sum);
+    auto sigma_sum = [&sum](std::size_t i) { return kStefanBoltzmann * sum(i); };
+    if (same) node_sigma_eps_area_t.set_uniform(a, sigma_sum(0));
+    else node_sigma_eps_area_t.set_row(a, sigma_sum);
   }
   // A node's conductance sum: its links' rows summed in link order (as the
   // kernel summed them into the matrix diagonal).

@@ -359,20 +359,34 @@ inline void face_cosines(const Scratch& s, std::size_t k, double fx, double fy, 
 // applies) and the face's albedo and Earth IR go into qe in the same pass, for
 // a face whose view factor likely needs the cut. Returns whether any lane's
 // plate sees the Earth's limb (the view factor then needs the horizon cut).
-template <bool First, bool Cut>
-inline bool source_face(Scratch& s, int fc, const double* fn, double wa, const double* __restrict aa,
-                        const double* __restrict ae, double* __restrict qs, double* __restrict qe,
-                        std::size_t len) {
+// With Axis (a body face, wa = 0, whose normal is sgn times body axis ax) the
+// cosines are sgn times the Sun's and the nadir's ax components. For finite
+// body-frame vectors (the array normal is then finite too) the general form's
+// other products and its wa terms are zeros, so it gives the same values but
+// for the sign of a zero cosine, which no result depends on. (The vectors are
+// finite or NaN in every component together unless the body axes themselves
+// are partly non-finite.)
+template <bool First, bool Cut, bool Axis>
+inline bool source_face(Scratch& s, int fc, const double* fn, double wa, int ax, double sgn,
+                        const double* __restrict aa, const double* __restrict ae, double* __restrict qs,
+                        double* __restrict qe, std::size_t len) {
   using Tag = std::integral_constant<bool, First>;
   double* __restrict fcs = s.face_cs[fc];
   double* __restrict fcn = s.face_cn[fc];
   double* __restrict fF = s.face_F[fc];
+  const double* __restrict sun_ax = s.sun_b[ax];
+  const double* __restrict nadir_ax = s.nadir_b[ax];
   const double fx = fn[0], fy = fn[1], fz = fn[2];
   int64_t cut = 0;
 #pragma omp simd reduction(| : cut)
   for (std::size_t k = 0; k < len; ++k) {
     double cs, cn;
-    face_cosines(s, k, fx, fy, fz, wa, cs, cn);
+    if constexpr (Axis) {
+      cs = sgn * sun_ax[k];
+      cn = sgn * nadir_ax[k];
+    } else {
+      face_cosines(s, k, fx, fy, fz, wa, cs, cn);
+    }
     fcs[k] = cs;
     fcn[k] = cn;
     if constexpr (Cut) {
@@ -637,12 +651,20 @@ void thermal_power_block(Fleet& f, std::size_t b0, std::size_t b1, const Instant
                               : (mount == static_cast<int32_t>(FaceMount::kArrayBack) ? -1.0 : 0.0);
         const double fn[3] = {wb * tp.face_normal_body[3 * fc], wb * tp.face_normal_body[3 * fc + 1],
                               wb * tp.face_normal_body[3 * fc + 2]};
+        const int ax = tp.face_axis[fc];
+        const double sgn = static_cast<double>(tp.face_axis_sign[fc]);
+        // source_face for the face's kind (First, Cut as constants; Axis: an axis normal).
+        auto source = [&](auto first_c, auto cut_c) {
+          constexpr bool kFirst = decltype(first_c)::value, kCut = decltype(cut_c)::value;
+          return ax >= 0 ? source_face<kFirst, kCut, true>(s, fc, fn, wa, ax, sgn, aa, ae, qsn, qen, len)
+                         : source_face<kFirst, kCut, false>(s, fc, fn, wa, 0, 1.0, aa, ae, qsn, qen, len);
+        };
+        using T_ = std::true_type;
+        using F_ = std::false_type;
         if (s.face_cut_hint[fc]) {
-          s.face_cut_hint[fc] = first ? source_face<true, true>(s, fc, fn, wa, aa, ae, qsn, qen, len)
-                                      : source_face<false, true>(s, fc, fn, wa, aa, ae, qsn, qen, len);
+          s.face_cut_hint[fc] = first ? source(T_{}, T_{}) : source(F_{}, T_{});
         } else {
-          const bool cut = first ? source_face<true, false>(s, fc, fn, wa, aa, ae, qsn, qen, len)
-                                 : source_face<false, false>(s, fc, fn, wa, aa, ae, qsn, qen, len);
+          const bool cut = first ? source(T_{}, F_{}) : source(F_{}, F_{});
           s.face_cut_hint[fc] = cut;
           if (cut) {
             if (first) cut_face<true>(s, fc, aa, ae, qen, len);
@@ -751,24 +773,6 @@ void thermal_power_block(Fleet& f, std::size_t b0, std::size_t b1, const Instant
     for (std::size_t j = 0; j < n3; ++j) {
       ppos[3 * b0 + j] = pos[3 * b0 + j] + mz;
       pvel[3 * b0 + j] = vel[3 * b0 + j] + mz;
-    }
-  }
-
-  // Environmental heat, mean over the step: illumination mean times the
-  // trapezoidal mean of the fully-lit solar heat, plus the trapezoidal mean
-  // of albedo and Earth IR (both smooth in time).
-  {
-    const double w = dt > 0.0 ? 0.5 : 0.0;  // the start instant has no step
-    for (int j = 0; j < nn; ++j) {
-      double* __restrict qm = s.q_mean[j];
-      const std::size_t off = static_cast<std::size_t>(j) * tp.n + b0;
-      const double* __restrict qsp = prev_in_scratch ? qs_prev[j] : tp.sun_heat_t.data() + off;  // at t_n
-      const double* __restrict qep = prev_in_scratch ? qe_prev[j] : tp.earth_heat_t.data() + off;
-      const double* __restrict qsn = qs[j];
-      const double* __restrict qen = qe[j];
-#pragma omp simd
-      for (std::size_t k = 0; k < len; ++k)
-        qm[k] = s.illum_mean[k] * (w * qsp[k] + (1.0 - w) * qsn[k]) + w * qep[k] + (1.0 - w) * qen[k];
     }
   }
 
@@ -1080,27 +1084,37 @@ void thermal_power_block(Fleet& f, std::size_t b0, std::size_t b1, const Instant
         default: conduction_link<true, true, true>(s, a, b, cond, len); break;
       }
     }
-    // Capacity, radiation and the stage-1 right-hand side.
+    // Environmental heat, mean over the step (into s.q_mean for stage 2):
+    // illumination mean times the trapezoidal mean of the fully-lit solar
+    // heat, plus the trapezoidal mean of albedo and Earth IR (both smooth in
+    // time). Capacity, radiation and the stage-1 right-hand side in the same pass.
+    const double w = 0.5;  // weight of t_n (a step: dt > 0)
     for (int a = 0; a < nn; ++a) {
       double* __restrict maa = s.M[a][a];
       double* __restrict x = s.x[a];
       double* __restrict rad = s.rad[a];
+      double* __restrict qm = s.q_mean[a];
       const double* __restrict t = s.T[a];
       const double* __restrict c = tp.capacity_t.block(static_cast<std::size_t>(a), b0);
-      const double* __restrict ea = tp.node_eps_area_t.block(static_cast<std::size_t>(a), b0);
+      const double* __restrict sea = tp.node_sigma_eps_area_t.block(static_cast<std::size_t>(a), b0);
       const double* __restrict gs = tp.node_conductance_t.block(static_cast<std::size_t>(a), b0);
-      const double* __restrict qm = s.q_mean[a];
+      const std::size_t off = static_cast<std::size_t>(a) * tp.n + b0;
+      const double* __restrict qsp = prev_in_scratch ? qs_prev[a] : tp.sun_heat_t.data() + off;  // at t_n
+      const double* __restrict qep = prev_in_scratch ? qe_prev[a] : tp.earth_heat_t.data() + off;
+      const double* __restrict qsn = qs[a];
+      const double* __restrict qen = qe[a];
       const double* __restrict qi = s.q_int[a];
       const double* __restrict kt = s.kt[a];
 #pragma omp simd
       for (std::size_t k = 0; k < len; ++k) {
+        const double q_env = s.illum_mean[k] * (w * qsp[k] + (1.0 - w) * qsn[k]) + w * qep[k] + (1.0 - w) * qen[k];
+        qm[k] = q_env;
         const double t1 = t[k];
-        const double t3 = t1 * t1 * t1;
-        const double sea = kStefanBoltzmann * ea[k];
-        maa[k] = gs[k] + (c[k] * inv_dh + 4.0 * sea * t3);
-        rad[k] = sea * t3 * t1;
+        const double st3 = sea[k] * (t1 * t1 * t1);  // sigma eps A T_n^3
+        maa[k] = gs[k] + (c[k] * inv_dh + 4.0 * st3);  // 4 (sea T^3) rounds as (4 sea) T^3
+        rad[k] = st3 * t1;
         // C T_n/(dh) + f(T_n) + Q + 3 sigma eps A T_n^4, Q = step-mean heat input
-        x[k] = c[k] * inv_dh * t1 + 2.0 * (qm[k] + qi[k]) - kt[k] + 2.0 * rad[k];
+        x[k] = c[k] * inv_dh * t1 + 2.0 * (q_env + qi[k]) - kt[k] + 2.0 * rad[k];
       }
     }
     // Stage 2 (BDF2): M T_n+1 = C (T_g / gamma - (1-gamma)^2/gamma T_n) / ((1-gamma) dt)

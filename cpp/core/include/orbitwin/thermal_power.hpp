@@ -195,6 +195,12 @@ struct ThermalPower {
   // with F(-c) = F(c) - c / h^2 (the vector irradiance of a uniform sphere is
   // radial, so the two sides of a plate differ by its projection).
   std::vector<int32_t> face_geometry_source, face_geometry_sign;
+  //! Per face: for a body face whose normal is +-1 along a body axis (the
+  //! other two components exact zeros), the axis (0: X, 1: Y, 2: Z) and its
+  //! sign; -1 and 0 otherwise. Its cosines are then +-(that component of the
+  //! body-frame unit vector), what the general dot product gives for finite
+  //! vectors (its other terms are zero products).
+  std::vector<int32_t> face_axis, face_axis_sign;
   //! Structure of the thermal matrix after elimination in node order (links
   //! plus fill-in; 1 on the diagonal): LU entries outside it are exact zeros.
   uint8_t lu_nonzero[kMaxThermalNodes][kMaxThermalNodes] = {};
@@ -244,7 +250,7 @@ struct ThermalPower {
   ParamRows face_area_alpha_t;  //!< [m^2] (n_face rows) area * absorptivity
   ParamRows face_area_eps_t;    //!< [m^2] (n_face rows) area * emissivity
   ParamRows heater_t;           //!< (3 n_heater rows) power [W], on below [K], off above [K]
-  ParamRows node_eps_area_t;    //!< [m^2] (n_node rows) sum of area * emissivity of a node's faces
+  ParamRows node_sigma_eps_area_t;  //!< [W/K^4] (n_node rows) sigma times the sum of area * emissivity of a node's faces
   ParamRows node_conductance_t; //!< [W/K] (n_node rows) sum of the conductances of a node's links
   ParamRows scalars;            //!< (kScalarRows rows) the (n,) parameters, see ScalarRow
   bool payload_demand_live = false;  //!< payload_demand_w is set every step (compute payload)
