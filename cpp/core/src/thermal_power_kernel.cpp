@@ -366,11 +366,19 @@ inline void face_cosines(const Scratch& s, std::size_t k, double fx, double fy, 
 // for the sign of a zero cosine, which no result depends on. (The vectors are
 // finite or NaN in every component together unless the body axes themselves
 // are partly non-finite.)
-template <bool First, bool Cut, bool Axis>
+// With Pair (and Cut) the pass also sums the next face, one of the same node
+// that reuses this face's geometry with sign sign2 (see derived_face, whose
+// operations it repeats): its terms are added after this face's, as there.
+template <bool First, bool Cut, bool Axis, bool Pair = false>
 inline bool source_face(Scratch& s, int fc, const double* fn, double wa, int ax, double sgn,
                         const double* __restrict aa, const double* __restrict ae, double* __restrict qs,
-                        double* __restrict qe, std::size_t len) {
+                        double* __restrict qe, std::size_t len, double sign2 = 1.0,
+                        const double* __restrict aa2 = nullptr, const double* __restrict ae2 = nullptr) {
   using Tag = std::integral_constant<bool, First>;
+  // A first face's terms are products >= +0: +0 + term is the term (and keeps
+  // the product rounded on its own before the pair's term is added).
+  const double z = opaque(0.0);
+  const double w_opp2 = sign2 < 0.0 ? 1.0 : 0.0;
   double* __restrict fcs = s.face_cs[fc];
   double* __restrict fcn = s.face_cn[fc];
   double* __restrict fF = s.face_F[fc];
@@ -393,8 +401,20 @@ inline bool source_face(Scratch& s, int fc, const double* fn, double wa, int ax,
       const double F = detail::plate_view_factor_pre(cn, s.inv_h[k], s.inv_h2[k], s.h2[k], s.xh[k]);
       fF[k] = F;
       cut |= std::fabs(cn) < s.inv_h[k] ? 1 : 0;  // -1/h < cn < 1/h
-      sum_into(qs, k, aa[k] * s.sun_flux[k] * (cs > 0.0 ? cs : 0.0), Tag{});
-      sum_into(qe, k, (aa[k] * s.albedo_flux[k] + ae[k] * s.ir_flux[k]) * F, Tag{});
+      const double ts = aa[k] * s.sun_flux[k] * (cs > 0.0 ? cs : 0.0);
+      const double te = (aa[k] * s.albedo_flux[k] + ae[k] * s.ir_flux[k]) * F;
+      if constexpr (Pair) {
+        const double qs1 = (First ? z : qs[k]) + ts;
+        const double qe1 = (First ? z : qe[k]) + te;
+        const double cs2 = sign2 * cs;
+        const double F0 = F - w_opp2 * cn * s.inv_h2[k];
+        const double F2 = F0 > 0.0 ? F0 : 0.0;
+        qs[k] = qs1 + aa2[k] * s.sun_flux[k] * (cs2 > 0.0 ? cs2 : 0.0);
+        qe[k] = qe1 + (aa2[k] * s.albedo_flux[k] + ae2[k] * s.ir_flux[k]) * F2;
+      } else {
+        sum_into(qs, k, ts, Tag{});
+        sum_into(qe, k, te, Tag{});
+      }
     } else {
       // cos clamped at 1; below -1 F is 0 with or without the clamp (NaN: 0).
       // c >= 1/h > 0: c / h^2 > 0, no clamp at 0 needed.
@@ -631,7 +651,9 @@ void thermal_power_block(Fleet& f, std::size_t b0, std::size_t b1, const Instant
   // A node's first face assigns its sums, later ones add (both terms are
   // >= +0, so assigning equals adding to +0). A face's sun term is summed in
   // the pass that finds its cosines, its Earth term once its view factor is
-  // known; faces that reuse an earlier face's geometry do both in one pass.
+  // known; faces that reuse an earlier face's geometry do both in one pass
+  // (in their source's pass when they follow it on the same node and the
+  // source's view factor is evaluated with the cut there).
   {
     bool seen[kN] = {};
     for (int fc = 0; fc < nf; ++fc) {
@@ -661,7 +683,24 @@ void thermal_power_block(Fleet& f, std::size_t b0, std::size_t b1, const Instant
         };
         using T_ = std::true_type;
         using F_ = std::false_type;
-        if (s.face_cut_hint[fc]) {
+        // The next face, when it is of the same node and reuses this face's
+        // geometry, is summed in the same pass (with the cut).
+        const int nx = fc + 1;
+        const bool pair = nx < nf && tp.face_geometry_source[nx] == fc && tp.face_node[nx] == node;
+        if (s.face_cut_hint[fc] && pair) {
+          const double* __restrict aa2 = tp.face_area_alpha_t.block(nx, b0);
+          const double* __restrict ae2 = tp.face_area_eps_t.block(nx, b0);
+          const double sign2 = static_cast<double>(tp.face_geometry_sign[nx]);
+          auto source_pair = [&](auto first_c) {
+            constexpr bool kFirst = decltype(first_c)::value;
+            return ax >= 0 ? source_face<kFirst, true, true, true>(s, fc, fn, wa, ax, sgn, aa, ae, qsn, qen, len,
+                                                                   sign2, aa2, ae2)
+                           : source_face<kFirst, true, false, true>(s, fc, fn, wa, 0, 1.0, aa, ae, qsn, qen, len,
+                                                                    sign2, aa2, ae2);
+          };
+          s.face_cut_hint[fc] = first ? source_pair(T_{}) : source_pair(F_{});
+          ++fc;  // the pair's face is done
+        } else if (s.face_cut_hint[fc]) {
           s.face_cut_hint[fc] = first ? source(T_{}, T_{}) : source(F_{}, T_{});
         } else {
           const bool cut = first ? source(T_{}, F_{}) : source(F_{}, F_{});
@@ -1182,8 +1221,20 @@ void thermal_power_block(Fleet& f, std::size_t b0, std::size_t b1, const Instant
   if (!in.segment_last && f.compute) {
     double* __restrict temp = tp.temperature_k.data() + tp.payload_node;
     const double* __restrict t = s.T[tp.payload_node];
-#pragma GCC unroll 8
-    for (std::size_t k = 0; k < len; ++k) temp[(b0 + k) * snn] = t[k];
+    std::size_t k = 0;
+#if defined(__AVX__)
+    // Four satellites per load, stored by halves (a strided scatter).
+    for (; k + 4 <= len; k += 4) {
+      const __m256d v = _mm256_loadu_pd(t + k);
+      const __m128d lo = _mm256_castpd256_pd128(v), hi = _mm256_extractf128_pd(v, 1);
+      double* d = temp + (b0 + k) * snn;
+      _mm_storel_pd(d, lo);
+      _mm_storeh_pd(d + snn, lo);
+      _mm_storel_pd(d + 2 * snn, hi);
+      _mm_storeh_pd(d + 3 * snn, hi);
+    }
+#endif
+    for (; k < len; ++k) temp[(b0 + k) * snn] = t[k];
   }
   {
     double* __restrict temp = tp.temperature_k.data();

@@ -298,10 +298,18 @@ struct ThermalPower {
 
 namespace detail {
 
+// The view factor's helpers are always inlined: the kernel calls them inside
+// vectorised loops, which a call (GCC's inlining limits) would keep scalar.
+#if defined(__GNUC__)
+#define ORBITWIN_VF_INLINE inline __attribute__((always_inline))
+#else
+#define ORBITWIN_VF_INLINE inline
+#endif
+
 // atan2(y, x) [rad] for y >= +0 and x >= 0 (the first quadrant),
 // branch-free: one division and a degree-23 odd minimax polynomial for atan
 // on [0, 1] (|error| < 3e-11 rad). Enough for view factors; vectorises.
-inline double atan2_first(double y, double x) {
+ORBITWIN_VF_INLINE double atan2_first(double y, double x) {
   const bool big = y > x;
   const double num = big ? x : y;
   const double den = big ? y : x;
@@ -325,11 +333,11 @@ inline double atan2_first(double y, double x) {
 
 // atan2(y, x) [rad] for x >= 0 (the right half-plane): atan2_first of |y|
 // with y's sign.
-inline double atan2_right(double y, double x) { return std::copysign(atan2_first(std::fabs(y), x), y); }
+ORBITWIN_VF_INLINE double atan2_right(double y, double x) { return std::copysign(atan2_first(std::fabs(y), x), y); }
 
 // plate_view_factor with the per-satellite quantities precomputed:
 // inv_h = 1/h, inv_h2 = 1/h^2, h2 = h^2, x = sqrt(h^2 - 1).
-inline double plate_view_factor_pre(double cos_nadir, double inv_h, double inv_h2, double h2,
+ORBITWIN_VF_INLINE double plate_view_factor_pre(double cos_nadir, double inv_h, double inv_h2, double h2,
                                     double x) {
   // Clamped at 1; below -1 the result is 0 with or without a clamp (as for NaN).
   const double c = cos_nadir > 1.0 ? 1.0 : cos_nadir;
