@@ -366,9 +366,10 @@ inline void face_cosines(const Scratch& s, std::size_t k, double fx, double fy, 
 // for the sign of a zero cosine, which no result depends on. (The vectors are
 // finite or NaN in every component together unless the body axes themselves
 // are partly non-finite.)
-// With Pair (and Cut) the pass also sums the next face, one of the same node
-// that reuses this face's geometry with sign sign2 (see derived_face, whose
-// operations it repeats): its terms are added after this face's, as there.
+// With Pair the pass also sums the next face, one of the same node that
+// reuses this face's geometry with sign sign2 (see derived_face, whose
+// operations it repeats): its terms are added after this face's, as there
+// (without Cut only its direct sun; earth_face or cut_face adds its Earth term).
 template <bool First, bool Cut, bool Axis, bool Pair = false>
 inline bool source_face(Scratch& s, int fc, const double* fn, double wa, int ax, double sgn,
                         const double* __restrict aa, const double* __restrict ae, double* __restrict qs,
@@ -421,35 +422,66 @@ inline bool source_face(Scratch& s, int fc, const double* fn, double wa, int ax,
       const double c = cn > 1.0 ? 1.0 : cn;
       fF[k] = c >= s.inv_h[k] ? c * s.inv_h2[k] : 0.0;
       cut |= std::fabs(cn) < s.inv_h[k] ? 1 : 0;  // -1/h < cn < 1/h
-      sum_into(qs, k, aa[k] * s.sun_flux[k] * (cs > 0.0 ? cs : 0.0), Tag{});
+      const double ts = aa[k] * s.sun_flux[k] * (cs > 0.0 ? cs : 0.0);
+      if constexpr (Pair) {  // the pair's direct sun here, its Earth term with this face's
+        const double cs2 = sign2 * cs;
+        qs[k] = ((First ? z : qs[k]) + ts) + aa2[k] * s.sun_flux[k] * (cs2 > 0.0 ? cs2 : 0.0);
+      } else {
+        sum_into(qs, k, ts, Tag{});
+      }
     }
   }
   return cut != 0;
 }
 
 // Albedo and Earth IR of a face whose view factor is in the scratch, into qe.
-template <bool First>
+// With Pair also the Earth term of source_face's pair (the same arguments).
+template <bool First, bool Pair = false>
 inline void earth_face(Scratch& s, int fc, const double* __restrict aa, const double* __restrict ae,
-                       double* __restrict qe, std::size_t len) {
+                       double* __restrict qe, std::size_t len, double sign2 = 1.0,
+                       const double* __restrict aa2 = nullptr, const double* __restrict ae2 = nullptr) {
   using Tag = std::integral_constant<bool, First>;
   const double* __restrict fF = s.face_F[fc];
+  const double* __restrict fcn = s.face_cn[fc];
+  const double z = opaque(0.0);
+  const double w_opp2 = sign2 < 0.0 ? 1.0 : 0.0;
 #pragma omp simd
-  for (std::size_t k = 0; k < len; ++k)
-    sum_into(qe, k, (aa[k] * s.albedo_flux[k] + ae[k] * s.ir_flux[k]) * fF[k], Tag{});
+  for (std::size_t k = 0; k < len; ++k) {
+    const double F = fF[k];
+    const double te = (aa[k] * s.albedo_flux[k] + ae[k] * s.ir_flux[k]) * F;
+    if constexpr (Pair) {
+      const double F0 = F - w_opp2 * fcn[k] * s.inv_h2[k];
+      const double F2 = F0 > 0.0 ? F0 : 0.0;
+      qe[k] = ((First ? z : qe[k]) + te) + (aa2[k] * s.albedo_flux[k] + ae2[k] * s.ir_flux[k]) * F2;
+    } else {
+      sum_into(qe, k, te, Tag{});
+    }
+  }
 }
 
 // The same with the view factor evaluated with the horizon cut (into the scratch).
-template <bool First>
+template <bool First, bool Pair = false>
 inline void cut_face(Scratch& s, int fc, const double* __restrict aa, const double* __restrict ae,
-                     double* __restrict qe, std::size_t len) {
+                     double* __restrict qe, std::size_t len, double sign2 = 1.0,
+                     const double* __restrict aa2 = nullptr, const double* __restrict ae2 = nullptr) {
   using Tag = std::integral_constant<bool, First>;
   const double* __restrict fcn = s.face_cn[fc];
   double* __restrict fF = s.face_F[fc];
+  const double z = opaque(0.0);
+  const double w_opp2 = sign2 < 0.0 ? 1.0 : 0.0;
 #pragma omp simd
   for (std::size_t k = 0; k < len; ++k) {
-    const double F = detail::plate_view_factor_pre(fcn[k], s.inv_h[k], s.inv_h2[k], s.h2[k], s.xh[k]);
+    const double cn = fcn[k];
+    const double F = detail::plate_view_factor_pre(cn, s.inv_h[k], s.inv_h2[k], s.h2[k], s.xh[k]);
     fF[k] = F;
-    sum_into(qe, k, (aa[k] * s.albedo_flux[k] + ae[k] * s.ir_flux[k]) * F, Tag{});
+    const double te = (aa[k] * s.albedo_flux[k] + ae[k] * s.ir_flux[k]) * F;
+    if constexpr (Pair) {
+      const double F0 = F - w_opp2 * cn * s.inv_h2[k];
+      const double F2 = F0 > 0.0 ? F0 : 0.0;
+      qe[k] = ((First ? z : qe[k]) + te) + (aa2[k] * s.albedo_flux[k] + ae2[k] * s.ir_flux[k]) * F2;
+    } else {
+      sum_into(qe, k, te, Tag{});
+    }
   }
 }
 
@@ -652,8 +684,7 @@ void thermal_power_block(Fleet& f, std::size_t b0, std::size_t b1, const Instant
   // >= +0, so assigning equals adding to +0). A face's sun term is summed in
   // the pass that finds its cosines, its Earth term once its view factor is
   // known; faces that reuse an earlier face's geometry do both in one pass
-  // (in their source's pass when they follow it on the same node and the
-  // source's view factor is evaluated with the cut there).
+  // (or in their source's passes when they follow it on the same node).
   {
     bool seen[kN] = {};
     for (int fc = 0; fc < nf; ++fc) {
@@ -684,7 +715,7 @@ void thermal_power_block(Fleet& f, std::size_t b0, std::size_t b1, const Instant
         using T_ = std::true_type;
         using F_ = std::false_type;
         // The next face, when it is of the same node and reuses this face's
-        // geometry, is summed in the same pass (with the cut).
+        // geometry, is summed in the same passes.
         const int nx = fc + 1;
         const bool pair = nx < nf && tp.face_geometry_source[nx] == fc && tp.face_node[nx] == node;
         if (s.face_cut_hint[fc] && pair) {
@@ -702,6 +733,27 @@ void thermal_power_block(Fleet& f, std::size_t b0, std::size_t b1, const Instant
           ++fc;  // the pair's face is done
         } else if (s.face_cut_hint[fc]) {
           s.face_cut_hint[fc] = first ? source(T_{}, T_{}) : source(F_{}, T_{});
+        } else if (pair) {
+          const double* __restrict aa2 = tp.face_area_alpha_t.block(nx, b0);
+          const double* __restrict ae2 = tp.face_area_eps_t.block(nx, b0);
+          const double sign2 = static_cast<double>(tp.face_geometry_sign[nx]);
+          auto source_pair = [&](auto first_c) {
+            constexpr bool kFirst = decltype(first_c)::value;
+            return ax >= 0 ? source_face<kFirst, false, true, true>(s, fc, fn, wa, ax, sgn, aa, ae, qsn, qen, len,
+                                                                    sign2, aa2, ae2)
+                           : source_face<kFirst, false, false, true>(s, fc, fn, wa, 0, 1.0, aa, ae, qsn, qen, len,
+                                                                     sign2, aa2, ae2);
+          };
+          const bool cut = first ? source_pair(T_{}) : source_pair(F_{});
+          s.face_cut_hint[fc] = cut;
+          if (cut) {
+            if (first) cut_face<true, true>(s, fc, aa, ae, qen, len, sign2, aa2, ae2);
+            else cut_face<false, true>(s, fc, aa, ae, qen, len, sign2, aa2, ae2);
+          } else {
+            if (first) earth_face<true, true>(s, fc, aa, ae, qen, len, sign2, aa2, ae2);
+            else earth_face<false, true>(s, fc, aa, ae, qen, len, sign2, aa2, ae2);
+          }
+          ++fc;  // the pair's face is done
         } else {
           const bool cut = first ? source(T_{}, F_{}) : source(F_{}, F_{});
           s.face_cut_hint[fc] = cut;
