@@ -199,7 +199,7 @@ struct ThermalPower {
   //! other two components exact zeros), the axis (0: X, 1: Y, 2: Z) and its
   //! sign; -1 and 0 otherwise. Its cosines are then +-(that component of the
   //! body-frame unit vector), what the general dot product gives for finite
-  //! vectors (its other terms are zero products).
+  //! vectors (its other terms are zero products) but for the sign of a zero.
   std::vector<int32_t> face_axis, face_axis_sign;
   //! Structure of the thermal matrix after elimination in node order (links
   //! plus fill-in; 1 on the diagonal): LU entries outside it are exact zeros.
@@ -338,7 +338,7 @@ ORBITWIN_VF_INLINE double atan2_right(double y, double x) { return std::copysign
 // plate_view_factor with the per-satellite quantities precomputed:
 // inv_h = 1/h, inv_h2 = 1/h^2, h2 = h^2, x = sqrt(h^2 - 1).
 ORBITWIN_VF_INLINE double plate_view_factor_pre(double cos_nadir, double inv_h, double inv_h2, double h2,
-                                    double x) {
+                                                double x) {
   // Clamped at 1; below -1 the result is 0 with or without a clamp (as for NaN).
   const double c = cos_nadir > 1.0 ? 1.0 : cos_nadir;
   const double rad = 1.0 - h2 * c * c;
