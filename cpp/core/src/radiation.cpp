@@ -122,24 +122,32 @@ inline Trilinear trilinear(const double* table, std::size_t row, const Radiation
 }
 
 // The log-flux blends of radiation::interpolate_cell for the values
-// [e0, e0 + n) of the kernel's table rows (Radiation::table_), times log2(10)
-// as exp10_table rounds them, into v (log2 of flux + tiny), n rounded up to
-// whole vectors of kLanes so the loop runs without a scalar remainder (the
-// extra lanes read the rows' padding or the next energies); returns the values
-// written.
+// [0, n_a) and then [e_b, e_b + n_b) of the kernel's table rows
+// (Radiation::table_), times log2(10) as exp10_table rounds them, into v (log2
+// of flux + tiny), one range after the other, each rounded up to whole vectors
+// of kLanes so the loops run without a scalar remainder (the extra lanes read
+// the rows' padding or the next energies); returns the values written.
 inline std::size_t blend_cell_lanes(const double* table, std::size_t row, const RadiationConfig& c,
-                                    const radiation::Cell& k, std::size_t e0, std::size_t n,
-                                    double* __restrict v) {
-  const Trilinear q = trilinear(table, row, c, k, e0);
-  const std::size_t padded = (n + kLanes - 1) / kLanes * kLanes;
+                                    const radiation::Cell& k, std::size_t n_a, std::size_t e_b,
+                                    std::size_t n_b, double* __restrict v) {
+  const Trilinear q = trilinear(table, row, c, k, 0);
+  const std::size_t pad_a = (n_a + kLanes - 1) / kLanes * kLanes;
+  const std::size_t pad_b = (n_b + kLanes - 1) / kLanes * kLanes;
   const double *t0 = q.t[0], *t1 = q.t[1], *t2 = q.t[2], *t3 = q.t[3];
   const double *t4 = q.t[4], *t5 = q.t[5], *t6 = q.t[6], *t7 = q.t[7];
 #pragma omp simd
-  for (std::size_t e = 0; e < padded; ++e)
+  for (std::size_t e = 0; e < pad_a; ++e)
     v[e] = (q.w[0] * t0[e] + q.w[1] * t1[e] + q.w[2] * t2[e] + q.w[3] * t3[e] + q.w[4] * t4[e] +
             q.w[5] * t5[e] + q.w[6] * t6[e] + q.w[7] * t7[e]) *
            radiation::kLog2Of10;
-  return padded;
+  v += pad_a;
+  t0 += e_b, t1 += e_b, t2 += e_b, t3 += e_b, t4 += e_b, t5 += e_b, t6 += e_b, t7 += e_b;
+#pragma omp simd
+  for (std::size_t e = 0; e < pad_b; ++e)
+    v[e] = (q.w[0] * t0[e] + q.w[1] * t1[e] + q.w[2] * t2[e] + q.w[3] * t3[e] + q.w[4] * t4[e] +
+            q.w[5] * t5[e] + q.w[6] * t6[e] + q.w[7] * t7[e]) *
+           radiation::kLog2Of10;
+  return pad_a + pad_b;
 }
 
 //! 0, 1, 2, ...: energy indices as doubles, for selects the compiler keeps
@@ -170,11 +178,11 @@ inline __m256d lanes_below(std::size_t e, __m256d n) {
   return _mm256_cmp_pd(_mm256_loadu_pd(kRamp.v + e), n, _CMP_LT_OQ);
 }
 
-// Energies e..e+3 of a row of n values: a whole vector, the last one masked
-// (nothing written past the row) unless `spill` allows its spare lanes (zeros)
-// in the next row.
-inline void store_row(double* __restrict dst, std::size_t e, std::size_t n, bool spill, __m256d x) {
-  if (e + kLanes <= n || spill)
+// Energies e..e+3 of a row of n values, the vector past the last whole one
+// (e + kLanes > n): masked (nothing written past the row) unless `spill`
+// allows its spare lanes (zeros) in the next row.
+inline void store_row_tail(double* __restrict dst, std::size_t e, std::size_t n, bool spill, __m256d x) {
+  if (spill)
     _mm256_storeu_pd(dst + e, x);
   else
     _mm256_maskstore_pd(dst + e, _mm256_castpd_si256(lanes_below(e, _mm256_set1_pd(static_cast<double>(n)))), x);
@@ -188,7 +196,7 @@ inline double lane_sum(__m256d v) {
 }
 
 // A proton row: the fluxes src[0..used) and zeros up to n into dst (up to
-// n_pad where `spill`, see store_row), and its dot products with the
+// n_pad where `spill`, see store_row_tail), and its dot products with the
 // (zero-padded) response rows over n_pad energies.
 inline void proton_row_dots(const double* __restrict src, double used, std::size_t n, std::size_t n_pad,
                             bool spill, double* __restrict dst, const double* __restrict wp, const double* __restrict w0,
@@ -196,13 +204,22 @@ inline void proton_row_dots(const double* __restrict src, double used, std::size
                             double& s1, double& s2) {
   const __m256d u = _mm256_set1_pd(used);
   __m256d vd = _mm256_setzero_pd(), v0 = vd, v1 = vd, v2 = vd;
-  for (std::size_t e = 0; e < n_pad; e += kLanes) {
-    const __m256d x = _mm256_and_pd(lanes_below(e, u), _mm256_loadu_pd(src + e));
-    store_row(dst, e, n, spill, x);
+  const auto dots = [&](std::size_t e, __m256d x) {
     vd = _mm256_fmadd_pd(x, _mm256_loadu_pd(wp + e), vd);
     v0 = _mm256_fmadd_pd(x, _mm256_loadu_pd(w0 + e), v0);
     v1 = _mm256_fmadd_pd(x, _mm256_loadu_pd(w1 + e), v1);
     v2 = _mm256_fmadd_pd(x, _mm256_loadu_pd(w2 + e), v2);
+  };
+  std::size_t e = 0;
+  for (; e + kLanes <= n; e += kLanes) {  // whole vectors of the row
+    const __m256d x = _mm256_and_pd(lanes_below(e, u), _mm256_loadu_pd(src + e));
+    _mm256_storeu_pd(dst + e, x);
+    dots(e, x);
+  }
+  if (e < n_pad) {  // the last, partial one (n_pad: n rounded up to whole vectors)
+    const __m256d x = _mm256_and_pd(lanes_below(e, u), _mm256_loadu_pd(src + e));
+    store_row_tail(dst, e, n, spill, x);
+    dots(e, x);
   }
   d = lane_sum(vd);
   s0 = lane_sum(v0);
@@ -216,12 +233,21 @@ inline double electron_row_dose(const double* __restrict src, double used, std::
                                 bool spill, double* __restrict dst, const double* __restrict we) {
   const __m256d u = _mm256_set1_pd(used);
   __m256d acc = _mm256_setzero_pd();
-  for (std::size_t e = 0; e < n_pad; e += kLanes) {
-    const __m256d x = _mm256_and_pd(lanes_below(e, u), _mm256_loadu_pd(src + e));
-    store_row(dst, e, n, spill, x);
+  const auto dose = [&](std::size_t e, __m256d x) {
     __m256d p = _mm256_mul_pd(x, _mm256_loadu_pd(we + e));
     asm("" : "+x"(p));  // the product rounded, not fused into the sum
     acc = _mm256_add_pd(acc, p);
+  };
+  std::size_t e = 0;
+  for (; e + kLanes <= n; e += kLanes) {
+    const __m256d x = _mm256_and_pd(lanes_below(e, u), _mm256_loadu_pd(src + e));
+    _mm256_storeu_pd(dst + e, x);
+    dose(e, x);
+  }
+  if (e < n_pad) {
+    const __m256d x = _mm256_and_pd(lanes_below(e, u), _mm256_loadu_pd(src + e));
+    store_row_tail(dst, e, n, spill, x);
+    dose(e, x);
   }
   const __m128d lo = _mm256_castpd256_pd128(acc), hi = _mm256_extractf128_pd(acc, 1);
   return (_mm_cvtsd_f64(lo) + _mm_cvtsd_f64(_mm_unpackhi_pd(lo, lo))) +
@@ -427,12 +453,12 @@ void Radiation::validate_parameters(const std::string& fleet) const {
   }
 }
 
-void Radiation::step(Fleet& f, std::size_t b0, std::size_t b1, double t_s, double dt_s,
-                     double sin_gmst, double cos_gmst) {
+void Radiation::prepare() {
   const RadiationConfig& c = cfg_;
   const std::size_t nt = c.n_thickness;
-  // Response rows follow the shield thickness (parameters change only between advances).
-  for (std::size_t i = b0; i < b1; ++i) {
+  // Response rows follow the shield thickness (parameters change only between
+  // advances, so once per advance rather than per block and step).
+  for (std::size_t i = 0; i < n_; ++i) {
     const double th = shield_thickness_m[i];
     if (th == cached_thickness_[i]) continue;
     double u = (std::log(th) - c.log_thickness0) / c.dlog_thickness;
@@ -444,6 +470,11 @@ void Radiation::step(Fleet& f, std::size_t b0, std::size_t b1, double t_s, doubl
     thickness_frac_[i] = u - static_cast<double>(k);
     cached_thickness_[i] = th;
   }
+  zero_rows_.fill(0);
+}
+
+void Radiation::step(Fleet& f, std::size_t b0, std::size_t b1, double t_s, double dt_s,
+                     double sin_gmst, double cos_gmst) {
   // The response rows this thread blended last, kept across blocks and steps
   // for this model (another model, even at the same address, has another id).
   thread_local Weights w;
@@ -616,11 +647,9 @@ void Radiation::step_chunk(Fleet& f, std::size_t b0, std::size_t b1, double t_s,
     const radiation::Cell cl{static_cast<std::size_t>(ia[k]), static_cast<std::size_t>(il[k]),
                              static_cast<std::size_t>(io[k]), fa[k], fl[k], fo[k]};
     at[k] = static_cast<uint32_t>(top);
-    // One range of a table row: from the first proton (or electron) to the
-    // last energy with flux; with both species, the protons past their last
-    // one with flux and the padding are blended too (pass 2 selects zeros for them).
-    const std::size_t e_lo = used_p[k] ? 0 : np_pad_, e_hi = used_e[k] ? np_pad_ + used_e[k] : used_p[k];
-    if (occupied) top += blend_cell_lanes(table_.data(), row_, c, cl, e_lo, e_hi - e_lo, logs + top);
+    // The protons up to the last energy with flux, then the electrons
+    // likewise, each in whole vectors (pass 2 selects zeros past the last).
+    if (occupied) top += blend_cell_lanes(table_.data(), row_, c, cl, used_p[k], np_pad_, used_e[k], logs + top);
     busy[n_busy++] = static_cast<unsigned char>(k);
   }
   // Pass 2: the blends to fluxes (one vectorised loop for the chunk), into
@@ -699,7 +728,7 @@ void Radiation::step_chunk(Fleet& f, std::size_t b0, std::size_t b1, double t_s,
         for (std::size_t e = 0; e < np; ++e) pf[e] = row[e];
 #endif
     }
-    if (protons) src += np_pad;  // the electrons follow the protons' blends
+    src += (up + kLanes - 1) / kLanes * kLanes;  // the electrons follow the protons' blends
     if (electrons) {
 #if defined(ORBITWIN_RADIATION_AVX2)
       d += electron_row_dose(src, static_cast<double>(ue), ne, ne_pad, spill, ef, w.electron_dose);
