@@ -598,7 +598,8 @@ void Radiation::step_chunk(Fleet& f, std::size_t b0, std::size_t b1, double t_s,
   alignas(64) double dsum[kChunk], ssum[kSeeEffects][kChunk];
   alignas(64) double logs[kChunk * (kMaxEnergies + 2 * kLanes) + kMaxEnergies + 3 * kLanes];
   uint32_t at[kChunk];                 //!< start of a satellite's blends in logs
-  unsigned char used_p[kChunk], used_e[kChunk];  //!< energies blended, from the first
+  //! energies blended, from the first: protons, electrons (cell_energies_'s pair)
+  unsigned char used[kChunk][2];
   unsigned char busy[kChunk];          //!< satellites (k) with trapped particles or solar protons
   std::size_t n_busy = 0, top = 0;
 #pragma omp simd
@@ -606,21 +607,33 @@ void Radiation::step_chunk(Fleet& f, std::size_t b0, std::size_t b1, double t_s,
     dsum[k] = 0.0;
     ssum[0][k] = ssum[1][k] = ssum[2][k] = 0.0;
   }
-  unsigned char quiet[kChunk];
-  for (std::size_t k = 0; k < b1 - b0; ++k) {
-    used_p[k] = cell_energies_[2 * static_cast<std::size_t>(cell[k])];
-    used_e[k] = cell_energies_[2 * static_cast<std::size_t>(cell[k]) + 1];
-  }
+  alignas(32) unsigned char quiet[kChunk] = {};
+  for (std::size_t k = 0; k < b1 - b0; ++k)
+    std::memcpy(used[k], &cell_energies_[2 * static_cast<std::size_t>(cell[k])], 2);
   {
     const uint8_t* __restrict zr = zero_rows_.data() + b0;
 #pragma omp simd
-    for (std::size_t k = 0; k < b1 - b0; ++k)
-      quiet[k] = (valid[k] != 0.0) & ((used_p[k] | used_e[k]) == 0) & (zr[k] == 3u) & !(spe_omni[k] > 0.0);
+    for (std::size_t k = 0; k < b1 - b0; ++k) {
+      uint16_t both;  // both species' counts at once: 0 where neither has flux
+      std::memcpy(&both, used[k], sizeof both);
+      quiet[k] = (valid[k] != 0.0) & (both == 0) & (zr[k] == 3u) & !(spe_omni[k] > 0.0);
+    }
   }
   // The other satellites as bits, visited in order: no branch per satellite
   // on which of them are quiet (scattered over the chunk).
   uint64_t todo = 0;
+#if defined(ORBITWIN_RADIATION_AVX2)
+  static_assert(kChunk == 64, "two vectors of 32 marks");
+  for (std::size_t k = 0; k < kChunk; k += 32) {
+    const __m256i q = _mm256_load_si256(reinterpret_cast<const __m256i*>(quiet + k));
+    const __m256i not_quiet = _mm256_cmpeq_epi8(q, _mm256_setzero_si256());
+    const uint32_t busy_bits = static_cast<uint32_t>(_mm256_movemask_epi8(not_quiet));
+    todo |= static_cast<uint64_t>(busy_bits) << k;
+  }
+  if (b1 - b0 < kChunk) todo &= (uint64_t{1} << (b1 - b0)) - 1;
+#else
   for (std::size_t k = 0; k < b1 - b0; ++k) todo |= static_cast<uint64_t>(quiet[k] == 0) << k;
+#endif
   for (; todo != 0; todo &= todo - 1) {
     const std::size_t k = lowest_bit(todo), i = b0 + k;
     if (valid[k] == 0.0) {
@@ -635,7 +648,7 @@ void Radiation::step_chunk(Fleet& f, std::size_t b0, std::size_t b1, double t_s,
     // Cells with no flux of a species give exact zeros: the kernel writes the
     // zeros once (a row it zeroed at an earlier step of this advance is left
     // alone) and skips the species' dot products, which would add +0.
-    const unsigned char occupied = (used_p[k] ? 1u : 0u) | (used_e[k] ? 2u : 0u);
+    const unsigned char occupied = (used[k][0] ? 1u : 0u) | (used[k][1] ? 2u : 0u);
     const uint8_t zero = zero_rows_[i];
     const bool solar = spe_omni[k] > 0.0;
     if (!(occupied & 1u) && !(zero & 1u))
@@ -649,7 +662,7 @@ void Radiation::step_chunk(Fleet& f, std::size_t b0, std::size_t b1, double t_s,
     at[k] = static_cast<uint32_t>(top);
     // The protons up to the last energy with flux, then the electrons
     // likewise, each in whole vectors (pass 2 selects zeros past the last).
-    if (occupied) top += blend_cell_lanes(table_.data(), row_, c, cl, used_p[k], np_pad_, used_e[k], logs + top);
+    if (occupied) top += blend_cell_lanes(table_.data(), row_, c, cl, used[k][0], np_pad_, used[k][1], logs + top);
     busy[n_busy++] = static_cast<unsigned char>(k);
   }
   // Pass 2: the blends to fluxes (one vectorised loop for the chunk), into
@@ -665,7 +678,7 @@ void Radiation::step_chunk(Fleet& f, std::size_t b0, std::size_t b1, double t_s,
     const std::size_t k = busy[b], i = b0 + k;
     double* __restrict pf = proton_flux.data() + i * np;
     double* __restrict ef = electron_flux.data() + i * ne;
-    const std::size_t up = used_p[k], ue = used_e[k];
+    const std::size_t up = used[k][0], ue = used[k][1];
     const double upd = static_cast<double>(up);
     // Rows are copied in whole vectors where the spare lanes (zeros: past the
     // energies with flux) fall in the rows of the next satellite of this
