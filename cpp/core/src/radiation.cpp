@@ -122,32 +122,24 @@ inline Trilinear trilinear(const double* table, std::size_t row, const Radiation
 }
 
 // The log-flux blends of radiation::interpolate_cell for the values
-// [0, n_a) and then [e_b, e_b + n_b) of the kernel's table rows
-// (Radiation::table_), times log2(10) as exp10_table rounds them, into v (log2
-// of flux + tiny), one range after the other, each rounded up to whole vectors
-// of kLanes so the loops run without a scalar remainder (the extra lanes read
-// the rows' padding or the next energies); returns the values written.
+// [e0, e0 + n) of the kernel's table rows (Radiation::table_), times log2(10)
+// as exp10_table rounds them, into v (log2 of flux + tiny), n rounded up to
+// whole vectors of kLanes so the loop runs without a scalar remainder (the
+// extra lanes read the rows' padding or the next energies); returns the values
+// written.
 inline std::size_t blend_cell_lanes(const double* table, std::size_t row, const RadiationConfig& c,
-                                    const radiation::Cell& k, std::size_t n_a, std::size_t e_b,
-                                    std::size_t n_b, double* __restrict v) {
-  const Trilinear q = trilinear(table, row, c, k, 0);
-  const std::size_t pad_a = (n_a + kLanes - 1) / kLanes * kLanes;
-  const std::size_t pad_b = (n_b + kLanes - 1) / kLanes * kLanes;
+                                    const radiation::Cell& k, std::size_t e0, std::size_t n,
+                                    double* __restrict v) {
+  const Trilinear q = trilinear(table, row, c, k, e0);
+  const std::size_t padded = (n + kLanes - 1) / kLanes * kLanes;
   const double *t0 = q.t[0], *t1 = q.t[1], *t2 = q.t[2], *t3 = q.t[3];
   const double *t4 = q.t[4], *t5 = q.t[5], *t6 = q.t[6], *t7 = q.t[7];
 #pragma omp simd
-  for (std::size_t e = 0; e < pad_a; ++e)
+  for (std::size_t e = 0; e < padded; ++e)
     v[e] = (q.w[0] * t0[e] + q.w[1] * t1[e] + q.w[2] * t2[e] + q.w[3] * t3[e] + q.w[4] * t4[e] +
             q.w[5] * t5[e] + q.w[6] * t6[e] + q.w[7] * t7[e]) *
            radiation::kLog2Of10;
-  v += pad_a;
-  t0 += e_b, t1 += e_b, t2 += e_b, t3 += e_b, t4 += e_b, t5 += e_b, t6 += e_b, t7 += e_b;
-#pragma omp simd
-  for (std::size_t e = 0; e < pad_b; ++e)
-    v[e] = (q.w[0] * t0[e] + q.w[1] * t1[e] + q.w[2] * t2[e] + q.w[3] * t3[e] + q.w[4] * t4[e] +
-            q.w[5] * t5[e] + q.w[6] * t6[e] + q.w[7] * t7[e]) *
-           radiation::kLog2Of10;
-  return pad_a + pad_b;
+  return padded;
 }
 
 //! 0, 1, 2, ...: energy indices as doubles, for selects the compiler keeps
@@ -660,9 +652,11 @@ void Radiation::step_chunk(Fleet& f, std::size_t b0, std::size_t b1, double t_s,
     const radiation::Cell cl{static_cast<std::size_t>(ia[k]), static_cast<std::size_t>(il[k]),
                              static_cast<std::size_t>(io[k]), fa[k], fl[k], fo[k]};
     at[k] = static_cast<uint32_t>(top);
-    // The protons up to the last energy with flux, then the electrons
-    // likewise, each in whole vectors (pass 2 selects zeros past the last).
-    if (occupied) top += blend_cell_lanes(table_.data(), row_, c, cl, used[k][0], np_pad_, used[k][1], logs + top);
+    // One range of a table row: from the first proton (or electron) to the
+    // last energy with flux; with both species, the protons past their last
+    // one with flux and the padding are blended too (pass 2 selects zeros for them).
+    const std::size_t e_lo = used[k][0] ? 0 : np_pad_, e_hi = used[k][1] ? np_pad_ + used[k][1] : used[k][0];
+    if (occupied) top += blend_cell_lanes(table_.data(), row_, c, cl, e_lo, e_hi - e_lo, logs + top);
     busy[n_busy++] = static_cast<unsigned char>(k);
   }
   // Pass 2: the blends to fluxes (one vectorised loop for the chunk), into
@@ -741,7 +735,7 @@ void Radiation::step_chunk(Fleet& f, std::size_t b0, std::size_t b1, double t_s,
         for (std::size_t e = 0; e < np; ++e) pf[e] = row[e];
 #endif
     }
-    src += (up + kLanes - 1) / kLanes * kLanes;  // the electrons follow the protons' blends
+    if (protons) src += np_pad;  // the electrons follow the protons' blends
     if (electrons) {
 #if defined(ORBITWIN_RADIATION_AVX2)
       d += electron_row_dose(src, static_cast<double>(ue), ne, ne_pad, spill, ef, w.electron_dose);
