@@ -180,11 +180,25 @@ inline void store_row_tail(double* __restrict dst, std::size_t e, std::size_t n,
     _mm256_maskstore_pd(dst + e, _mm256_castpd_si256(lanes_below(e, _mm256_set1_pd(static_cast<double>(n)))), x);
 }
 
-// The lanes added up as an omp simd reduction from 0 adds them: in lane order.
-inline double lane_sum(__m256d v) {
-  const __m128d lo = _mm256_castpd256_pd128(v), hi = _mm256_extractf128_pd(v, 1);
-  return (((0.0 + _mm_cvtsd_f64(lo)) + _mm_cvtsd_f64(_mm_unpackhi_pd(lo, lo))) + _mm_cvtsd_f64(hi)) +
-         _mm_cvtsd_f64(_mm_unpackhi_pd(hi, hi));
+// Four vectors' lanes each added up as an omp simd reduction from 0 adds
+// them, in lane order (((0 + l0) + l1) + l2) + l3, all four at once: the
+// vectors transposed, then three vector additions after the first.
+inline void lane_sums(__m256d a, __m256d b, __m256d c, __m256d d, double& sa, double& sb, double& sc,
+                      double& sd) {
+  const __m256d ab_lo = _mm256_unpacklo_pd(a, b), ab_hi = _mm256_unpackhi_pd(a, b);  // a0 b0 a2 b2, a1 b1 a3 b3
+  const __m256d cd_lo = _mm256_unpacklo_pd(c, d), cd_hi = _mm256_unpackhi_pd(c, d);
+  const __m256d l0 = _mm256_permute2f128_pd(ab_lo, cd_lo, 0x20);  // a0 b0 c0 d0
+  const __m256d l1 = _mm256_permute2f128_pd(ab_hi, cd_hi, 0x20);
+  const __m256d l2 = _mm256_permute2f128_pd(ab_lo, cd_lo, 0x31);
+  const __m256d l3 = _mm256_permute2f128_pd(ab_hi, cd_hi, 0x31);
+  const __m256d sum =
+      _mm256_add_pd(_mm256_add_pd(_mm256_add_pd(_mm256_add_pd(_mm256_setzero_pd(), l0), l1), l2), l3);
+  alignas(32) double out[kLanes];
+  _mm256_store_pd(out, sum);
+  sa = out[0];
+  sb = out[1];
+  sc = out[2];
+  sd = out[3];
 }
 
 // A proton row: the fluxes src[0..used) and zeros up to n into dst (up to
@@ -213,10 +227,7 @@ inline void proton_row_dots(const double* __restrict src, double used, std::size
     store_row_tail(dst, e, n, spill, x);
     dots(e, x);
   }
-  d = lane_sum(vd);
-  s0 = lane_sum(v0);
-  s1 = lane_sum(v1);
-  s2 = lane_sum(v2);
+  lane_sums(vd, v0, v1, v2, d, s0, s1, s2);
 }
 
 // An electron row as proton_row_dots; returns its dose rate: per lane the
