@@ -154,13 +154,16 @@ constexpr Ramp kRamp{};
 
 // Log2 fluxes v[0..n) from blend_cell_lanes to fluxes in place, as
 // radiation::interpolate_cell takes them (same bits: the products were
-// rounded when stored, and |v| <= kMaxLogFlux log2(10) < 1000).
+// rounded when stored, and |v| <= kMaxLogFlux log2(10) < 1000). n is a
+// multiple of 2 kLanes: two vectors per iteration, half the loop control.
 inline void fluxes_from_logs(double tiny, double* __restrict v, std::size_t n) {
   const double zero_below = kZeroFluxFraction * tiny;
+  for (double* __restrict end = v + n; v < end; v += 2 * kLanes) {
 #pragma omp simd
-  for (std::size_t e = 0; e < n; ++e) {
-    const double f = radiation::exp2_in_range(v[e]) - tiny;
-    v[e] = f > zero_below ? f : 0.0;
+    for (std::size_t e = 0; e < 2 * kLanes; ++e) {
+      const double f = radiation::exp2_in_range(v[e]) - tiny;
+      v[e] = f > zero_below ? f : 0.0;
+    }
   }
 }
 
@@ -673,7 +676,13 @@ void Radiation::step_chunk(Fleet& f, std::size_t b0, std::size_t b1, double t_s,
   // Pass 2: the blends to fluxes (one vectorised loop for the chunk), into
   // the flux rows; the proton and electron parts of the dose rate and event
   // rates (dsum, ssum): dot products with the response rows.
-  fluxes_from_logs(c.tiny_flux, logs, top);
+  {
+    // Whole pairs of vectors: the values past the blends set (to any finite
+    // value: they are overwritten with zeros below).
+    const std::size_t top2 = (top + 2 * kLanes - 1) / (2 * kLanes) * (2 * kLanes);
+    for (std::size_t e = top; e < top2; ++e) logs[e] = 0.0;
+    fluxes_from_logs(c.tiny_flux, logs, top2);
+  }
   // The rows' energies past those blended are zeros: the loops below read
   // whole rows from a satellite's start in logs and select; past the end the
   // values read are set.
