@@ -108,10 +108,16 @@ struct Trilinear {
   const double* t[8];
 };
 
-// Of a table of rows of `row` values per node (nalt, nlat, nlon, row).
-inline Trilinear trilinear(const double* table, std::size_t row, const RadiationConfig& c,
-                           const radiation::Cell& k, std::size_t e0) {
-  const std::size_t s_lon = row, s_lat = c.nlon * row, s_alt = c.nlat * c.nlon * row;
+// Strides [values] of a table of rows of `row` values per node (nalt, nlat, nlon, row).
+struct Strides {
+  std::size_t lon, lat, alt;
+};
+inline Strides strides(std::size_t row, const RadiationConfig& c) {
+  return Strides{row, c.nlon * row, c.nlat * c.nlon * row};
+}
+
+inline Trilinear trilinear(const double* table, const Strides& s, const radiation::Cell& k, std::size_t e0) {
+  const std::size_t s_lon = s.lon, s_lat = s.lat, s_alt = s.alt;
   const double* t = table + k.ia * s_alt + k.il * s_lat + k.io * s_lon + e0;
   const double fa = k.fa, fl = k.fl, fo = k.fo;
   return Trilinear{{(1 - fa) * (1 - fl) * (1 - fo), (1 - fa) * (1 - fl) * fo, (1 - fa) * fl * (1 - fo),
@@ -127,10 +133,9 @@ inline Trilinear trilinear(const double* table, std::size_t row, const Radiation
 // whole vectors of kLanes so the loop runs without a scalar remainder (the
 // extra lanes read the rows' padding or the next energies); returns the values
 // written.
-inline std::size_t blend_cell_lanes(const double* table, std::size_t row, const RadiationConfig& c,
-                                    const radiation::Cell& k, std::size_t e0, std::size_t n,
-                                    double* __restrict v) {
-  const Trilinear q = trilinear(table, row, c, k, e0);
+inline std::size_t blend_cell_lanes(const double* table, const Strides& s, const radiation::Cell& k,
+                                    std::size_t e0, std::size_t n, double* __restrict v) {
+  const Trilinear q = trilinear(table, s, k, e0);
   const std::size_t padded = (n + kLanes - 1) / kLanes * kLanes;
   const double *t0 = q.t[0], *t1 = q.t[1], *t2 = q.t[2], *t3 = q.t[3];
   const double *t4 = q.t[4], *t5 = q.t[5], *t6 = q.t[6], *t7 = q.t[7];
@@ -308,7 +313,7 @@ Cell locate_cell(const RadiationConfig& c, double lat_deg, double lon_deg, doubl
 
 void interpolate_cell(const RadiationConfig& c, const Cell& k, std::size_t e0, std::size_t e1,
                       double* out) {
-  const Trilinear q = trilinear(c.log_flux.data(), c.n_proton + c.n_electron, c, k, 0);
+  const Trilinear q = trilinear(c.log_flux.data(), strides(c.n_proton + c.n_electron, c), k, 0);
   const double tiny = c.tiny_flux, zero_below = kZeroFluxFraction * c.tiny_flux;
 #pragma omp simd
   for (std::size_t e = e0; e < e1; ++e) {
@@ -640,6 +645,10 @@ void Radiation::step_chunk(Fleet& f, std::size_t b0, std::size_t b1, double t_s,
 #else
   for (std::size_t k = 0; k < b1 - b0; ++k) todo |= static_cast<uint64_t>(quiet[k] == 0) << k;
 #endif
+  // Read once here (the stores below could alias the configuration's fields).
+  const double* const table = table_.data();
+  const Strides table_strides = strides(row_, c);
+  const std::size_t np_pad = np_pad_, ne_pad = row_ - np_pad_;
   for (; todo != 0; todo &= todo - 1) {
     const std::size_t k = lowest_bit(todo), i = b0 + k;
     if (valid[k] == 0.0) {
@@ -669,8 +678,8 @@ void Radiation::step_chunk(Fleet& f, std::size_t b0, std::size_t b1, double t_s,
     // One range of a table row: from the first proton (or electron) to the
     // last energy with flux; with both species, the protons past their last
     // one with flux and the padding are blended too (pass 2 selects zeros for them).
-    const std::size_t e_lo = used[k][0] ? 0 : np_pad_, e_hi = used[k][1] ? np_pad_ + used[k][1] : used[k][0];
-    if (occupied) top += blend_cell_lanes(table_.data(), row_, c, cl, e_lo, e_hi - e_lo, logs + top);
+    const std::size_t e_lo = used[k][0] ? 0 : np_pad, e_hi = used[k][1] ? np_pad + used[k][1] : used[k][0];
+    if (occupied) top += blend_cell_lanes(table, table_strides, cl, e_lo, e_hi - e_lo, logs + top);
     busy[n_busy++] = static_cast<unsigned char>(k);
   }
   // Pass 2: the blends to fluxes (one vectorised loop for the chunk), into
@@ -687,7 +696,6 @@ void Radiation::step_chunk(Fleet& f, std::size_t b0, std::size_t b1, double t_s,
   // whole rows from a satellite's start in logs and select; past the end the
   // values read are set.
   for (std::size_t e = 0; e < row_ + kLanes; ++e) logs[top + e] = 0.0;
-  const std::size_t np_pad = np_pad_, ne_pad = row_ - np_pad_;
   for (std::size_t b = 0; b < n_busy; ++b) {
     const std::size_t k = busy[b], i = b0 + k;
     double* __restrict pf = proton_flux.data() + i * np;
