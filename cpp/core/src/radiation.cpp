@@ -108,10 +108,16 @@ struct Trilinear {
   const double* t[8];
 };
 
-// Of a table of rows of `row` values per node (nalt, nlat, nlon, row).
-inline Trilinear trilinear(const double* table, std::size_t row, const RadiationConfig& c,
-                           const radiation::Cell& k, std::size_t e0) {
-  const std::size_t s_lon = row, s_lat = c.nlon * row, s_alt = c.nlat * c.nlon * row;
+// Strides [values] of a table of rows of `row` values per node (nalt, nlat, nlon, row).
+struct Strides {
+  std::size_t lon, lat, alt;
+};
+inline Strides strides(std::size_t row, const RadiationConfig& c) {
+  return Strides{row, c.nlon * row, c.nlat * c.nlon * row};
+}
+
+inline Trilinear trilinear(const double* table, const Strides& s, const radiation::Cell& k, std::size_t e0) {
+  const std::size_t s_lon = s.lon, s_lat = s.lat, s_alt = s.alt;
   const double* t = table + k.ia * s_alt + k.il * s_lat + k.io * s_lon + e0;
   const double fa = k.fa, fl = k.fl, fo = k.fo;
   return Trilinear{{(1 - fa) * (1 - fl) * (1 - fo), (1 - fa) * (1 - fl) * fo, (1 - fa) * fl * (1 - fo),
@@ -127,10 +133,9 @@ inline Trilinear trilinear(const double* table, std::size_t row, const Radiation
 // whole vectors of kLanes so the loop runs without a scalar remainder (the
 // extra lanes read the rows' padding or the next energies); returns the values
 // written.
-inline std::size_t blend_cell_lanes(const double* table, std::size_t row, const RadiationConfig& c,
-                                    const radiation::Cell& k, std::size_t e0, std::size_t n,
-                                    double* __restrict v) {
-  const Trilinear q = trilinear(table, row, c, k, e0);
+inline std::size_t blend_cell_lanes(const double* table, const Strides& s, const radiation::Cell& k,
+                                    std::size_t e0, std::size_t n, double* __restrict v) {
+  const Trilinear q = trilinear(table, s, k, e0);
   const std::size_t padded = (n + kLanes - 1) / kLanes * kLanes;
   const double *t0 = q.t[0], *t1 = q.t[1], *t2 = q.t[2], *t3 = q.t[3];
   const double *t4 = q.t[4], *t5 = q.t[5], *t6 = q.t[6], *t7 = q.t[7];
@@ -154,13 +159,16 @@ constexpr Ramp kRamp{};
 
 // Log2 fluxes v[0..n) from blend_cell_lanes to fluxes in place, as
 // radiation::interpolate_cell takes them (same bits: the products were
-// rounded when stored, and |v| <= kMaxLogFlux log2(10) < 1000).
+// rounded when stored, and |v| <= kMaxLogFlux log2(10) < 1000). n is a
+// multiple of 2 kLanes: two vectors per iteration, half the loop control.
 inline void fluxes_from_logs(double tiny, double* __restrict v, std::size_t n) {
   const double zero_below = kZeroFluxFraction * tiny;
+  for (double* __restrict end = v + n; v < end; v += 2 * kLanes) {
 #pragma omp simd
-  for (std::size_t e = 0; e < n; ++e) {
-    const double f = radiation::exp2_in_range(v[e]) - tiny;
-    v[e] = f > zero_below ? f : 0.0;
+    for (std::size_t e = 0; e < 2 * kLanes; ++e) {
+      const double f = radiation::exp2_in_range(v[e]) - tiny;
+      v[e] = f > zero_below ? f : 0.0;
+    }
   }
 }
 
@@ -170,25 +178,39 @@ inline __m256d lanes_below(std::size_t e, __m256d n) {
   return _mm256_cmp_pd(_mm256_loadu_pd(kRamp.v + e), n, _CMP_LT_OQ);
 }
 
-// Energies e..e+3 of a row of n values: a whole vector, the last one masked
-// (nothing written past the row) unless `spill` allows its spare lanes (zeros)
-// in the next row.
-inline void store_row(double* __restrict dst, std::size_t e, std::size_t n, bool spill, __m256d x) {
-  if (e + kLanes <= n || spill)
+// Energies e..e+3 of a row of n values, the vector past the last whole one
+// (e + kLanes > n): masked (nothing written past the row) unless `spill`
+// allows its spare lanes (zeros) in the next row.
+inline void store_row_tail(double* __restrict dst, std::size_t e, std::size_t n, bool spill, __m256d x) {
+  if (spill)
     _mm256_storeu_pd(dst + e, x);
   else
     _mm256_maskstore_pd(dst + e, _mm256_castpd_si256(lanes_below(e, _mm256_set1_pd(static_cast<double>(n)))), x);
 }
 
-// The lanes added up as an omp simd reduction from 0 adds them: in lane order.
-inline double lane_sum(__m256d v) {
-  const __m128d lo = _mm256_castpd256_pd128(v), hi = _mm256_extractf128_pd(v, 1);
-  return (((0.0 + _mm_cvtsd_f64(lo)) + _mm_cvtsd_f64(_mm_unpackhi_pd(lo, lo))) + _mm_cvtsd_f64(hi)) +
-         _mm_cvtsd_f64(_mm_unpackhi_pd(hi, hi));
+// Four vectors' lanes each added up as an omp simd reduction from 0 adds
+// them, in lane order (((0 + l0) + l1) + l2) + l3, all four at once: the
+// vectors transposed, then three vector additions after the first.
+inline void lane_sums(__m256d a, __m256d b, __m256d c, __m256d d, double& sa, double& sb, double& sc,
+                      double& sd) {
+  const __m256d ab_lo = _mm256_unpacklo_pd(a, b), ab_hi = _mm256_unpackhi_pd(a, b);  // a0 b0 a2 b2, a1 b1 a3 b3
+  const __m256d cd_lo = _mm256_unpacklo_pd(c, d), cd_hi = _mm256_unpackhi_pd(c, d);
+  const __m256d l0 = _mm256_permute2f128_pd(ab_lo, cd_lo, 0x20);  // a0 b0 c0 d0
+  const __m256d l1 = _mm256_permute2f128_pd(ab_hi, cd_hi, 0x20);
+  const __m256d l2 = _mm256_permute2f128_pd(ab_lo, cd_lo, 0x31);
+  const __m256d l3 = _mm256_permute2f128_pd(ab_hi, cd_hi, 0x31);
+  const __m256d sum =
+      _mm256_add_pd(_mm256_add_pd(_mm256_add_pd(_mm256_add_pd(_mm256_setzero_pd(), l0), l1), l2), l3);
+  alignas(32) double out[kLanes];
+  _mm256_store_pd(out, sum);
+  sa = out[0];
+  sb = out[1];
+  sc = out[2];
+  sd = out[3];
 }
 
 // A proton row: the fluxes src[0..used) and zeros up to n into dst (up to
-// n_pad where `spill`, see store_row), and its dot products with the
+// n_pad where `spill`, see store_row_tail), and its dot products with the
 // (zero-padded) response rows over n_pad energies.
 inline void proton_row_dots(const double* __restrict src, double used, std::size_t n, std::size_t n_pad,
                             bool spill, double* __restrict dst, const double* __restrict wp, const double* __restrict w0,
@@ -196,18 +218,24 @@ inline void proton_row_dots(const double* __restrict src, double used, std::size
                             double& s1, double& s2) {
   const __m256d u = _mm256_set1_pd(used);
   __m256d vd = _mm256_setzero_pd(), v0 = vd, v1 = vd, v2 = vd;
-  for (std::size_t e = 0; e < n_pad; e += kLanes) {
-    const __m256d x = _mm256_and_pd(lanes_below(e, u), _mm256_loadu_pd(src + e));
-    store_row(dst, e, n, spill, x);
+  const auto dots = [&](std::size_t e, __m256d x) {
     vd = _mm256_fmadd_pd(x, _mm256_loadu_pd(wp + e), vd);
     v0 = _mm256_fmadd_pd(x, _mm256_loadu_pd(w0 + e), v0);
     v1 = _mm256_fmadd_pd(x, _mm256_loadu_pd(w1 + e), v1);
     v2 = _mm256_fmadd_pd(x, _mm256_loadu_pd(w2 + e), v2);
+  };
+  std::size_t e = 0;
+  for (; e + kLanes <= n; e += kLanes) {  // whole vectors of the row
+    const __m256d x = _mm256_and_pd(lanes_below(e, u), _mm256_loadu_pd(src + e));
+    _mm256_storeu_pd(dst + e, x);
+    dots(e, x);
   }
-  d = lane_sum(vd);
-  s0 = lane_sum(v0);
-  s1 = lane_sum(v1);
-  s2 = lane_sum(v2);
+  if (e < n_pad) {  // the last, partial one (n_pad: n rounded up to whole vectors)
+    const __m256d x = _mm256_and_pd(lanes_below(e, u), _mm256_loadu_pd(src + e));
+    store_row_tail(dst, e, n, spill, x);
+    dots(e, x);
+  }
+  lane_sums(vd, v0, v1, v2, d, s0, s1, s2);
 }
 
 // An electron row as proton_row_dots; returns its dose rate: per lane the
@@ -216,12 +244,21 @@ inline double electron_row_dose(const double* __restrict src, double used, std::
                                 bool spill, double* __restrict dst, const double* __restrict we) {
   const __m256d u = _mm256_set1_pd(used);
   __m256d acc = _mm256_setzero_pd();
-  for (std::size_t e = 0; e < n_pad; e += kLanes) {
-    const __m256d x = _mm256_and_pd(lanes_below(e, u), _mm256_loadu_pd(src + e));
-    store_row(dst, e, n, spill, x);
+  const auto dose = [&](std::size_t e, __m256d x) {
     __m256d p = _mm256_mul_pd(x, _mm256_loadu_pd(we + e));
     asm("" : "+x"(p));  // the product rounded, not fused into the sum
     acc = _mm256_add_pd(acc, p);
+  };
+  std::size_t e = 0;
+  for (; e + kLanes <= n; e += kLanes) {
+    const __m256d x = _mm256_and_pd(lanes_below(e, u), _mm256_loadu_pd(src + e));
+    _mm256_storeu_pd(dst + e, x);
+    dose(e, x);
+  }
+  if (e < n_pad) {
+    const __m256d x = _mm256_and_pd(lanes_below(e, u), _mm256_loadu_pd(src + e));
+    store_row_tail(dst, e, n, spill, x);
+    dose(e, x);
   }
   const __m128d lo = _mm256_castpd256_pd128(acc), hi = _mm256_extractf128_pd(acc, 1);
   return (_mm_cvtsd_f64(lo) + _mm_cvtsd_f64(_mm_unpackhi_pd(lo, lo))) +
@@ -276,7 +313,7 @@ Cell locate_cell(const RadiationConfig& c, double lat_deg, double lon_deg, doubl
 
 void interpolate_cell(const RadiationConfig& c, const Cell& k, std::size_t e0, std::size_t e1,
                       double* out) {
-  const Trilinear q = trilinear(c.log_flux.data(), c.n_proton + c.n_electron, c, k, 0);
+  const Trilinear q = trilinear(c.log_flux.data(), strides(c.n_proton + c.n_electron, c), k, 0);
   const double tiny = c.tiny_flux, zero_below = kZeroFluxFraction * c.tiny_flux;
 #pragma omp simd
   for (std::size_t e = e0; e < e1; ++e) {
@@ -427,12 +464,12 @@ void Radiation::validate_parameters(const std::string& fleet) const {
   }
 }
 
-void Radiation::step(Fleet& f, std::size_t b0, std::size_t b1, double t_s, double dt_s,
-                     double sin_gmst, double cos_gmst) {
+void Radiation::prepare() {
   const RadiationConfig& c = cfg_;
   const std::size_t nt = c.n_thickness;
-  // Response rows follow the shield thickness (parameters change only between advances).
-  for (std::size_t i = b0; i < b1; ++i) {
+  // Response rows follow the shield thickness (parameters change only between
+  // advances, so once per advance rather than per block and step).
+  for (std::size_t i = 0; i < n_; ++i) {
     const double th = shield_thickness_m[i];
     if (th == cached_thickness_[i]) continue;
     double u = (std::log(th) - c.log_thickness0) / c.dlog_thickness;
@@ -444,6 +481,11 @@ void Radiation::step(Fleet& f, std::size_t b0, std::size_t b1, double t_s, doubl
     thickness_frac_[i] = u - static_cast<double>(k);
     cached_thickness_[i] = th;
   }
+  zero_rows_.fill(0);
+}
+
+void Radiation::step(Fleet& f, std::size_t b0, std::size_t b1, double t_s, double dt_s,
+                     double sin_gmst, double cos_gmst) {
   // The response rows this thread blended last, kept across blocks and steps
   // for this model (another model, even at the same address, has another id).
   thread_local Weights w;
@@ -567,7 +609,8 @@ void Radiation::step_chunk(Fleet& f, std::size_t b0, std::size_t b1, double t_s,
   alignas(64) double dsum[kChunk], ssum[kSeeEffects][kChunk];
   alignas(64) double logs[kChunk * (kMaxEnergies + 2 * kLanes) + kMaxEnergies + 3 * kLanes];
   uint32_t at[kChunk];                 //!< start of a satellite's blends in logs
-  unsigned char used_p[kChunk], used_e[kChunk];  //!< energies blended, from the first
+  //! energies blended, from the first: protons, electrons (cell_energies_'s pair)
+  unsigned char used[kChunk][2];
   unsigned char busy[kChunk];          //!< satellites (k) with trapped particles or solar protons
   std::size_t n_busy = 0, top = 0;
 #pragma omp simd
@@ -575,21 +618,37 @@ void Radiation::step_chunk(Fleet& f, std::size_t b0, std::size_t b1, double t_s,
     dsum[k] = 0.0;
     ssum[0][k] = ssum[1][k] = ssum[2][k] = 0.0;
   }
-  unsigned char quiet[kChunk];
-  for (std::size_t k = 0; k < b1 - b0; ++k) {
-    used_p[k] = cell_energies_[2 * static_cast<std::size_t>(cell[k])];
-    used_e[k] = cell_energies_[2 * static_cast<std::size_t>(cell[k]) + 1];
-  }
+  alignas(32) unsigned char quiet[kChunk] = {};
+  for (std::size_t k = 0; k < b1 - b0; ++k)
+    std::memcpy(used[k], &cell_energies_[2 * static_cast<std::size_t>(cell[k])], 2);
   {
     const uint8_t* __restrict zr = zero_rows_.data() + b0;
 #pragma omp simd
-    for (std::size_t k = 0; k < b1 - b0; ++k)
-      quiet[k] = (valid[k] != 0.0) & ((used_p[k] | used_e[k]) == 0) & (zr[k] == 3u) & !(spe_omni[k] > 0.0);
+    for (std::size_t k = 0; k < b1 - b0; ++k) {
+      uint16_t both;  // both species' counts at once: 0 where neither has flux
+      std::memcpy(&both, used[k], sizeof both);
+      quiet[k] = (valid[k] != 0.0) & (both == 0) & (zr[k] == 3u) & !(spe_omni[k] > 0.0);
+    }
   }
   // The other satellites as bits, visited in order: no branch per satellite
   // on which of them are quiet (scattered over the chunk).
   uint64_t todo = 0;
+#if defined(ORBITWIN_RADIATION_AVX2)
+  static_assert(kChunk == 64, "two vectors of 32 marks");
+  for (std::size_t k = 0; k < kChunk; k += 32) {
+    const __m256i q = _mm256_load_si256(reinterpret_cast<const __m256i*>(quiet + k));
+    const __m256i not_quiet = _mm256_cmpeq_epi8(q, _mm256_setzero_si256());
+    const uint32_t busy_bits = static_cast<uint32_t>(_mm256_movemask_epi8(not_quiet));
+    todo |= static_cast<uint64_t>(busy_bits) << k;
+  }
+  if (b1 - b0 < kChunk) todo &= (uint64_t{1} << (b1 - b0)) - 1;
+#else
   for (std::size_t k = 0; k < b1 - b0; ++k) todo |= static_cast<uint64_t>(quiet[k] == 0) << k;
+#endif
+  // Read once here (the stores below could alias the configuration's fields).
+  const double* const table = table_.data();
+  const Strides table_strides = strides(row_, c);
+  const std::size_t np_pad = np_pad_, ne_pad = row_ - np_pad_;
   for (; todo != 0; todo &= todo - 1) {
     const std::size_t k = lowest_bit(todo), i = b0 + k;
     if (valid[k] == 0.0) {
@@ -604,7 +663,7 @@ void Radiation::step_chunk(Fleet& f, std::size_t b0, std::size_t b1, double t_s,
     // Cells with no flux of a species give exact zeros: the kernel writes the
     // zeros once (a row it zeroed at an earlier step of this advance is left
     // alone) and skips the species' dot products, which would add +0.
-    const unsigned char occupied = (used_p[k] ? 1u : 0u) | (used_e[k] ? 2u : 0u);
+    const unsigned char occupied = (used[k][0] ? 1u : 0u) | (used[k][1] ? 2u : 0u);
     const uint8_t zero = zero_rows_[i];
     const bool solar = spe_omni[k] > 0.0;
     if (!(occupied & 1u) && !(zero & 1u))
@@ -619,24 +678,29 @@ void Radiation::step_chunk(Fleet& f, std::size_t b0, std::size_t b1, double t_s,
     // One range of a table row: from the first proton (or electron) to the
     // last energy with flux; with both species, the protons past their last
     // one with flux and the padding are blended too (pass 2 selects zeros for them).
-    const std::size_t e_lo = used_p[k] ? 0 : np_pad_, e_hi = used_e[k] ? np_pad_ + used_e[k] : used_p[k];
-    if (occupied) top += blend_cell_lanes(table_.data(), row_, c, cl, e_lo, e_hi - e_lo, logs + top);
+    const std::size_t e_lo = used[k][0] ? 0 : np_pad, e_hi = used[k][1] ? np_pad + used[k][1] : used[k][0];
+    if (occupied) top += blend_cell_lanes(table, table_strides, cl, e_lo, e_hi - e_lo, logs + top);
     busy[n_busy++] = static_cast<unsigned char>(k);
   }
   // Pass 2: the blends to fluxes (one vectorised loop for the chunk), into
   // the flux rows; the proton and electron parts of the dose rate and event
   // rates (dsum, ssum): dot products with the response rows.
-  fluxes_from_logs(c.tiny_flux, logs, top);
+  {
+    // Whole pairs of vectors: the values past the blends set (to any finite
+    // value: they are overwritten with zeros below).
+    const std::size_t top2 = (top + 2 * kLanes - 1) / (2 * kLanes) * (2 * kLanes);
+    for (std::size_t e = top; e < top2; ++e) logs[e] = 0.0;
+    fluxes_from_logs(c.tiny_flux, logs, top2);
+  }
   // The rows' energies past those blended are zeros: the loops below read
   // whole rows from a satellite's start in logs and select; past the end the
   // values read are set.
   for (std::size_t e = 0; e < row_ + kLanes; ++e) logs[top + e] = 0.0;
-  const std::size_t np_pad = np_pad_, ne_pad = row_ - np_pad_;
   for (std::size_t b = 0; b < n_busy; ++b) {
     const std::size_t k = busy[b], i = b0 + k;
     double* __restrict pf = proton_flux.data() + i * np;
     double* __restrict ef = electron_flux.data() + i * ne;
-    const std::size_t up = used_p[k], ue = used_e[k];
+    const std::size_t up = used[k][0], ue = used[k][1];
     const double upd = static_cast<double>(up);
     // Rows are copied in whole vectors where the spare lanes (zeros: past the
     // energies with flux) fall in the rows of the next satellite of this

@@ -82,9 +82,11 @@ class Radiation {
   void step(Fleet& f, std::size_t b0, std::size_t b1, double t_s, double dt_s, double sin_gmst,
             double cos_gmst);
   void validate_parameters(const std::string& fleet) const;
-  //! Before each advance (and the start): forgets which flux rows the kernel
-  //! left at zero, as the state may have been written since.
-  void prepare() { zero_rows_.fill(0); }
+  //! Before each advance (and the start): finds the response-table rows of
+  //! each satellite's shield thickness (parameters change only between
+  //! advances) and forgets which flux rows the kernel left at zero, as the
+  //! state may have been written since.
+  void prepare();
 
   // ---- parameters ----
   Buffer<double> shield_thickness_m;  //!< [m] (n) aluminium spherical shell
