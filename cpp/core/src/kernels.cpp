@@ -559,10 +559,11 @@ void attitude(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in, const
 
 namespace {
 
-// kS > 0: the twin has exactly kS stations, and the (n, kS) rows are written
-// after the station loop as whole rows (GCC vectorises a constant-width
-// interleave with in-register shuffles); kS = 0: any count, each station's
-// column written as it is computed.
+// kS > 0: the twin has exactly kS stations: one pass over the satellites
+// with the stations inside, and the (n, kS) rows are written after it as
+// whole rows (GCC vectorises a constant-width interleave with in-register
+// shuffles); kS = 0: any count, a station at a time, each station's column
+// written as it is computed.
 template <std::size_t kS>
 void ground_block(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in,
                   const GroundStations& stations, const BlockKinematics& kin) {
@@ -578,44 +579,80 @@ void ground_block(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in,
   const double sg = in.sin_gmst, cg = in.cos_gmst;
   const std::size_t len = b1 - b0;
   // Block-local SoA scratch: the (n,S) outputs are interleaved afterwards.
-  double xe[kBlock], ye[kBlock], ze[kBlock], best_el[kBlock], best_k[kBlock];
+  double best_k[kBlock];
   double el[kCols][kBlock], seen[kCols][kBlock];  // seen: 0/1, converted when written
-#pragma omp simd
-  for (std::size_t k = 0; k < len; ++k) {
-    xe[k] = cg * px[k] + sg * py[k];
-    ye[k] = -sg * px[k] + cg * py[k];
-    ze[k] = pz[k];
-    best_el[k] = -10.0;
-    best_k[k] = -1.0;
-  }
-  for (std::size_t s = 0; s < S; ++s) {
-    const double sx = stations.ecef_m[3 * s], sy = stations.ecef_m[3 * s + 1], sz = stations.ecef_m[3 * s + 2];
-    const double ux = stations.up[3 * s], uy = stations.up[3 * s + 1], uz = stations.up[3 * s + 2];
-    const double mask = stations.sin_min_elevation[s];
-    const double sd = static_cast<double>(s);
-    double* __restrict el_s = el[kRows ? s : 0];
-    double* __restrict seen_s = seen[kRows ? s : 0];
-    // Two passes, the sines of the elevations first: each pass's chain of
-    // square roots and divisions is short enough for the out-of-order core
-    // to overlap the next satellites' chains.
-#pragma omp simd
-    for (std::size_t k = 0; k < len; ++k) {
-      const double dx = xe[k] - sx, dy = ye[k] - sy, dz = ze[k] - sz;
-      el_s[k] = (dx * ux + dy * uy + dz * uz) / std::sqrt(dx * dx + dy * dy + dz * dz);
+  if (kRows) {
+    // A fixed station count: one pass with the stations inside, each
+    // satellite's Earth-fixed position and best station so far in registers;
+    // the kS stations' chains of square roots and divisions are independent,
+    // so the out-of-order core overlaps them.
+    double st_x[kCols], st_y[kCols], st_z[kCols], up_x[kCols], up_y[kCols], up_z[kCols], st_mask[kCols];
+    for (std::size_t s = 0; s < kCols; ++s) {
+      st_x[s] = stations.ecef_m[3 * s];
+      st_y[s] = stations.ecef_m[3 * s + 1];
+      st_z[s] = stations.ecef_m[3 * s + 2];
+      up_x[s] = stations.up[3 * s];
+      up_y[s] = stations.up[3 * s + 1];
+      up_z[s] = stations.up[3 * s + 2];
+      st_mask[s] = stations.sin_min_elevation[s];
     }
 #pragma omp simd
     for (std::size_t k = 0; k < len; ++k) {
-      const double sin_el = el_s[k];
-      const double e = fm::asin(sin_el);
-      el_s[k] = e;
-      seen_s[k] = sin_el >= mask ? 1.0 : 0.0;
-      // Both rows rewritten whole (a conditional update becomes masked stores).
-      const double be = best_el[k], bk = best_k[k];
-      const bool better = (sin_el >= mask) & (e > be);
-      best_k[k] = better ? sd : bk;
-      best_el[k] = better ? e : be;
+      const double x = cg * px[k] + sg * py[k];
+      const double y = -sg * px[k] + cg * py[k];
+      const double z = pz[k];
+      double be = -10.0, bk = -1.0;
+      // Unrolled: GCC vectorises the satellite loop only without an inner loop.
+#pragma GCC unroll 8
+      for (std::size_t s = 0; s < kCols; ++s) {
+        const double dx = x - st_x[s], dy = y - st_y[s], dz = z - st_z[s];
+        const double sin_el = (dx * up_x[s] + dy * up_y[s] + dz * up_z[s]) / std::sqrt(dx * dx + dy * dy + dz * dz);
+        const double e = fm::asin(sin_el);
+        el[s][k] = e;
+        seen[s][k] = sin_el >= st_mask[s] ? 1.0 : 0.0;
+        const bool better = (sin_el >= st_mask[s]) & (e > be);
+        bk = better ? static_cast<double>(s) : bk;
+        be = better ? e : be;
+      }
+      best_k[k] = bk;
     }
-    if (!kRows) {
+  } else {
+    double xe[kBlock], ye[kBlock], ze[kBlock], best_el[kBlock];
+#pragma omp simd
+    for (std::size_t k = 0; k < len; ++k) {
+      xe[k] = cg * px[k] + sg * py[k];
+      ye[k] = -sg * px[k] + cg * py[k];
+      ze[k] = pz[k];
+      best_el[k] = -10.0;
+      best_k[k] = -1.0;
+    }
+    for (std::size_t s = 0; s < S; ++s) {
+      const double sx = stations.ecef_m[3 * s], sy = stations.ecef_m[3 * s + 1], sz = stations.ecef_m[3 * s + 2];
+      const double ux = stations.up[3 * s], uy = stations.up[3 * s + 1], uz = stations.up[3 * s + 2];
+      const double mask = stations.sin_min_elevation[s];
+      const double sd = static_cast<double>(s);
+      double* __restrict el_s = el[0];
+      double* __restrict seen_s = seen[0];
+      // Two passes, the sines of the elevations first: each pass's chain of
+      // square roots and divisions is short enough for the out-of-order core
+      // to overlap the next satellites' chains.
+#pragma omp simd
+      for (std::size_t k = 0; k < len; ++k) {
+        const double dx = xe[k] - sx, dy = ye[k] - sy, dz = ze[k] - sz;
+        el_s[k] = (dx * ux + dy * uy + dz * uz) / std::sqrt(dx * dx + dy * dy + dz * dz);
+      }
+#pragma omp simd
+      for (std::size_t k = 0; k < len; ++k) {
+        const double sin_el = el_s[k];
+        const double e = fm::asin(sin_el);
+        el_s[k] = e;
+        seen_s[k] = sin_el >= mask ? 1.0 : 0.0;
+        // Both rows rewritten whole (a conditional update becomes masked stores).
+        const double be = best_el[k], bk = best_k[k];
+        const bool better = (sin_el >= mask) & (e > be);
+        best_k[k] = better ? sd : bk;
+        best_el[k] = better ? e : be;
+      }
       for (std::size_t k = 0; k < len; ++k) {
         elev[(b0 + k) * S + s] = el_s[k];
         vis[(b0 + k) * S + s] = static_cast<int32_t>(seen_s[k]);
