@@ -564,6 +564,13 @@ namespace {
 // whole rows (GCC vectorises a constant-width interleave with in-register
 // shuffles); kS = 0: any count, a station at a time, each station's column
 // written as it is computed.
+#if defined(__AVX__)
+// Eight 32-bit lanes from p, as bits.
+inline __m256 load_ps(const int64_t* p) {
+  return _mm256_castsi256_ps(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(p)));
+}
+#endif
+
 template <std::size_t kS>
 void ground_block(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in,
                   const GroundStations& stations, const BlockKinematics& kin) {
@@ -580,7 +587,8 @@ void ground_block(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in,
   const std::size_t len = b1 - b0;
   // Block-local SoA scratch: the (n,S) outputs are interleaved afterwards.
   double best_k[kBlock];
-  double el[kCols][kBlock], seen[kCols][kBlock];  // seen: 0/1, converted when written
+  double el[kCols][kBlock];
+  int64_t seen_mask[kRows ? kCols : 1][kBlock];  // kS > 0: -1 where the station sees the satellite, else 0
   if (kRows) {
     // A fixed station count: one pass with the stations inside, each
     // satellite's Earth-fixed position and best station so far in registers;
@@ -609,7 +617,7 @@ void ground_block(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in,
         const double sin_el = (dx * up_x[s] + dy * up_y[s] + dz * up_z[s]) / std::sqrt(dx * dx + dy * dy + dz * dz);
         const double e = fm::asin(sin_el);
         el[s][k] = e;
-        seen[s][k] = sin_el >= st_mask[s] ? 1.0 : 0.0;
+        seen_mask[s][k] = sin_el >= st_mask[s] ? -1 : 0;
         const bool better = (sin_el >= st_mask[s]) & (e > be);
         bk = better ? static_cast<double>(s) : bk;
         be = better ? e : be;
@@ -632,7 +640,7 @@ void ground_block(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in,
       const double mask = stations.sin_min_elevation[s];
       const double sd = static_cast<double>(s);
       double* __restrict el_s = el[0];
-      double* __restrict seen_s = seen[0];
+      double seen_s[kBlock];  // 0/1, converted when written
       // Two passes, the sines of the elevations first: each pass's chain of
       // square roots and divisions is short enough for the out-of-order core
       // to overlap the next satellites' chains.
@@ -674,14 +682,37 @@ void ground_block(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in,
           _mm256_storeu_pd(o + kCols, _mm256_permute2f128_pd(t1, t3, 0x20));
           _mm256_storeu_pd(o + 2 * kCols, _mm256_permute2f128_pd(t0, t2, 0x31));
           _mm256_storeu_pd(o + 3 * kCols, _mm256_permute2f128_pd(t1, t3, 0x31));
+          // The 64-bit masks as 32-bit 0/1: each mask's two halves are equal, so
+          // a blend of two stations' rows reads as their pairs per satellite.
+          const __m256 m0 = load_ps(&seen_mask[g + 0][k0]);
+          const __m256 m1 = load_ps(&seen_mask[g + 1][k0]);
+          const __m256 m2 = load_ps(&seen_mask[g + 2][k0]);
+          const __m256 m3 = load_ps(&seen_mask[g + 3][k0]);
+          const __m256d m01 = _mm256_castps_pd(_mm256_blend_ps(m0, m1, 0xAA));  // (s0 s1) per satellite
+          const __m256d m23 = _mm256_castps_pd(_mm256_blend_ps(m2, m3, 0xAA));  // (s2 s3) per satellite
+          const __m256d lo = _mm256_unpacklo_pd(m01, m23);  // satellites k0, k0 + 2
+          const __m256d hi = _mm256_unpackhi_pd(m01, m23);  // satellites k0 + 1, k0 + 3
+          const __m256 one = _mm256_castsi256_ps(_mm256_set1_epi32(1));
+          const __m256 v01 = _mm256_and_ps(_mm256_castpd_ps(_mm256_permute2f128_pd(lo, hi, 0x20)), one);
+          const __m256 v23 = _mm256_and_ps(_mm256_castpd_ps(_mm256_permute2f128_pd(lo, hi, 0x31)), one);
+          float* v = reinterpret_cast<float*>(vis + (b0 + k0) * kCols + g);  // stored as bits
+          if (kCols == 4) {  // the four satellites' rows are contiguous
+            _mm256_storeu_ps(v, v01);
+            _mm256_storeu_ps(v + 8, v23);
+          } else {
+            _mm_storeu_ps(v, _mm256_castps256_ps128(v01));
+            _mm_storeu_ps(v + kCols, _mm256_extractf128_ps(v01, 1));
+            _mm_storeu_ps(v + 2 * kCols, _mm256_castps256_ps128(v23));
+            _mm_storeu_ps(v + 3 * kCols, _mm256_extractf128_ps(v23, 1));
+          }
         }
       }
     }
 #endif
     for (std::size_t k = k0; k < len; ++k)
       for (std::size_t s = 0; s < kCols; ++s) elev[(b0 + k) * kCols + s] = el[s][k];
-    for (std::size_t k = 0; k < len; ++k)
-      for (std::size_t s = 0; s < kCols; ++s) vis[(b0 + k) * kCols + s] = static_cast<int32_t>(seen[s][k]);
+    for (std::size_t k = k0; k < len; ++k)
+      for (std::size_t s = 0; s < kCols; ++s) vis[(b0 + k) * kCols + s] = static_cast<int32_t>(seen_mask[s][k] & 1);
   }
   for (std::size_t k = 0; k < len; ++k) best[b0 + k] = static_cast<int32_t>(best_k[k]);
 }
