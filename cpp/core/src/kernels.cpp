@@ -43,13 +43,17 @@ inline void interleave3(const double* __restrict x, const double* __restrict y, 
 
 // sin and cos of x0 + rate t [rad] per satellite as rows: computed once where
 // the whole block shares x0 and rate (a Walker plane's node, the perigee of
-// circular orbits), the same values as the per-satellite pass.
+// circular orbits), the same values as the per-satellite pass. shared: 1 if
+// it does, 0 if not, -1 (unknown) to find out and note.
 inline void sincos_rows(const double* __restrict x0, const double* __restrict rate, double t, std::size_t len,
-                        double* __restrict s, double* __restrict c) {
-  double differ = 0.0;
+                        double* __restrict s, double* __restrict c, int& shared) {
+  if (shared < 0) {
+    double differ = 0.0;
 #pragma omp simd reduction(+ : differ)
-  for (std::size_t k = 0; k < len; ++k) differ += (x0[k] != x0[0]) | (rate[k] != rate[0]) ? 1.0 : 0.0;
-  if (differ == 0.0) {
+    for (std::size_t k = 0; k < len; ++k) differ += (x0[k] != x0[0]) | (rate[k] != rate[0]) ? 1.0 : 0.0;
+    shared = differ == 0.0 ? 1 : 0;
+  }
+  if (shared > 0) {
     double s0, c0;
     fm::sincos(x0[0] + rate[0] * t, s0, c0);
     for (std::size_t k = 0; k < len; ++k) {
@@ -106,12 +110,13 @@ void orbit_mean_elements(Fleet& f, std::size_t b0, std::size_t b1, const Instant
   double* __restrict kvx = kin.v[0];
   double* __restrict kvy = kin.v[1];
   double* __restrict kvz = kin.v[2];
-  double eccentric = 0.0;  // > 0: some orbit in the block is not circular
-  if (kepler_iterations > 0) {
+  if (kepler_iterations > 0 && kin.circular < 0) {
+    double eccentric = 0.0;  // > 0: some orbit in the block is not circular
 #pragma omp simd reduction(+ : eccentric)
     for (std::size_t k = 0; k < len; ++k) eccentric += ecc[b0 + k] != 0.0 ? 1.0 : 0.0;
+    kin.circular = eccentric == 0.0 ? 1 : 0;
   }
-  if (kepler_iterations > 0 && eccentric == 0.0) {
+  if (kepler_iterations > 0 && kin.circular > 0) {
     // Circular orbits: E = M, where the Newton pass below gives d = +0 and
     // so the same sin and cos, bit for bit, without its division.
 #pragma omp simd
@@ -145,8 +150,8 @@ void orbit_mean_elements(Fleet& f, std::size_t b0, std::size_t b1, const Instant
   }
 
   double node_s[kBlock], node_c[kBlock], peri_s[kBlock], peri_c[kBlock];
-  sincos_rows(raan0 + b0, raan_dot + b0, t, len, node_s, node_c);
-  sincos_rows(argp0 + b0, argp_dot + b0, t, len, peri_s, peri_c);
+  sincos_rows(raan0 + b0, raan_dot + b0, t, len, node_s, node_c, kin.node_shared);
+  sincos_rows(argp0 + b0, argp_dot + b0, t, len, peri_s, peri_c, kin.perigee_shared);
 #pragma omp simd
   for (std::size_t k = 0; k < len; ++k) {
     const std::size_t i = b0 + k;
@@ -450,7 +455,7 @@ double nadir_axes(std::size_t len, const double* __restrict krx, const double* _
 
 }  // namespace
 
-void attitude(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in, const BlockKinematics& kin) {
+void attitude(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in, BlockKinematics& kin) {
   const double* __restrict krx = kin.r[0];
   const double* __restrict kry = kin.r[1];
   const double* __restrict krz = kin.r[2];
@@ -468,12 +473,16 @@ void attitude(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in, const
   double sun_weight[kBlock];
   int32_t held = 0;  // > 0: some satellite is inertially held or tumbling
   int32_t sun_pointing = 0;  // > 0: some satellite points at the Sun
+  // Known to be neither from an earlier step of this evaluation: no scan.
+  if (kin.attitude_nadir != 1) {
 #pragma omp simd reduction(+ : held, sun_pointing)
-  for (std::size_t i = b0; i < b1; ++i) {
-    const int32_t m = mode[i];
-    sun_weight[i - b0] = m == static_cast<int32_t>(AttitudeMode::kSun) ? 1.0 : 0.0;
-    sun_pointing += m == static_cast<int32_t>(AttitudeMode::kSun);
-    held += (m == static_cast<int32_t>(AttitudeMode::kInertial)) | (m == static_cast<int32_t>(AttitudeMode::kTumble));
+    for (std::size_t i = b0; i < b1; ++i) {
+      const int32_t m = mode[i];
+      sun_weight[i - b0] = m == static_cast<int32_t>(AttitudeMode::kSun) ? 1.0 : 0.0;
+      sun_pointing += m == static_cast<int32_t>(AttitudeMode::kSun);
+      held += (m == static_cast<int32_t>(AttitudeMode::kInertial)) | (m == static_cast<int32_t>(AttitudeMode::kTumble));
+    }
+    kin.attitude_nadir = held == 0 && sun_pointing == 0 ? 1 : 0;
   }
   // Two passes over the block, the arithmetic of one: each pass's chain of
   // square roots and divisions is short enough for the out-of-order core to
@@ -491,6 +500,8 @@ void attitude(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in, const
       nadir_axes<false>(len, krx, kry, krz, kvx, kvy, kvz, sunx, suny, sunz, scratch, nullptr) == 0.0) {
     len_sun = 0;
   } else {
+    if (sun_pointing == 0)  // the scan may not have run
+      for (std::size_t k = 0; k < len; ++k) sun_weight[k] = 0.0;
     double* rows[9] = {hxs, hys, hzs, szxs, szys, szzs, uxs, uys, uzs};
     nadir_axes<true>(len, krx, kry, krz, kvx, kvy, kvz, sunx, suny, sunz, scratch, rows);
   }
