@@ -446,7 +446,8 @@ double nadir_axes(std::size_t len, const double* __restrict krx, const double* _
       uys[k] = ry * ir;
       uzs[k] = rz * ir;
     } else {
-      const double all = std::fabs(nxx * nxy * nxz) * std::fabs(nyx * nyy * nyz) * std::fabs(nzx * nzy * nzz);
+      // |a| |b| = |a b| bit for bit: one fabs for the product of all nine.
+      const double all = std::fabs(nxx * nxy * nxz * (nyx * nyy * nyz) * (nzx * nzy * nzz));
       special += (all > 0.0) & (sz2 > 0.0) & (sz2 < 1e300) ? 0.0 : 1.0;
     }
   }
