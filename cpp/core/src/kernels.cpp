@@ -571,11 +571,6 @@ void attitude(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in, Block
 
 namespace {
 
-// kS > 0: the twin has exactly kS stations: one pass over the satellites
-// with the stations inside, and the (n, kS) rows are written after it as
-// whole rows (GCC vectorises a constant-width interleave with in-register
-// shuffles); kS = 0: any count, a station at a time, each station's column
-// written as it is computed.
 #if defined(__AVX__)
 // Eight 32-bit lanes from p, as bits.
 inline __m256 load_ps(const int64_t* p) {
@@ -583,6 +578,11 @@ inline __m256 load_ps(const int64_t* p) {
 }
 #endif
 
+// kS > 0: the twin has exactly kS stations: one pass over the satellites
+// with the stations inside, and the (n, kS) rows are written after it as
+// whole rows (GCC vectorises a constant-width interleave with in-register
+// shuffles); kS = 0: any count, a station at a time, each station's column
+// written as it is computed.
 template <std::size_t kS>
 void ground_block(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in,
                   const GroundStations& stations, const BlockKinematics& kin) {
