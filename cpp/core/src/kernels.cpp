@@ -1,6 +1,7 @@
 #include "kernels.hpp"
 
 #include <cmath>
+#include <type_traits>
 
 #include "orbitwin/constants.hpp"
 #include "orbitwin/eclipse.hpp"
@@ -152,34 +153,40 @@ void orbit_mean_elements(Fleet& f, std::size_t b0, std::size_t b1, const Instant
   double node_s[kBlock], node_c[kBlock], peri_s[kBlock], peri_c[kBlock];
   sincos_rows(raan0 + b0, raan_dot + b0, t, len, node_s, node_c, kin.node_shared);
   sincos_rows(argp0 + b0, argp_dot + b0, t, len, peri_s, peri_c, kin.perigee_shared);
+  // circular: e = 0, where 1 - e cos E = 1 and cos E - e = cos E exactly (cos
+  // E is finite: the elements are), so dE/dt = n and x = a cos E, bit for bit.
+  auto frame = [&](auto circular) {
 #pragma omp simd
-  for (std::size_t k = 0; k < len; ++k) {
-    const std::size_t i = b0 + k;
-    const double sO = node_s[k], cO = node_c[k], sw = peri_s[k], cw = peri_c[k];
-    const double e = ecc[i];
-    const double sE = sin_e[k], cE = cos_e[k];
-    const double edot = n[i] / (1.0 - e * cE);  // dE/dt [rad/s]
-    const double x = a[i] * (cE - e);
-    const double y = a[i] * eta[i] * sE;
-    const double xd = -a[i] * sE * edot;
-    const double yd = a[i] * eta[i] * cE * edot;
-    const double px = cO * cw - sO * sw * ci[i];
-    const double py = sO * cw + cO * sw * ci[i];
-    const double pz = sw * si[i];
-    const double qx = -cO * sw - sO * cw * ci[i];
-    const double qy = -sO * sw + cO * cw * ci[i];
-    const double qz = cw * si[i];
-    const double rx = px * x + qx * y, ry = py * x + qy * y, rz = pz * x + qz * y;
-    // Orbit normal h = P x Q; the secular rotations add w' (h x r) + W' (z x r).
-    const double hx = sO * si[i], hy = -cO * si[i], hz = ci[i];
-    const double wd = argp_dot[i], od = raan_dot[i];
-    krx[k] = rx;
-    kry[k] = ry;
-    krz[k] = rz;
-    kvx[k] = px * xd + qx * yd + wd * (hy * rz - hz * ry) - od * ry;
-    kvy[k] = py * xd + qy * yd + wd * (hz * rx - hx * rz) + od * rx;
-    kvz[k] = pz * xd + qz * yd + wd * (hx * ry - hy * rx);
-  }
+    for (std::size_t k = 0; k < len; ++k) {
+      const std::size_t i = b0 + k;
+      const double sO = node_s[k], cO = node_c[k], sw = peri_s[k], cw = peri_c[k];
+      const double e = ecc[i];
+      const double sE = sin_e[k], cE = cos_e[k];
+      const double edot = circular ? n[i] : n[i] / (1.0 - e * cE);  // dE/dt [rad/s]
+      const double x = circular ? a[i] * cE : a[i] * (cE - e);
+      const double y = a[i] * eta[i] * sE;
+      const double xd = -a[i] * sE * edot;
+      const double yd = a[i] * eta[i] * cE * edot;
+      const double px = cO * cw - sO * sw * ci[i];
+      const double py = sO * cw + cO * sw * ci[i];
+      const double pz = sw * si[i];
+      const double qx = -cO * sw - sO * cw * ci[i];
+      const double qy = -sO * sw + cO * cw * ci[i];
+      const double qz = cw * si[i];
+      const double rx = px * x + qx * y, ry = py * x + qy * y, rz = pz * x + qz * y;
+      // Orbit normal h = P x Q; the secular rotations add w' (h x r) + W' (z x r).
+      const double hx = sO * si[i], hy = -cO * si[i], hz = ci[i];
+      const double wd = argp_dot[i], od = raan_dot[i];
+      krx[k] = rx;
+      kry[k] = ry;
+      krz[k] = rz;
+      kvx[k] = px * xd + qx * yd + wd * (hy * rz - hz * ry) - od * ry;
+      kvy[k] = py * xd + qy * yd + wd * (hz * rx - hx * rz) + od * rx;
+      kvz[k] = pz * xd + qz * yd + wd * (hx * ry - hy * rx);
+    }
+  };
+  if (kepler_iterations > 0 && kin.circular > 0) frame(std::true_type{});
+  else frame(std::false_type{});
   interleave3(krx, kry, krz, pos + 3 * b0, len);
   interleave3(kvx, kvy, kvz, vel + 3 * b0, len);
 }
