@@ -585,7 +585,7 @@ inline __m256 load_ps(const int64_t* p) {
 }
 #endif
 
-// kS > 0: the twin has exactly kS stations: one pass over the satellites
+// kS > 0: the twin has exactly kS stations: passes over the satellites
 // with the stations inside, and the (n, kS) rows are written after it as
 // whole rows (GCC vectorises a constant-width interleave with in-register
 // shuffles); kS = 0: any count, a station at a time, each station's column
@@ -609,10 +609,12 @@ void ground_block(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in,
   double el[kCols][kBlock];
   int64_t seen_mask[kRows ? kCols : 1][kBlock];  // kS > 0: -1 where the station sees the satellite, else 0
   if (kRows) {
-    // A fixed station count: one pass with the stations inside, each
-    // satellite's Earth-fixed position and best station so far in registers;
-    // the kS stations' chains of square roots and divisions are independent,
-    // so the out-of-order core overlaps them.
+    // A fixed station count: two passes over the satellites with the stations
+    // inside, the sines of the elevations first (each satellite's
+    // Earth-fixed position in registers), then the arcsines and the best
+    // station so far (in registers): each pass's chains of square roots and
+    // divisions are short enough for the out-of-order core to overlap the
+    // next satellites' chains.
     double st_x[kCols], st_y[kCols], st_z[kCols], up_x[kCols], up_y[kCols], up_z[kCols], st_mask[kCols];
     for (std::size_t s = 0; s < kCols; ++s) {
       st_x[s] = stations.ecef_m[3 * s];
@@ -628,12 +630,19 @@ void ground_block(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in,
       const double x = cg * px[k] + sg * py[k];
       const double y = -sg * px[k] + cg * py[k];
       const double z = pz[k];
-      double be = -10.0, bk = -1.0;
       // Unrolled: GCC vectorises the satellite loop only without an inner loop.
 #pragma GCC unroll 8
       for (std::size_t s = 0; s < kCols; ++s) {
         const double dx = x - st_x[s], dy = y - st_y[s], dz = z - st_z[s];
-        const double sin_el = (dx * up_x[s] + dy * up_y[s] + dz * up_z[s]) / std::sqrt(dx * dx + dy * dy + dz * dz);
+        el[s][k] = (dx * up_x[s] + dy * up_y[s] + dz * up_z[s]) / std::sqrt(dx * dx + dy * dy + dz * dz);
+      }
+    }
+#pragma omp simd
+    for (std::size_t k = 0; k < len; ++k) {
+      double be = -10.0, bk = -1.0;
+#pragma GCC unroll 8
+      for (std::size_t s = 0; s < kCols; ++s) {
+        const double sin_el = el[s][k];
         const double e = fm::asin(sin_el);
         el[s][k] = e;
         seen_mask[s][k] = sin_el >= st_mask[s] ? -1 : 0;
