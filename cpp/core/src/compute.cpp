@@ -12,6 +12,10 @@
 #include "orbitwin/radiation.hpp"
 #include "orbitwin/thermal_power.hpp"
 
+#if defined(__AVX2__)
+#include <immintrin.h>
+#endif
+
 namespace orbitwin {
 
 namespace {
@@ -225,7 +229,20 @@ void compute_demand(Compute& c, std::size_t b0, std::size_t b1, double t_s, doub
     // a run-time stride in the loop below GCC would vectorise it only for a
     // stride of 1 and run the scalar version otherwise.
     double node_temp[kMaxBlock];
-    for (std::size_t i = s0; i < s1; ++i) node_temp[i - s0] = node_temp_k[i * temp_stride];
+    std::size_t g = s0;
+#if defined(__AVX2__)
+    {  // four satellites per gather
+      const long long st = static_cast<long long>(temp_stride);
+      const __m256i next = _mm256_set1_epi64x(4 * st);
+      __m256i idx = _mm256_setr_epi64x(0, st, 2 * st, 3 * st);
+      const double* base = node_temp_k + s0 * temp_stride;
+      for (; g + 4 <= s1; g += 4) {
+        _mm256_storeu_pd(node_temp + (g - s0), _mm256_i64gather_pd(base, idx, 8));
+        idx = _mm256_add_epi64(idx, next);
+      }
+    }
+#endif
+    for (; g < s1; ++g) node_temp[g - s0] = node_temp_k[g * temp_stride];
     const double* __restrict leak = leakage_factor != nullptr ? leakage_factor + s0 : kOnes.data();
     // The integer inputs as 0/1 doubles: GCC does not vectorise the loop
     // below where an int32 comparison meets a double one (it folds a
@@ -282,11 +299,19 @@ void compute_demand(Compute& c, std::size_t b0, std::size_t b1, double t_s, doub
       power_demand[i] = demand_w;
       idle_now[i] = n_ok * idle_w;
       payload_out[i] = demand_w;
-      const double st = n_ok <= 0.0 ? static_cast<double>(ComputeState::kFailed)
-                        : (on == 0.0 ? static_cast<double>(ComputeState::kOff)
-                        : (rebooting > 0.0 ? static_cast<double>(ComputeState::kRebooting)
-                        : (f < 1.0 ? static_cast<double>(ComputeState::kThrottled)
-                                   : static_cast<double>(ComputeState::kOn))));
+      // The state from 0/1 flags in exact small-integer arithmetic: failed
+      // (4) without a working accelerator, else off (0) unless on, else
+      // rebooting (3), throttled (2, f < 1) or on (1). (Nested selects here
+      // become int32 selects, each mask narrowed from 64 bits.)
+      static_assert(static_cast<int>(ComputeState::kOff) == 0 && static_cast<int>(ComputeState::kOn) == 1 &&
+                        static_cast<int>(ComputeState::kThrottled) == 2 &&
+                        static_cast<int>(ComputeState::kRebooting) == 3 &&
+                        static_cast<int>(ComputeState::kFailed) == 4,
+                    "the state arithmetic below");
+      const double live = n_ok > 0.0 ? 1.0 : 0.0;
+      const double slow = f < 1.0 ? 1.0 : 0.0;
+      const double running_state = 1.0 + 2.0 * rebooting + (1.0 - rebooting) * slow;  // 1, 2 or 3
+      const double st = 4.0 - live * (4.0 - on * running_state);
       state[i] = static_cast<int32_t>(st);
     }
     if (any_partial == 0.0) continue;

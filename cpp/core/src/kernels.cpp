@@ -1,6 +1,7 @@
 #include "kernels.hpp"
 
 #include <cmath>
+#include <type_traits>
 
 #include "orbitwin/constants.hpp"
 #include "orbitwin/eclipse.hpp"
@@ -43,13 +44,17 @@ inline void interleave3(const double* __restrict x, const double* __restrict y, 
 
 // sin and cos of x0 + rate t [rad] per satellite as rows: computed once where
 // the whole block shares x0 and rate (a Walker plane's node, the perigee of
-// circular orbits), the same values as the per-satellite pass.
+// circular orbits), the same values as the per-satellite pass. shared: 1 if
+// it does, 0 if not, -1 (unknown) to find out and note.
 inline void sincos_rows(const double* __restrict x0, const double* __restrict rate, double t, std::size_t len,
-                        double* __restrict s, double* __restrict c) {
-  double differ = 0.0;
+                        double* __restrict s, double* __restrict c, int& shared) {
+  if (shared < 0) {
+    double differ = 0.0;
 #pragma omp simd reduction(+ : differ)
-  for (std::size_t k = 0; k < len; ++k) differ += (x0[k] != x0[0]) | (rate[k] != rate[0]) ? 1.0 : 0.0;
-  if (differ == 0.0) {
+    for (std::size_t k = 0; k < len; ++k) differ += (x0[k] != x0[0]) | (rate[k] != rate[0]) ? 1.0 : 0.0;
+    shared = differ == 0.0 ? 1 : 0;
+  }
+  if (shared > 0) {
     double s0, c0;
     fm::sincos(x0[0] + rate[0] * t, s0, c0);
     for (std::size_t k = 0; k < len; ++k) {
@@ -106,12 +111,13 @@ void orbit_mean_elements(Fleet& f, std::size_t b0, std::size_t b1, const Instant
   double* __restrict kvx = kin.v[0];
   double* __restrict kvy = kin.v[1];
   double* __restrict kvz = kin.v[2];
-  double eccentric = 0.0;  // > 0: some orbit in the block is not circular
-  if (kepler_iterations > 0) {
+  if (kepler_iterations > 0 && kin.circular < 0) {
+    double eccentric = 0.0;  // > 0: some orbit in the block is not circular
 #pragma omp simd reduction(+ : eccentric)
     for (std::size_t k = 0; k < len; ++k) eccentric += ecc[b0 + k] != 0.0 ? 1.0 : 0.0;
+    kin.circular = eccentric == 0.0 ? 1 : 0;
   }
-  if (kepler_iterations > 0 && eccentric == 0.0) {
+  if (kepler_iterations > 0 && kin.circular > 0) {
     // Circular orbits: E = M, where the Newton pass below gives d = +0 and
     // so the same sin and cos, bit for bit, without its division.
 #pragma omp simd
@@ -145,36 +151,42 @@ void orbit_mean_elements(Fleet& f, std::size_t b0, std::size_t b1, const Instant
   }
 
   double node_s[kBlock], node_c[kBlock], peri_s[kBlock], peri_c[kBlock];
-  sincos_rows(raan0 + b0, raan_dot + b0, t, len, node_s, node_c);
-  sincos_rows(argp0 + b0, argp_dot + b0, t, len, peri_s, peri_c);
+  sincos_rows(raan0 + b0, raan_dot + b0, t, len, node_s, node_c, kin.node_shared);
+  sincos_rows(argp0 + b0, argp_dot + b0, t, len, peri_s, peri_c, kin.perigee_shared);
+  // circular: e = 0, where 1 - e cos E = 1 and cos E - e = cos E exactly (cos
+  // E is finite: the elements are), so dE/dt = n and x = a cos E, bit for bit.
+  auto frame = [&](auto circular) {
 #pragma omp simd
-  for (std::size_t k = 0; k < len; ++k) {
-    const std::size_t i = b0 + k;
-    const double sO = node_s[k], cO = node_c[k], sw = peri_s[k], cw = peri_c[k];
-    const double e = ecc[i];
-    const double sE = sin_e[k], cE = cos_e[k];
-    const double edot = n[i] / (1.0 - e * cE);  // dE/dt [rad/s]
-    const double x = a[i] * (cE - e);
-    const double y = a[i] * eta[i] * sE;
-    const double xd = -a[i] * sE * edot;
-    const double yd = a[i] * eta[i] * cE * edot;
-    const double px = cO * cw - sO * sw * ci[i];
-    const double py = sO * cw + cO * sw * ci[i];
-    const double pz = sw * si[i];
-    const double qx = -cO * sw - sO * cw * ci[i];
-    const double qy = -sO * sw + cO * cw * ci[i];
-    const double qz = cw * si[i];
-    const double rx = px * x + qx * y, ry = py * x + qy * y, rz = pz * x + qz * y;
-    // Orbit normal h = P x Q; the secular rotations add w' (h x r) + W' (z x r).
-    const double hx = sO * si[i], hy = -cO * si[i], hz = ci[i];
-    const double wd = argp_dot[i], od = raan_dot[i];
-    krx[k] = rx;
-    kry[k] = ry;
-    krz[k] = rz;
-    kvx[k] = px * xd + qx * yd + wd * (hy * rz - hz * ry) - od * ry;
-    kvy[k] = py * xd + qy * yd + wd * (hz * rx - hx * rz) + od * rx;
-    kvz[k] = pz * xd + qz * yd + wd * (hx * ry - hy * rx);
-  }
+    for (std::size_t k = 0; k < len; ++k) {
+      const std::size_t i = b0 + k;
+      const double sO = node_s[k], cO = node_c[k], sw = peri_s[k], cw = peri_c[k];
+      const double e = ecc[i];
+      const double sE = sin_e[k], cE = cos_e[k];
+      const double edot = circular ? n[i] : n[i] / (1.0 - e * cE);  // dE/dt [rad/s]
+      const double x = circular ? a[i] * cE : a[i] * (cE - e);
+      const double y = a[i] * eta[i] * sE;
+      const double xd = -a[i] * sE * edot;
+      const double yd = a[i] * eta[i] * cE * edot;
+      const double px = cO * cw - sO * sw * ci[i];
+      const double py = sO * cw + cO * sw * ci[i];
+      const double pz = sw * si[i];
+      const double qx = -cO * sw - sO * cw * ci[i];
+      const double qy = -sO * sw + cO * cw * ci[i];
+      const double qz = cw * si[i];
+      const double rx = px * x + qx * y, ry = py * x + qy * y, rz = pz * x + qz * y;
+      // Orbit normal h = P x Q; the secular rotations add w' (h x r) + W' (z x r).
+      const double hx = sO * si[i], hy = -cO * si[i], hz = ci[i];
+      const double wd = argp_dot[i], od = raan_dot[i];
+      krx[k] = rx;
+      kry[k] = ry;
+      krz[k] = rz;
+      kvx[k] = px * xd + qx * yd + wd * (hy * rz - hz * ry) - od * ry;
+      kvy[k] = py * xd + qy * yd + wd * (hz * rx - hx * rz) + od * rx;
+      kvz[k] = pz * xd + qz * yd + wd * (hx * ry - hy * rx);
+    }
+  };
+  if (kepler_iterations > 0 && kin.circular > 0) frame(std::true_type{});
+  else frame(std::false_type{});
   interleave3(krx, kry, krz, pos + 3 * b0, len);
   interleave3(kvx, kvy, kvz, vel + 3 * b0, len);
 }
@@ -441,7 +453,8 @@ double nadir_axes(std::size_t len, const double* __restrict krx, const double* _
       uys[k] = ry * ir;
       uzs[k] = rz * ir;
     } else {
-      const double all = std::fabs(nxx * nxy * nxz) * std::fabs(nyx * nyy * nyz) * std::fabs(nzx * nzy * nzz);
+      // |a| |b| = |a b| bit for bit: one fabs for the product of all nine.
+      const double all = std::fabs(nxx * nxy * nxz * (nyx * nyy * nyz) * (nzx * nzy * nzz));
       special += (all > 0.0) & (sz2 > 0.0) & (sz2 < 1e300) ? 0.0 : 1.0;
     }
   }
@@ -450,7 +463,7 @@ double nadir_axes(std::size_t len, const double* __restrict krx, const double* _
 
 }  // namespace
 
-void attitude(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in, const BlockKinematics& kin) {
+void attitude(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in, BlockKinematics& kin) {
   const double* __restrict krx = kin.r[0];
   const double* __restrict kry = kin.r[1];
   const double* __restrict krz = kin.r[2];
@@ -468,12 +481,16 @@ void attitude(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in, const
   double sun_weight[kBlock];
   int32_t held = 0;  // > 0: some satellite is inertially held or tumbling
   int32_t sun_pointing = 0;  // > 0: some satellite points at the Sun
+  // Known to be neither from an earlier step of this evaluation: no scan.
+  if (kin.attitude_nadir != 1) {
 #pragma omp simd reduction(+ : held, sun_pointing)
-  for (std::size_t i = b0; i < b1; ++i) {
-    const int32_t m = mode[i];
-    sun_weight[i - b0] = m == static_cast<int32_t>(AttitudeMode::kSun) ? 1.0 : 0.0;
-    sun_pointing += m == static_cast<int32_t>(AttitudeMode::kSun);
-    held += (m == static_cast<int32_t>(AttitudeMode::kInertial)) | (m == static_cast<int32_t>(AttitudeMode::kTumble));
+    for (std::size_t i = b0; i < b1; ++i) {
+      const int32_t m = mode[i];
+      sun_weight[i - b0] = m == static_cast<int32_t>(AttitudeMode::kSun) ? 1.0 : 0.0;
+      sun_pointing += m == static_cast<int32_t>(AttitudeMode::kSun);
+      held += (m == static_cast<int32_t>(AttitudeMode::kInertial)) | (m == static_cast<int32_t>(AttitudeMode::kTumble));
+    }
+    kin.attitude_nadir = held == 0 && sun_pointing == 0 ? 1 : 0;
   }
   // Two passes over the block, the arithmetic of one: each pass's chain of
   // square roots and divisions is short enough for the out-of-order core to
@@ -491,6 +508,8 @@ void attitude(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in, const
       nadir_axes<false>(len, krx, kry, krz, kvx, kvy, kvz, sunx, suny, sunz, scratch, nullptr) == 0.0) {
     len_sun = 0;
   } else {
+    if (sun_pointing == 0)  // the scan may not have run
+      for (std::size_t k = 0; k < len; ++k) sun_weight[k] = 0.0;
     double* rows[9] = {hxs, hys, hzs, szxs, szys, szzs, uxs, uys, uzs};
     nadir_axes<true>(len, krx, kry, krz, kvx, kvy, kvz, sunx, suny, sunz, scratch, rows);
   }
@@ -559,10 +578,18 @@ void attitude(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in, const
 
 namespace {
 
-// kS > 0: the twin has exactly kS stations, and the (n, kS) rows are written
-// after the station loop as whole rows (GCC vectorises a constant-width
-// interleave with in-register shuffles); kS = 0: any count, each station's
-// column written as it is computed.
+#if defined(__AVX__)
+// Eight 32-bit lanes from p, as bits.
+inline __m256 load_ps(const int64_t* p) {
+  return _mm256_castsi256_ps(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(p)));
+}
+#endif
+
+// kS > 0: the twin has exactly kS stations: passes over the satellites
+// with the stations inside, and the (n, kS) rows are written after it as
+// whole rows (GCC vectorises a constant-width interleave with in-register
+// shuffles); kS = 0: any count, a station at a time, each station's column
+// written as it is computed.
 template <std::size_t kS>
 void ground_block(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in,
                   const GroundStations& stations, const BlockKinematics& kin) {
@@ -578,44 +605,90 @@ void ground_block(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in,
   const double sg = in.sin_gmst, cg = in.cos_gmst;
   const std::size_t len = b1 - b0;
   // Block-local SoA scratch: the (n,S) outputs are interleaved afterwards.
-  double xe[kBlock], ye[kBlock], ze[kBlock], best_el[kBlock], best_k[kBlock];
-  double el[kCols][kBlock], seen[kCols][kBlock];  // seen: 0/1, converted when written
-#pragma omp simd
-  for (std::size_t k = 0; k < len; ++k) {
-    xe[k] = cg * px[k] + sg * py[k];
-    ye[k] = -sg * px[k] + cg * py[k];
-    ze[k] = pz[k];
-    best_el[k] = -10.0;
-    best_k[k] = -1.0;
-  }
-  for (std::size_t s = 0; s < S; ++s) {
-    const double sx = stations.ecef_m[3 * s], sy = stations.ecef_m[3 * s + 1], sz = stations.ecef_m[3 * s + 2];
-    const double ux = stations.up[3 * s], uy = stations.up[3 * s + 1], uz = stations.up[3 * s + 2];
-    const double mask = stations.sin_min_elevation[s];
-    const double sd = static_cast<double>(s);
-    double* __restrict el_s = el[kRows ? s : 0];
-    double* __restrict seen_s = seen[kRows ? s : 0];
-    // Two passes, the sines of the elevations first: each pass's chain of
-    // square roots and divisions is short enough for the out-of-order core
-    // to overlap the next satellites' chains.
-#pragma omp simd
-    for (std::size_t k = 0; k < len; ++k) {
-      const double dx = xe[k] - sx, dy = ye[k] - sy, dz = ze[k] - sz;
-      el_s[k] = (dx * ux + dy * uy + dz * uz) / std::sqrt(dx * dx + dy * dy + dz * dz);
+  double best_k[kBlock];
+  double el[kCols][kBlock];
+  int64_t seen_mask[kRows ? kCols : 1][kBlock];  // kS > 0: -1 where the station sees the satellite, else 0
+  if (kRows) {
+    // A fixed station count: two passes over the satellites with the stations
+    // inside, the sines of the elevations first (each satellite's
+    // Earth-fixed position in registers), then the arcsines and the best
+    // station so far (in registers): each pass's chains of square roots and
+    // divisions are short enough for the out-of-order core to overlap the
+    // next satellites' chains.
+    double st_x[kCols], st_y[kCols], st_z[kCols], up_x[kCols], up_y[kCols], up_z[kCols], st_mask[kCols];
+    for (std::size_t s = 0; s < kCols; ++s) {
+      st_x[s] = stations.ecef_m[3 * s];
+      st_y[s] = stations.ecef_m[3 * s + 1];
+      st_z[s] = stations.ecef_m[3 * s + 2];
+      up_x[s] = stations.up[3 * s];
+      up_y[s] = stations.up[3 * s + 1];
+      up_z[s] = stations.up[3 * s + 2];
+      st_mask[s] = stations.sin_min_elevation[s];
     }
 #pragma omp simd
     for (std::size_t k = 0; k < len; ++k) {
-      const double sin_el = el_s[k];
-      const double e = fm::asin(sin_el);
-      el_s[k] = e;
-      seen_s[k] = sin_el >= mask ? 1.0 : 0.0;
-      // Both rows rewritten whole (a conditional update becomes masked stores).
-      const double be = best_el[k], bk = best_k[k];
-      const bool better = (sin_el >= mask) & (e > be);
-      best_k[k] = better ? sd : bk;
-      best_el[k] = better ? e : be;
+      const double x = cg * px[k] + sg * py[k];
+      const double y = -sg * px[k] + cg * py[k];
+      const double z = pz[k];
+      // Unrolled: GCC vectorises the satellite loop only without an inner loop.
+#pragma GCC unroll 8
+      for (std::size_t s = 0; s < kCols; ++s) {
+        const double dx = x - st_x[s], dy = y - st_y[s], dz = z - st_z[s];
+        el[s][k] = (dx * up_x[s] + dy * up_y[s] + dz * up_z[s]) / std::sqrt(dx * dx + dy * dy + dz * dz);
+      }
     }
-    if (!kRows) {
+#pragma omp simd
+    for (std::size_t k = 0; k < len; ++k) {
+      double be = -10.0, bk = -1.0;
+#pragma GCC unroll 8
+      for (std::size_t s = 0; s < kCols; ++s) {
+        const double sin_el = el[s][k];
+        const double e = fm::asin(sin_el);
+        el[s][k] = e;
+        seen_mask[s][k] = sin_el >= st_mask[s] ? -1 : 0;
+        const bool better = (sin_el >= st_mask[s]) & (e > be);
+        bk = better ? static_cast<double>(s) : bk;
+        be = better ? e : be;
+      }
+      best_k[k] = bk;
+    }
+  } else {
+    double xe[kBlock], ye[kBlock], ze[kBlock], best_el[kBlock];
+#pragma omp simd
+    for (std::size_t k = 0; k < len; ++k) {
+      xe[k] = cg * px[k] + sg * py[k];
+      ye[k] = -sg * px[k] + cg * py[k];
+      ze[k] = pz[k];
+      best_el[k] = -10.0;
+      best_k[k] = -1.0;
+    }
+    for (std::size_t s = 0; s < S; ++s) {
+      const double sx = stations.ecef_m[3 * s], sy = stations.ecef_m[3 * s + 1], sz = stations.ecef_m[3 * s + 2];
+      const double ux = stations.up[3 * s], uy = stations.up[3 * s + 1], uz = stations.up[3 * s + 2];
+      const double mask = stations.sin_min_elevation[s];
+      const double sd = static_cast<double>(s);
+      double* __restrict el_s = el[0];
+      double seen_s[kBlock];  // 0/1, converted when written
+      // Two passes, the sines of the elevations first: each pass's chain of
+      // square roots and divisions is short enough for the out-of-order core
+      // to overlap the next satellites' chains.
+#pragma omp simd
+      for (std::size_t k = 0; k < len; ++k) {
+        const double dx = xe[k] - sx, dy = ye[k] - sy, dz = ze[k] - sz;
+        el_s[k] = (dx * ux + dy * uy + dz * uz) / std::sqrt(dx * dx + dy * dy + dz * dz);
+      }
+#pragma omp simd
+      for (std::size_t k = 0; k < len; ++k) {
+        const double sin_el = el_s[k];
+        const double e = fm::asin(sin_el);
+        el_s[k] = e;
+        seen_s[k] = sin_el >= mask ? 1.0 : 0.0;
+        // Both rows rewritten whole (a conditional update becomes masked stores).
+        const double be = best_el[k], bk = best_k[k];
+        const bool better = (sin_el >= mask) & (e > be);
+        best_k[k] = better ? sd : bk;
+        best_el[k] = better ? e : be;
+      }
       for (std::size_t k = 0; k < len; ++k) {
         elev[(b0 + k) * S + s] = el_s[k];
         vis[(b0 + k) * S + s] = static_cast<int32_t>(seen_s[k]);
@@ -637,14 +710,37 @@ void ground_block(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in,
           _mm256_storeu_pd(o + kCols, _mm256_permute2f128_pd(t1, t3, 0x20));
           _mm256_storeu_pd(o + 2 * kCols, _mm256_permute2f128_pd(t0, t2, 0x31));
           _mm256_storeu_pd(o + 3 * kCols, _mm256_permute2f128_pd(t1, t3, 0x31));
+          // The 64-bit masks as 32-bit 0/1: each mask's two halves are equal, so
+          // a blend of two stations' rows reads as their pairs per satellite.
+          const __m256 m0 = load_ps(&seen_mask[g + 0][k0]);
+          const __m256 m1 = load_ps(&seen_mask[g + 1][k0]);
+          const __m256 m2 = load_ps(&seen_mask[g + 2][k0]);
+          const __m256 m3 = load_ps(&seen_mask[g + 3][k0]);
+          const __m256d m01 = _mm256_castps_pd(_mm256_blend_ps(m0, m1, 0xAA));  // (s0 s1) per satellite
+          const __m256d m23 = _mm256_castps_pd(_mm256_blend_ps(m2, m3, 0xAA));  // (s2 s3) per satellite
+          const __m256d lo = _mm256_unpacklo_pd(m01, m23);  // satellites k0, k0 + 2
+          const __m256d hi = _mm256_unpackhi_pd(m01, m23);  // satellites k0 + 1, k0 + 3
+          const __m256 one = _mm256_castsi256_ps(_mm256_set1_epi32(1));
+          const __m256 v01 = _mm256_and_ps(_mm256_castpd_ps(_mm256_permute2f128_pd(lo, hi, 0x20)), one);
+          const __m256 v23 = _mm256_and_ps(_mm256_castpd_ps(_mm256_permute2f128_pd(lo, hi, 0x31)), one);
+          float* v = reinterpret_cast<float*>(vis + (b0 + k0) * kCols + g);  // stored as bits
+          if (kCols == 4) {  // the four satellites' rows are contiguous
+            _mm256_storeu_ps(v, v01);
+            _mm256_storeu_ps(v + 8, v23);
+          } else {
+            _mm_storeu_ps(v, _mm256_castps256_ps128(v01));
+            _mm_storeu_ps(v + kCols, _mm256_extractf128_ps(v01, 1));
+            _mm_storeu_ps(v + 2 * kCols, _mm256_castps256_ps128(v23));
+            _mm_storeu_ps(v + 3 * kCols, _mm256_extractf128_ps(v23, 1));
+          }
         }
       }
     }
 #endif
     for (std::size_t k = k0; k < len; ++k)
       for (std::size_t s = 0; s < kCols; ++s) elev[(b0 + k) * kCols + s] = el[s][k];
-    for (std::size_t k = 0; k < len; ++k)
-      for (std::size_t s = 0; s < kCols; ++s) vis[(b0 + k) * kCols + s] = static_cast<int32_t>(seen[s][k]);
+    for (std::size_t k = k0; k < len; ++k)
+      for (std::size_t s = 0; s < kCols; ++s) vis[(b0 + k) * kCols + s] = static_cast<int32_t>(seen_mask[s][k] & 1);
   }
   for (std::size_t k = 0; k < len; ++k) best[b0 + k] = static_cast<int32_t>(best_k[k]);
 }

@@ -35,10 +35,17 @@ struct Instant {
 // A block's positions [m] and velocities [m/s] at one instant as x, y and z
 // rows (satellite b0 + k in column k): the orbit kernel writes them with the
 // fleet's (n, 3) rows, and the kernels after it in the step read them instead
-// of transposing those rows again. The caller keeps one per block it runs.
+// of transposing those rows again. The caller keeps one per block it runs,
+// made anew for each evaluation (no parameter changes during one): the
+// kernels note there what they find in the block's parameters at its first
+// step, -1 until then.
 struct BlockKinematics {
   alignas(32) double r[3][kBlock];
   alignas(32) double v[3][kBlock];
+  int circular = -1;        //!< 1: every orbit of the block has e = 0 (for a fast Kepler solve)
+  int node_shared = -1;     //!< 1: the block shares the node at epoch and its rate
+  int perigee_shared = -1;  //!< 1: the block shares the perigee at epoch and its rate
+  int attitude_nadir = -1;  //!< 1: no satellite of the block points at the Sun, is held or tumbles
 };
 
 // Newton iterations that make the vectorised Kepler solve exact to 1e-16
@@ -52,7 +59,7 @@ void orbit_mean_elements(Fleet& f, std::size_t b0, std::size_t b1, const Instant
 void orbit_ephemeris(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in, BlockKinematics& kin);
 void geodetic(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in, const BlockKinematics& kin);
 void sun_geometry(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in, const BlockKinematics& kin);
-void attitude(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in, const BlockKinematics& kin);
+void attitude(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in, BlockKinematics& kin);
 void ground_contacts(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in,
                      const GroundStations& stations, const BlockKinematics& kin);
 // Environment fluxes, power system and thermal network over the step that
