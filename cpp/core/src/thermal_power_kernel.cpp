@@ -871,12 +871,13 @@ void thermal_power_block(Fleet& f, std::size_t b0, std::size_t b1, const Instant
       _mm256_storeu_pd(ppos + 3 * b0 + j0, p);
       _mm256_storeu_pd(pvel + 3 * b0 + j0, v);
     }
+    if (Len == 0)  // a full block's rows (3 * 64 values) are all copied above
 #endif
 #pragma omp simd
-    for (std::size_t j = j0; j < n3; ++j) {
-      ppos[3 * b0 + j] = pos[3 * b0 + j] + mz;
-      pvel[3 * b0 + j] = vel[3 * b0 + j] + mz;
-    }
+      for (std::size_t j = j0; j < n3; ++j) {
+        ppos[3 * b0 + j] = pos[3 * b0 + j] + mz;
+        pvel[3 * b0 + j] = vel[3 * b0 + j] + mz;
+      }
   }
 
   // ---- thermostats and SoC shedding flags (state at t_n; integer state) ----
@@ -1297,8 +1298,9 @@ void thermal_power_block(Fleet& f, std::size_t b0, std::size_t b1, const Instant
       _mm_storel_pd(d + 2 * snn, hi);
       _mm_storeh_pd(d + 3 * snn, hi);
     }
+    if (Len == 0)  // a full block's 64 satellites are all stored above
 #endif
-    for (; k < len; ++k) temp[(b0 + k) * snn] = t[k];
+      for (; k < len; ++k) temp[(b0 + k) * snn] = t[k];
   }
   {
     double* __restrict temp = tp.temperature_k.data();
