@@ -718,34 +718,28 @@ void thermal_power_block(Fleet& f, std::size_t b0, std::size_t b1, const Instant
         // geometry, is summed in the same passes.
         const int nx = fc + 1;
         const bool pair = nx < nf && tp.face_geometry_source[nx] == fc && tp.face_node[nx] == node;
-        if (s.face_cut_hint[fc] && pair) {
+        // source_face for this face and the next (a pair) with the same constants.
+        auto source_pair = [&](auto first_c, auto cut_c) {
+          constexpr bool kFirst = decltype(first_c)::value, kCut = decltype(cut_c)::value;
           const double* __restrict aa2 = tp.face_area_alpha_t.block(nx, b0);
           const double* __restrict ae2 = tp.face_area_eps_t.block(nx, b0);
           const double sign2 = static_cast<double>(tp.face_geometry_sign[nx]);
-          auto source_pair = [&](auto first_c) {
-            constexpr bool kFirst = decltype(first_c)::value;
-            return ax >= 0 ? source_face<kFirst, true, true, true>(s, fc, fn, wa, ax, sgn, aa, ae, qsn, qen, len,
-                                                                   sign2, aa2, ae2)
-                           : source_face<kFirst, true, false, true>(s, fc, fn, wa, 0, 1.0, aa, ae, qsn, qen, len,
-                                                                    sign2, aa2, ae2);
-          };
-          s.face_cut_hint[fc] = first ? source_pair(T_{}) : source_pair(F_{});
+          return ax >= 0 ? source_face<kFirst, kCut, true, true>(s, fc, fn, wa, ax, sgn, aa, ae, qsn, qen, len,
+                                                                 sign2, aa2, ae2)
+                         : source_face<kFirst, kCut, false, true>(s, fc, fn, wa, 0, 1.0, aa, ae, qsn, qen, len,
+                                                                  sign2, aa2, ae2);
+        };
+        if (s.face_cut_hint[fc] && pair) {
+          s.face_cut_hint[fc] = first ? source_pair(T_{}, T_{}) : source_pair(F_{}, T_{});
           ++fc;  // the pair's face is done
         } else if (s.face_cut_hint[fc]) {
           s.face_cut_hint[fc] = first ? source(T_{}, T_{}) : source(F_{}, T_{});
         } else if (pair) {
+          const bool cut = first ? source_pair(T_{}, F_{}) : source_pair(F_{}, F_{});
+          s.face_cut_hint[fc] = cut;
           const double* __restrict aa2 = tp.face_area_alpha_t.block(nx, b0);
           const double* __restrict ae2 = tp.face_area_eps_t.block(nx, b0);
           const double sign2 = static_cast<double>(tp.face_geometry_sign[nx]);
-          auto source_pair = [&](auto first_c) {
-            constexpr bool kFirst = decltype(first_c)::value;
-            return ax >= 0 ? source_face<kFirst, false, true, true>(s, fc, fn, wa, ax, sgn, aa, ae, qsn, qen, len,
-                                                                    sign2, aa2, ae2)
-                           : source_face<kFirst, false, false, true>(s, fc, fn, wa, 0, 1.0, aa, ae, qsn, qen, len,
-                                                                     sign2, aa2, ae2);
-          };
-          const bool cut = first ? source_pair(T_{}) : source_pair(F_{});
-          s.face_cut_hint[fc] = cut;
           if (cut) {
             if (first) cut_face<true, true>(s, fc, aa, ae, qen, len, sign2, aa2, ae2);
             else cut_face<false, true>(s, fc, aa, ae, qen, len, sign2, aa2, ae2);
