@@ -229,17 +229,17 @@ AdvanceResult Twin::advance(int64_t until_ns) {
     if (f->thermal_power) f->thermal_power->prepare();
     if (f->radiation) f->radiation->prepare();
   }
-  std::vector<int64_t> segment;
+  std::vector<int64_t> span;
   std::vector<long> frame_slot;  // per step of the span: its recorder frame, or -1
   while (t_ns_ < until_ns) {
     // A span: up to kMaxSegmentSteps steps, each with its ephemeris sample
     // available, the recorded frames among them each with room in the recorder.
-    segment.clear();
+    span.clear();
     frame_slot.clear();
     std::size_t frames = 0;
     int64_t t = t_ns_;
     const std::size_t max_steps = watches_.empty() ? kMaxSegmentSteps : 1;
-    while (t < until_ns && segment.size() < max_steps) {
+    while (t < until_ns && span.size() < max_steps) {
       const int64_t next = std::min((t / step_ns_ + 1) * step_ns_, until_ns);
       const bool frame_due = !rec_sinks_.empty() && next % rec_cadence_ns_ == 0;
       // No room for the frame at the end of this step: stop before it.
@@ -251,19 +251,19 @@ AdvanceResult Twin::advance(int64_t until_ns) {
         res.reason = StopReason::kEphemerisNeeded;
         break;
       }
-      segment.push_back(next);
+      span.push_back(next);
       frame_slot.push_back(frame_due ? static_cast<long>(rec_count_ + frames++) : -1);
       t = next;
     }
-    if (segment.empty()) break;
-    evaluate(segment, frame_slot);
-    for (std::size_t k = 0; k < segment.size(); ++k)
+    if (span.empty()) break;
+    evaluate(span, frame_slot);
+    for (std::size_t k = 0; k < span.size(); ++k)
       if (frame_slot[k] >= 0) {
-        rec_times_[rec_count_++] = segment[k];
-        rec_last_ns_ = segment[k];
+        rec_times_[rec_count_++] = span[k];
+        rec_last_ns_ = span[k];
       }
-    t_ns_ = segment.back();
-    res.steps += segment.size();
+    t_ns_ = span.back();
+    res.steps += span.size();
     res.reason = StopReason::kReached;
     if (!watches_.empty() && check_watches()) {
       res.reason = StopReason::kWatch;
