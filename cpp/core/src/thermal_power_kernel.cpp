@@ -86,20 +86,33 @@ struct Scratch {
   alignas(64) double payload_enable[kBlock], heater_enable[kBlock];
   alignas(64) double heater_frac[kBlock];  // delivered / demanded heater power
   alignas(64) double T[kN][kBlock];        // [K] at t_n (stage 2 solves for T_n+1 in place)
+  // The rows of the thermal step's loops sit in different 512-byte slots
+  // modulo 4 kB (the pads, a row each): a load whose address matches an
+  // earlier store's in its low 12 bits waits for that store as if it
+  // depended on it. With the T rows in slot 0: qs2 and qe2 in 1, q_int 2,
+  // kt 3, q_mean 4, rad 5, x 6, M 7 (so every row of the pass that forms
+  // M's diagonal, the stage-1 right-hand side and q_mean is offset alike).
+  double pad_qs[kBlock];
   // [W] absorbed direct sun if fully lit (qs) and absorbed albedo + Earth IR
   // (qe): buffer cur at t_n+1, the other at t_n within a segment (at a
   // segment's first step tp.sun_heat_t / earth_heat_t hold t_n; its last step
   // writes them).
   alignas(64) double qs2[2][kN][kBlock];
   alignas(64) double qe2[2][kN][kBlock];
-  int cur = 0;
-  alignas(64) double q_mean[kN][kBlock];   // [W] environmental heat, mean over the step
+  double pad_qi[kBlock];
   alignas(64) double q_int[kN][kBlock];    // [W] internal heat over the step
+  double pad_kt[kBlock];
   alignas(64) double kt[kN][kBlock];       // [W] K T_n (net conducted out)
+  double pad_qm[kBlock];
+  alignas(64) double q_mean[kN][kBlock];   // [W] environmental heat, mean over the step
+  double pad_rad[kBlock];
   alignas(64) double rad[kN][kBlock];      // [W] sigma eps A T_n^4
+  double pad_x[kBlock];
   alignas(64) double x[kN][kBlock];        // right-hand side / solution of stage 1
-  alignas(64) double t_array_old[kBlock];  // [K] the array node's T_n (s.T gets T_n+1 in place)
+  double pad_m[kBlock];
   alignas(64) double M[kN][kN][kBlock];    // LU factors, inverse pivots on the diagonal
+  alignas(64) double t_array_old[kBlock];  // [K] the array node's T_n (s.T gets T_n+1 in place)
+  int cur = 0;  // which of qs2, qe2 holds t_n+1
   alignas(64) double face_cs[kMaxFaces][kBlock];  // cos(normal, Sun) of source faces
   alignas(64) double face_cn[kMaxFaces][kBlock];  // cos(normal, nadir)
   alignas(64) double face_F[kMaxFaces][kBlock];   // view factor to the Earth
