@@ -112,7 +112,6 @@ struct Scratch {
   double pad_m[kBlock];
   alignas(64) double M[kN][kN][kBlock];    // LU factors, inverse pivots on the diagonal
   alignas(64) double t_array_old[kBlock];  // [K] the array node's T_n (s.T gets T_n+1 in place)
-  int cur = 0;  // which of qs2, qe2 holds t_n+1
   alignas(64) double face_cs[kMaxFaces][kBlock];  // cos(normal, Sun) of source faces
   alignas(64) double face_cn[kMaxFaces][kBlock];  // cos(normal, nadir)
   alignas(64) double face_F[kMaxFaces][kBlock];   // view factor to the Earth
@@ -120,6 +119,7 @@ struct Scratch {
   // block then evaluates the cut in its first pass (a choice of passes
   // only: both give the same view factors).
   bool face_cut_hint[kMaxFaces] = {};
+  int cur = 0;  // which of qs2, qe2 holds t_n+1 (after the rows: they stay 512-byte aligned)
   // A structure (as ThermalPower::lu_nonzero) outside which every entry of M
   // is an exact zero now (the scratch starts zeroed: the empty structure).
   uint8_t m_zero_outside[kN][kN] = {};
