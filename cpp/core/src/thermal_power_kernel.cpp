@@ -462,10 +462,10 @@ inline bool source_face(Scratch& s, int fc, const double* fn, double wa, int ax,
 // source_face may take its Edge form.
 inline bool edge_on(const Scratch& s, int ax, std::size_t len) {
   const double* __restrict nadir_ax = s.nadir_b[ax];
-  int64_t off = 0;
-#pragma omp simd reduction(| : off)
-  for (std::size_t k = 0; k < len; ++k) off |= detail::plate_edge_on(nadir_ax[k], s.h2[k], s.xh[k]) ? 0 : 1;
-  return off == 0;
+  double off = 0.0;  // a sum of 0/1 flags (a double: an integer flag packs and unpacks per vector)
+#pragma omp simd reduction(+ : off)
+  for (std::size_t k = 0; k < len; ++k) off += detail::plate_edge_on(nadir_ax[k], s.h2[k], s.xh[k]) ? 0.0 : 1.0;
+  return off == 0.0;
 }
 
 // Albedo and Earth IR of a face whose view factor is in the scratch, into qe.
