@@ -68,6 +68,7 @@ struct Scratch {
   alignas(64) double nadir_b[3][kBlock]; // unit vector to the Earth's centre, body frame
   alignas(64) double array_b[3][kBlock]; // array normal, body frame
   alignas(64) double inv_h[kBlock], inv_h2[kBlock], h2[kBlock], xh[kBlock];  // h = r / R_E; sqrt(h^2 - 1)
+  alignas(64) double atan_x1[kBlock];    // atan2_first(xh, 1), for edge-on faces (see edge_on)
   alignas(64) double sun_flux[kBlock];   // [W/m^2] S (0 without a valid orbit), fully lit
   alignas(64) double illum_now[kBlock];  // [-] illumination at t_n+1 (0 without a valid orbit)
   alignas(64) double illum_mean[kBlock]; // [-] mean illumination over the step
@@ -85,20 +86,32 @@ struct Scratch {
   alignas(64) double payload_enable[kBlock], heater_enable[kBlock];
   alignas(64) double heater_frac[kBlock];  // delivered / demanded heater power
   alignas(64) double T[kN][kBlock];        // [K] at t_n (stage 2 solves for T_n+1 in place)
+  // The rows of the thermal step's loops sit in different 512-byte slots
+  // modulo 4 kB (the pads, a row each): a load whose address matches an
+  // earlier store's in its low 12 bits waits for that store as if it
+  // depended on it. With the T rows in slot 0: qs2 and qe2 in 1, q_int 2,
+  // kt 3, q_mean 4, rad 5, x 6, M 7 (so every row of the pass that forms
+  // M's diagonal, the stage-1 right-hand side and q_mean is offset alike).
+  double pad_qs[kBlock];
   // [W] absorbed direct sun if fully lit (qs) and absorbed albedo + Earth IR
   // (qe): buffer cur at t_n+1, the other at t_n within a segment (at a
   // segment's first step tp.sun_heat_t / earth_heat_t hold t_n; its last step
   // writes them).
   alignas(64) double qs2[2][kN][kBlock];
   alignas(64) double qe2[2][kN][kBlock];
-  int cur = 0;
-  alignas(64) double q_mean[kN][kBlock];   // [W] environmental heat, mean over the step
+  double pad_qi[kBlock];
   alignas(64) double q_int[kN][kBlock];    // [W] internal heat over the step
+  double pad_kt[kBlock];
   alignas(64) double kt[kN][kBlock];       // [W] K T_n (net conducted out)
+  double pad_qm[kBlock];
+  alignas(64) double q_mean[kN][kBlock];   // [W] environmental heat, mean over the step
+  double pad_rad[kBlock];
   alignas(64) double rad[kN][kBlock];      // [W] sigma eps A T_n^4
+  double pad_x[kBlock];
   alignas(64) double x[kN][kBlock];        // right-hand side / solution of stage 1
-  alignas(64) double t_array_old[kBlock];  // [K] the array node's T_n (s.T gets T_n+1 in place)
+  double pad_m[kBlock];
   alignas(64) double M[kN][kN][kBlock];    // LU factors, inverse pivots on the diagonal
+  alignas(64) double t_array_old[kBlock];  // [K] the array node's T_n (s.T gets T_n+1 in place)
   alignas(64) double face_cs[kMaxFaces][kBlock];  // cos(normal, Sun) of source faces
   alignas(64) double face_cn[kMaxFaces][kBlock];  // cos(normal, nadir)
   alignas(64) double face_F[kMaxFaces][kBlock];   // view factor to the Earth
@@ -106,6 +119,7 @@ struct Scratch {
   // block then evaluates the cut in its first pass (a choice of passes
   // only: both give the same view factors).
   bool face_cut_hint[kMaxFaces] = {};
+  int cur = 0;  // which of qs2, qe2 holds t_n+1 (after the rows: they stay 512-byte aligned)
   // A structure (as ThermalPower::lu_nonzero) outside which every entry of M
   // is an exact zero now (the scratch starts zeroed: the empty structure).
   uint8_t m_zero_outside[kN][kN] = {};
@@ -370,7 +384,10 @@ inline void face_cosines(const Scratch& s, std::size_t k, double fx, double fy, 
 // reuses this face's geometry with sign sign2 (see derived_face, whose
 // operations it repeats): its terms are added after this face's, as there
 // (without Cut only its direct sun; earth_face or cut_face adds its Earth term).
-template <bool First, bool Cut, bool Axis, bool Pair = false>
+// With Edge (and Cut) every lane's plate is edge-on as edge_on() tells, and
+// the view factor is plate_view_factor_edge, plate_view_factor_pre's value
+// without its square root, divisions and polynomials (s.atan_x1 filled).
+template <bool First, bool Cut, bool Axis, bool Pair = false, bool Edge = false>
 inline bool source_face(Scratch& s, int fc, const double* fn, double wa, int ax, double sgn,
                         const double* __restrict aa, const double* __restrict ae, double* __restrict qs,
                         double* __restrict qe, std::size_t len, double sign2 = 1.0,
@@ -380,6 +397,7 @@ inline bool source_face(Scratch& s, int fc, const double* fn, double wa, int ax,
   // the product rounded on its own before the pair's term is added).
   const double z = opaque(0.0);
   const double w_opp2 = sign2 < 0.0 ? 1.0 : 0.0;
+  const double one = opaque(1.0);
   double* __restrict fcs = s.face_cs[fc];
   double* __restrict fcn = s.face_cn[fc];
   double* __restrict fF = s.face_F[fc];
@@ -399,7 +417,11 @@ inline bool source_face(Scratch& s, int fc, const double* fn, double wa, int ax,
     fcs[k] = cs;
     fcn[k] = cn;
     if constexpr (Cut) {
-      const double F = detail::plate_view_factor_pre(cn, s.inv_h[k], s.inv_h2[k], s.h2[k], s.xh[k]);
+      double F;
+      if constexpr (Edge)
+        F = detail::plate_view_factor_edge(cn, s.atan_x1[k], one, s.inv_h[k], s.inv_h2[k], s.xh[k]);
+      else
+        F = detail::plate_view_factor_pre(cn, s.inv_h[k], s.inv_h2[k], s.h2[k], s.xh[k]);
       fF[k] = F;
       cut |= std::fabs(cn) < s.inv_h[k] ? 1 : 0;  // -1/h < cn < 1/h
       const double ts = aa[k] * s.sun_flux[k] * (cs > 0.0 ? cs : 0.0);
@@ -432,6 +454,18 @@ inline bool source_face(Scratch& s, int fc, const double* fn, double wa, int ax,
     }
   }
   return cut != 0;
+}
+
+// Whether every lane's plate whose normal is +-1 along body axis ax is
+// edge-on to the Earth's centre as detail::plate_edge_on tells (the side
+// faces of a nadir-pointing bus: cosines of rounding size), so that
+// source_face may take its Edge form.
+inline bool edge_on(const Scratch& s, int ax, std::size_t len) {
+  const double* __restrict nadir_ax = s.nadir_b[ax];
+  double off = 0.0;  // a sum of 0/1 flags (a double: an integer flag packs and unpacks per vector)
+#pragma omp simd reduction(+ : off)
+  for (std::size_t k = 0; k < len; ++k) off += detail::plate_edge_on(nadir_ax[k], s.h2[k], s.xh[k]) ? 0.0 : 1.0;
+  return off == 0.0;
 }
 
 // Albedo and Earth IR of a face whose view factor is in the scratch, into qe.
@@ -687,6 +721,22 @@ void thermal_power_block(Fleet& f, std::size_t b0, std::size_t b1, const Instant
   // (or in their source's passes when they follow it on the same node).
   {
     bool seen[kN] = {};
+    // Per body axis: 0 not checked yet, 1 edge-on in every lane, 2 not (see edge_on).
+    int edge[3] = {0, 0, 0};
+    bool atan_x1_ready = false;
+    // Whether the faces along axis ax take source_face's Edge form (s.atan_x1
+    // is then filled).
+    auto edge_form = [&](int ax) {
+      if (edge[ax] == 0) edge[ax] = edge_on(s, ax, len) ? 1 : 2;
+      if (edge[ax] != 1) return false;
+      if (!atan_x1_ready) {
+        const double one = opaque(1.0);
+#pragma omp simd
+        for (std::size_t k = 0; k < len; ++k) s.atan_x1[k] = detail::atan2_first(s.xh[k], one);
+        atan_x1_ready = true;
+      }
+      return true;
+    };
     for (int fc = 0; fc < nf; ++fc) {
       const double* __restrict aa = tp.face_area_alpha_t.block(fc, b0);  // [m^2] A alpha
       const double* __restrict ae = tp.face_area_eps_t.block(fc, b0);    // [m^2] A eps
@@ -709,6 +759,9 @@ void thermal_power_block(Fleet& f, std::size_t b0, std::size_t b1, const Instant
         // source_face for the face's kind (First, Cut as constants; Axis: an axis normal).
         auto source = [&](auto first_c, auto cut_c) {
           constexpr bool kFirst = decltype(first_c)::value, kCut = decltype(cut_c)::value;
+          if constexpr (kCut)
+            if (ax >= 0 && edge_form(ax))
+              return source_face<kFirst, true, true, false, true>(s, fc, fn, wa, ax, sgn, aa, ae, qsn, qen, len);
           return ax >= 0 ? source_face<kFirst, kCut, true>(s, fc, fn, wa, ax, sgn, aa, ae, qsn, qen, len)
                          : source_face<kFirst, kCut, false>(s, fc, fn, wa, 0, 1.0, aa, ae, qsn, qen, len);
         };
@@ -724,6 +777,10 @@ void thermal_power_block(Fleet& f, std::size_t b0, std::size_t b1, const Instant
           const double* __restrict aa2 = tp.face_area_alpha_t.block(nx, b0);
           const double* __restrict ae2 = tp.face_area_eps_t.block(nx, b0);
           const double sign2 = static_cast<double>(tp.face_geometry_sign[nx]);
+          if constexpr (kCut)
+            if (ax >= 0 && edge_form(ax))
+              return source_face<kFirst, true, true, true, true>(s, fc, fn, wa, ax, sgn, aa, ae, qsn, qen, len,
+                                                                 sign2, aa2, ae2);
           return ax >= 0 ? source_face<kFirst, kCut, true, true>(s, fc, fn, wa, ax, sgn, aa, ae, qsn, qen, len,
                                                                  sign2, aa2, ae2)
                          : source_face<kFirst, kCut, false, true>(s, fc, fn, wa, 0, 1.0, aa, ae, qsn, qen, len,

@@ -309,6 +309,8 @@ namespace detail {
 // atan2(y, x) [rad] for y >= +0 and x >= 0 (the first quadrant),
 // branch-free: one division and a degree-23 odd minimax polynomial for atan
 // on [0, 1] (|error| < 3e-11 rad). Enough for view factors; vectorises.
+inline constexpr double kAtanC1 = 0.9999999994302199;  //!< atan2_first's coefficient of r
+
 ORBITWIN_VF_INLINE double atan2_first(double y, double x) {
   const bool big = y > x;
   const double num = big ? x : y;
@@ -316,7 +318,7 @@ ORBITWIN_VF_INLINE double atan2_first(double y, double x) {
   const double r = den > 0.0 ? num / den : 0.0;
   const double z = r * r;
   const double p =
-      r * (0.9999999994302199 +
+      r * (kAtanC1 +
            z * (-0.33333327040695726 +
                 z * (0.1999979353923656 +
                      z * (-0.1428255138077597 +
@@ -335,6 +337,15 @@ ORBITWIN_VF_INLINE double atan2_first(double y, double x) {
 // with y's sign.
 ORBITWIN_VF_INLINE double atan2_right(double y, double x) { return std::copysign(atan2_first(std::fabs(y), x), y); }
 
+// The end of plate_view_factor_pre: c the clamped cosine, w = sqrt(1 - h^2 c^2),
+// a_xw = atan2_first(x, w), a_xcw = atan2_right(x c, w).
+ORBITWIN_VF_INLINE double plate_view_factor_from(double c, double a_xw, double a_xcw, double inv_h, double inv_h2,
+                                                 double x, double w) {
+  const double cut = 0.5 - a_xw * (1.0 / kPi) + (c * (0.5 * kPi + a_xcw) - x * w) * (inv_h2 * (1.0 / kPi));
+  const double f = c >= inv_h ? c * inv_h2 : (c <= -inv_h ? 0.0 : cut);
+  return f > 0.0 ? f : 0.0;
+}
+
 // plate_view_factor with the per-satellite quantities precomputed:
 // inv_h = 1/h, inv_h2 = 1/h^2, h2 = h^2, x = sqrt(h^2 - 1).
 ORBITWIN_VF_INLINE double plate_view_factor_pre(double cos_nadir, double inv_h, double inv_h2, double h2,
@@ -345,10 +356,30 @@ ORBITWIN_VF_INLINE double plate_view_factor_pre(double cos_nadir, double inv_h, 
   const double w = std::sqrt(rad > 0.0 ? rad : 0.0);
   // asin(x / (h sin l)) = atan2(x, w); acos(-x cot l) = pi/2 + atan2(x c, w).
   // x = sqrt(h^2 - 1) >= +0: atan2_first(x, w) = atan2_right(x, w).
-  const double cut = 0.5 - atan2_first(x, w) * (1.0 / kPi) +
-                     (c * (0.5 * kPi + atan2_right(x * c, w)) - x * w) * (inv_h2 * (1.0 / kPi));
-  const double f = c >= inv_h ? c * inv_h2 : (c <= -inv_h ? 0.0 : cut);
-  return f > 0.0 ? f : 0.0;
+  return plate_view_factor_from(c, atan2_first(x, w), atan2_right(x * c, w), inv_h, inv_h2, x, w);
+}
+
+// Whether plate_view_factor_edge gives plate_view_factor_pre's value for the
+// cosine c: h^2 c^2 < 2^-56 and |x c| < 2^-27 (false for NaN).
+ORBITWIN_VF_INLINE bool plate_edge_on(double c, double h2, double x) {
+  return h2 * c * c < 0x1p-56 && std::fabs(x * c) < 0x1p-27;
+}
+
+// plate_view_factor_pre for a plate edge-on to the sphere's centre as far as
+// the arithmetic can tell (plate_edge_on(cos_nadir, h2, x)): 1 - h^2 c^2 then
+// rounds to 1 (h^2 c^2 < 2^-55 whatever the rounding of its products), so
+// w = 1; atan2_first(x, 1) is a per-satellite value (a_x1); and for
+// y = |x c| < 2^-27, atan2_first(y, 1) has r = y, r^2 < 2^-54, so its
+// polynomial's first coefficient plus r^2 times the rest (< 2^-55 in size)
+// rounds to that coefficient: the value is y * kAtanC1, rounded once. The
+// same operations as plate_view_factor_pre from there on, bit for bit; one
+// is 1.0 hidden from the optimiser (x * w stays a product, so the
+// expression contracts to FMAs as there).
+ORBITWIN_VF_INLINE double plate_view_factor_edge(double cos_nadir, double a_x1, double one, double inv_h,
+                                                 double inv_h2, double x) {
+  const double c = cos_nadir > 1.0 ? 1.0 : cos_nadir;
+  const double xc = x * c;
+  return plate_view_factor_from(c, a_x1, std::copysign(std::fabs(xc) * kAtanC1, xc), inv_h, inv_h2, x, one);
 }
 
 }  // namespace detail
