@@ -264,6 +264,43 @@ inline double electron_row_dose(const double* __restrict src, double used, std::
   return (_mm_cvtsd_f64(lo) + _mm_cvtsd_f64(_mm_unpackhi_pd(lo, lo))) +
          (_mm_cvtsd_f64(hi) + _mm_cvtsd_f64(_mm_unpackhi_pd(hi, hi)));
 }
+
+// proton_row_dots' dot products without the row: the whole vectors below
+// `used` as they are, the one across it masked, none past it (there the
+// masked lanes would add products of +0: each sum, never -0, stays the same).
+inline void proton_dots(const double* __restrict src, std::size_t used, const double* __restrict wp,
+                        const double* __restrict w0, const double* __restrict w1,
+                        const double* __restrict w2, double& d, double& s0, double& s1, double& s2) {
+  __m256d vd = _mm256_setzero_pd(), v0 = vd, v1 = vd, v2 = vd;
+  const auto dots = [&](std::size_t e, __m256d x) {
+    vd = _mm256_fmadd_pd(x, _mm256_loadu_pd(wp + e), vd);
+    v0 = _mm256_fmadd_pd(x, _mm256_loadu_pd(w0 + e), v0);
+    v1 = _mm256_fmadd_pd(x, _mm256_loadu_pd(w1 + e), v1);
+    v2 = _mm256_fmadd_pd(x, _mm256_loadu_pd(w2 + e), v2);
+  };
+  std::size_t e = 0;
+  for (; e + kLanes <= used; e += kLanes) dots(e, _mm256_loadu_pd(src + e));
+  if (e < used)
+    dots(e, _mm256_and_pd(lanes_below(e, _mm256_set1_pd(static_cast<double>(used))), _mm256_loadu_pd(src + e)));
+  lane_sums(vd, v0, v1, v2, d, s0, s1, s2);
+}
+
+// electron_row_dose without the row, over the vectors as proton_dots.
+inline double electron_dose(const double* __restrict src, std::size_t used, const double* __restrict we) {
+  __m256d acc = _mm256_setzero_pd();
+  const auto dose = [&](std::size_t e, __m256d x) {
+    __m256d p = _mm256_mul_pd(x, _mm256_loadu_pd(we + e));
+    asm("" : "+x"(p));  // the product rounded, not fused into the sum
+    acc = _mm256_add_pd(acc, p);
+  };
+  std::size_t e = 0;
+  for (; e + kLanes <= used; e += kLanes) dose(e, _mm256_loadu_pd(src + e));
+  if (e < used)
+    dose(e, _mm256_and_pd(lanes_below(e, _mm256_set1_pd(static_cast<double>(used))), _mm256_loadu_pd(src + e)));
+  const __m128d lo = _mm256_castpd256_pd128(acc), hi = _mm256_extractf128_pd(acc, 1);
+  return (_mm_cvtsd_f64(lo) + _mm_cvtsd_f64(_mm_unpackhi_pd(lo, lo))) +
+         (_mm_cvtsd_f64(hi) + _mm_cvtsd_f64(_mm_unpackhi_pd(hi, hi)));
+}
 #endif
 
 }  // namespace
@@ -485,7 +522,7 @@ void Radiation::prepare() {
 }
 
 void Radiation::step(Fleet& f, std::size_t b0, std::size_t b1, double t_s, double dt_s,
-                     double sin_gmst, double cos_gmst) {
+                     double sin_gmst, double cos_gmst, bool segment_last) {
   // The response rows this thread blended last, kept across blocks and steps
   // for this model (another model, even at the same address, has another id).
   thread_local Weights w;
@@ -496,7 +533,7 @@ void Radiation::step(Fleet& f, std::size_t b0, std::size_t b1, double t_s, doubl
   }
   for (std::size_t c0 = b0; c0 < b1; c0 += kChunk) {
     const std::size_t c1 = std::min(b1, c0 + kChunk);
-    step_chunk(f, c0, c1, t_s, dt_s, sin_gmst, cos_gmst, w);
+    step_chunk(f, c0, c1, t_s, dt_s, sin_gmst, cos_gmst, segment_last, w);
   }
 }
 
@@ -524,7 +561,8 @@ void Radiation::blend_weights(std::size_t row, double fr, Weights& w) const {
 }
 
 void Radiation::step_chunk(Fleet& f, std::size_t b0, std::size_t b1, double t_s,
-                           double dt_s, double sin_gmst, double cos_gmst, Weights& w) {
+                           double dt_s, double sin_gmst, double cos_gmst, bool segment_last,
+                           Weights& w) {
   const RadiationConfig& c = cfg_;
   const std::size_t np = c.n_proton, ne = c.n_electron;
   const double* __restrict lat = f.latitude_rad.data();
@@ -605,7 +643,8 @@ void Radiation::step_chunk(Fleet& f, std::size_t b0, std::size_t b1, double t_s,
   // Pass 1, per satellite: the log-flux blends of the species present in
   // each satellite's cell, one after the other in `logs`. Satellites outside
   // the belts with no solar protons, whose flux rows already hold zeros (most
-  // of them at low altitude), are marked quiet beforehand and skipped.
+  // of them at low altitude) or are not written at this step (before the
+  // segment's last), are marked quiet beforehand and skipped.
   alignas(64) double dsum[kChunk], ssum[kSeeEffects][kChunk];
   alignas(64) double logs[kChunk * (kMaxEnergies + 2 * kLanes) + kMaxEnergies + 3 * kLanes];
   uint32_t at[kChunk];                 //!< start of a satellite's blends in logs
@@ -623,11 +662,12 @@ void Radiation::step_chunk(Fleet& f, std::size_t b0, std::size_t b1, double t_s,
     std::memcpy(used[k], &cell_energies_[2 * static_cast<std::size_t>(cell[k])], 2);
   {
     const uint8_t* __restrict zr = zero_rows_.data() + b0;
+    const uint8_t rows = segment_last ? 3u : 0u;  // the zero rows that must be in place
 #pragma omp simd
     for (std::size_t k = 0; k < b1 - b0; ++k) {
       uint16_t both;  // both species' counts at once: 0 where neither has flux
       std::memcpy(&both, used[k], sizeof both);
-      quiet[k] = (valid[k] != 0.0) & (both == 0) & (zr[k] == 3u) & !(spe_omni[k] > 0.0);
+      quiet[k] = (valid[k] != 0.0) & (both == 0) & ((zr[k] & rows) == rows) & !(spe_omni[k] > 0.0);
     }
   }
   // The other satellites as bits, visited in order: no branch per satellite
@@ -652,25 +692,29 @@ void Radiation::step_chunk(Fleet& f, std::size_t b0, std::size_t b1, double t_s,
   for (; todo != 0; todo &= todo - 1) {
     const std::size_t k = lowest_bit(todo), i = b0 + k;
     if (valid[k] == 0.0) {
-      double* __restrict pf = proton_flux.data() + i * np;
-      double* __restrict ef = electron_flux.data() + i * ne;
-      for (std::size_t e = 0; e < np; ++e) pf[e] = NAN;
-      for (std::size_t e = 0; e < ne; ++e) ef[e] = NAN;
+      if (segment_last) {
+        double* __restrict pf = proton_flux.data() + i * np;
+        double* __restrict ef = electron_flux.data() + i * ne;
+        for (std::size_t e = 0; e < np; ++e) pf[e] = NAN;
+        for (std::size_t e = 0; e < ne; ++e) ef[e] = NAN;
+        zero_rows_[i] = 0;
+      }
       cutoff_rigidity[i] = gcr_flux[i] = NAN;
-      zero_rows_[i] = 0;
       continue;  // no valid position: pass 3 writes NaN rates and accumulates nothing
     }
     // Cells with no flux of a species give exact zeros: the kernel writes the
-    // zeros once (a row it zeroed at an earlier step of this advance is left
-    // alone) and skips the species' dot products, which would add +0.
+    // zeros once (a row it zeroed at an earlier segment's end of this advance
+    // is left alone) and skips the species' dot products, which would add +0.
     const unsigned char occupied = (used[k][0] ? 1u : 0u) | (used[k][1] ? 2u : 0u);
-    const uint8_t zero = zero_rows_[i];
     const bool solar = spe_omni[k] > 0.0;
-    if (!(occupied & 1u) && !(zero & 1u))
-      for (std::size_t e = 0; e < np; ++e) proton_flux[i * np + e] = 0.0;
-    if (!(occupied & 2u) && !(zero & 2u))
-      for (std::size_t e = 0; e < ne; ++e) electron_flux[i * ne + e] = 0.0;
-    zero_rows_[i] = static_cast<uint8_t>(~occupied & 3u);
+    if (segment_last) {
+      const uint8_t zero = zero_rows_[i];
+      if (!(occupied & 1u) && !(zero & 1u))
+        for (std::size_t e = 0; e < np; ++e) proton_flux[i * np + e] = 0.0;
+      if (!(occupied & 2u) && !(zero & 2u))
+        for (std::size_t e = 0; e < ne; ++e) electron_flux[i * ne + e] = 0.0;
+      zero_rows_[i] = static_cast<uint8_t>(~occupied & 3u);
+    }
     if (occupied == 0 && !solar) continue;
     const radiation::Cell cl{static_cast<std::size_t>(ia[k]), static_cast<std::size_t>(il[k]),
                              static_cast<std::size_t>(io[k]), fa[k], fl[k], fo[k]};
@@ -683,8 +727,9 @@ void Radiation::step_chunk(Fleet& f, std::size_t b0, std::size_t b1, double t_s,
     busy[n_busy++] = static_cast<unsigned char>(k);
   }
   // Pass 2: the blends to fluxes (one vectorised loop for the chunk), into
-  // the flux rows; the proton and electron parts of the dose rate and event
-  // rates (dsum, ssum): dot products with the response rows.
+  // the flux rows at a segment's last step; the proton and electron parts of
+  // the dose rate and event rates (dsum, ssum): dot products with the
+  // response rows.
   {
     // Whole pairs of vectors: the values past the blends set (to any finite
     // value: they are overwritten with zeros below).
@@ -724,7 +769,7 @@ void Radiation::step_chunk(Fleet& f, std::size_t b0, std::size_t b1, double t_s,
     if (spe > 0.0) {
       // Solar protons: integral power law of index 2 above 10 MeV (from 1 MeV),
       // only above the cutoff energy, over the unshadowed sky.
-      if (protons)
+      if (protons && segment_last)
         for (std::size_t e = 0; e < np_copy; ++e) pf[e] = kRamp.v[e] < upd ? src[e] : 0.0;
       // The proton kinetic energy at the cutoff rigidity [MeV].
       const double pc_mev = 1000.0 * cutoff_rigidity[i];
@@ -733,7 +778,7 @@ void Radiation::step_chunk(Fleet& f, std::size_t b0, std::size_t b1, double t_s,
         double em = energy[e] > e_cut ? energy[e] : e_cut;
         em = em > 1.0 ? em : 1.0;
         const double ratio = kSpeReferenceMev / em;
-        row[e] = pf[e] + spe * ratio * ratio;
+        row[e] = (kRamp.v[e] < upd ? src[e] : 0.0) + spe * ratio * ratio;
       }
       for (std::size_t e = np; e < np_pad; ++e) row[e] = 0.0;
 #pragma omp simd reduction(+ : d, s0, s1, s2)
@@ -745,11 +790,13 @@ void Radiation::step_chunk(Fleet& f, std::size_t b0, std::size_t b1, double t_s,
       }
     } else if (protons) {
 #if defined(ORBITWIN_RADIATION_AVX2)
-      proton_row_dots(src, upd, np, np_pad, spill, pf, wp, w0, w1, w2, d, s0, s1, s2);
+      if (segment_last) proton_row_dots(src, upd, np, np_pad, spill, pf, wp, w0, w1, w2, d, s0, s1, s2);
+      else proton_dots(src, up, wp, w0, w1, w2, d, s0, s1, s2);
 #else
-      // Selected into the flux row (or a local row copied to it), with the
-      // dot products in the same loop.
-      double* __restrict dst = spill ? pf : row;
+      // Selected into the flux row (or a local row copied to it, or only
+      // into the local row before a segment's last step), with the dot
+      // products in the same loop.
+      double* __restrict dst = segment_last && spill ? pf : row;
 #pragma omp simd reduction(+ : d, s0, s1, s2)
       for (std::size_t e = 0; e < np_pad; ++e) {
         const double x = kRamp.v[e] < upd ? src[e] : 0.0;
@@ -759,18 +806,19 @@ void Radiation::step_chunk(Fleet& f, std::size_t b0, std::size_t b1, double t_s,
         s1 += x * w1[e];
         s2 += x * w2[e];
       }
-      if (!spill)
+      if (segment_last && !spill)
         for (std::size_t e = 0; e < np; ++e) pf[e] = row[e];
 #endif
     }
     if (protons) src += np_pad;  // the electrons follow the protons' blends
     if (electrons) {
 #if defined(ORBITWIN_RADIATION_AVX2)
-      d += electron_row_dose(src, static_cast<double>(ue), ne, ne_pad, spill, ef, w.electron_dose);
+      if (segment_last) d += electron_row_dose(src, static_cast<double>(ue), ne, ne_pad, spill, ef, w.electron_dose);
+      else d += electron_dose(src, ue, w.electron_dose);
 #else
       const double* __restrict we = w.electron_dose;
       const double ued = static_cast<double>(ue);
-      double* __restrict dst = spill ? ef : row;
+      double* __restrict dst = segment_last && spill ? ef : row;
       // One sum per lane, added up at the end (kept in a register, unlike
       // an omp simd reduction here).
       double de[kLanes] = {};
@@ -781,7 +829,7 @@ void Radiation::step_chunk(Fleet& f, std::size_t b0, std::size_t b1, double t_s,
           dst[e + j] = x;
           de[j] += x * we[e + j];
         }
-      if (!spill)
+      if (segment_last && !spill)
         for (std::size_t e = 0; e < ne; ++e) ef[e] = row[e];
       d += (de[0] + de[1]) + (de[2] + de[3]);
 #endif
