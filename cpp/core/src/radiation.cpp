@@ -575,12 +575,13 @@ void Radiation::step_chunk(Fleet& f, std::size_t b0, std::size_t b1, double t_s,
   // Dipole cutoff, Earth shadow, GCR and the table cell: vectorised across
   // satellites (NaN positions give NaN, handled below); the SPE cutoff energy
   // only for satellites in an SPE (pass 2).
+  // The step's cutoffs and GCR fluxes (and rates, pass 3) are kept here and
+  // written to the state at a segment's last step only (nothing else reads them).
+  alignas(64) double rc_k[kChunk], gcr_k[kChunk];
   double spe_omni[kChunk];
   double valid[kChunk], fa[kChunk], fl[kChunk], fo[kChunk];
   int32_t ia[kChunk], il[kChunk], io[kChunk], cell[kChunk];
   {
-    double* __restrict rc_out = cutoff_rigidity.data();
-    double* __restrict gcr_out = gcr_flux.data();
     const double* __restrict spe_in = spe_flux.data();
     const double ax = c.dipole_axis[0], ay = c.dipole_axis[1], az = c.dipole_axis[2];
     const double inv_r0 = 1.0 / c.gcr_rigidity_scale_gv, f0 = c.gcr_flux_free;
@@ -596,8 +597,8 @@ void Radiation::step_chunk(Fleet& f, std::size_t b0, std::size_t b1, double t_s,
       const double open = 1.0 - re_r * re_r;
       const double shadow = 0.5 * (1.0 + std::sqrt(open > 0.0 ? open : 0.0));
       const double q = 1.0 + rc * inv_r0;
-      rc_out[i] = rc;
-      gcr_out[i] = f0 / (q * q) * shadow;
+      rc_k[i - b0] = rc;
+      gcr_k[i - b0] = f0 / (q * q) * shadow;
       spe_omni[i - b0] = 4.0 * kPi * spe_in[i] * shadow;
     }
   }
@@ -699,7 +700,7 @@ void Radiation::step_chunk(Fleet& f, std::size_t b0, std::size_t b1, double t_s,
         for (std::size_t e = 0; e < ne; ++e) ef[e] = NAN;
         zero_rows_[i] = 0;
       }
-      cutoff_rigidity[i] = gcr_flux[i] = NAN;
+      rc_k[k] = gcr_k[k] = NAN;
       continue;  // no valid position: pass 3 writes NaN rates and accumulates nothing
     }
     // Cells with no flux of a species give exact zeros: the kernel writes the
@@ -772,7 +773,7 @@ void Radiation::step_chunk(Fleet& f, std::size_t b0, std::size_t b1, double t_s,
       if (protons && segment_last)
         for (std::size_t e = 0; e < np_copy; ++e) pf[e] = kRamp.v[e] < upd ? src[e] : 0.0;
       // The proton kinetic energy at the cutoff rigidity [MeV].
-      const double pc_mev = 1000.0 * cutoff_rigidity[i];
+      const double pc_mev = 1000.0 * rc_k[k];
       const double e_cut = std::sqrt(pc_mev * pc_mev + kProtonMassMev * kProtonMassMev) - kProtonMassMev;
       for (std::size_t e = 0; e < np; ++e) {
         double em = energy[e] > e_cut ? energy[e] : e_cut;
@@ -844,27 +845,24 @@ void Radiation::step_chunk(Fleet& f, std::size_t b0, std::size_t b1, double t_s,
   // over the step (rates held at the step's end value) and status.
   // Satellites without a valid position get NaN rates and keep their dose,
   // leakage, outage and status.
-  alignas(64) double lam_tot[kChunk];
+  alignas(64) double lam_tot[kChunk], dose_rate_k[kChunk], see_rate_k[kSeeEffects][kChunk];
   {
-    double* __restrict rate_out = see_rate.data();
-    double* __restrict dose_rate_out = dose_rate.data();
     double* __restrict dose_io = dose.data();
     double* __restrict leak_out = leakage_factor.data();
     double* __restrict outage_io = outage_remaining.data();
-    const double* __restrict gcr_in = gcr_flux.data();
     const double gd = c.gcr_dose_per_flux, g0 = c.gcr_see_per_flux[0], g1 = c.gcr_see_per_flux[1];
     const double g2 = c.gcr_see_per_flux[2], leak = c.leakage_per_gy, tol = c.tid_tolerance_gy;
 #pragma omp simd
     for (std::size_t i = b0; i < b1; ++i) {
       const std::size_t k = i - b0;
       const bool ok = valid[k] != 0.0;
-      const double gcr = gcr_in[i];
+      const double gcr = gcr_k[k];
       const double d = dsum[k] + gcr * gd;
       const double s0 = ssum[0][k] + gcr * g0, s1 = ssum[1][k] + gcr * g1, s2 = ssum[2][k] + gcr * g2;
-      dose_rate_out[i] = ok ? d : NAN;
-      rate_out[3 * i] = ok ? s0 : NAN;
-      rate_out[3 * i + 1] = ok ? s1 : NAN;
-      rate_out[3 * i + 2] = ok ? s2 : NAN;
+      dose_rate_k[k] = ok ? d : NAN;
+      see_rate_k[0][k] = ok ? s0 : NAN;
+      see_rate_k[1][k] = ok ? s1 : NAN;
+      see_rate_k[2][k] = ok ? s2 : NAN;
       const double lt = s0 * dt_s + s1 * dt_s + s2 * dt_s;  // mean events over the step
       lam_tot[k] = ok ? lt : 0.0;
       const double dz = dose_io[i] + d * dt_s;
@@ -877,6 +875,22 @@ void Radiation::step_chunk(Fleet& f, std::size_t b0, std::size_t b1, double t_s,
       dose_io[i] = ok ? dz : dose_io[i];
       outage_io[i] = ok ? outage : outage_io[i];
       status[i] = ok ? st : status[i];
+    }
+  }
+  if (segment_last) {
+    double* __restrict rc_out = cutoff_rigidity.data();
+    double* __restrict gcr_out = gcr_flux.data();
+    double* __restrict dose_rate_out = dose_rate.data();
+    double* __restrict rate_out = see_rate.data();
+#pragma omp simd
+    for (std::size_t i = b0; i < b1; ++i) {
+      const std::size_t k = i - b0;
+      rc_out[i] = rc_k[k];
+      gcr_out[i] = gcr_k[k];
+      dose_rate_out[i] = dose_rate_k[k];
+      rate_out[3 * i] = see_rate_k[0][k];
+      rate_out[3 * i + 1] = see_rate_k[1][k];
+      rate_out[3 * i + 2] = see_rate_k[2][k];
     }
   }
 
@@ -907,13 +921,13 @@ void Radiation::step_chunk(Fleet& f, std::size_t b0, std::size_t b1, double t_s,
       const double p_none = radiation::exp2(-lam_tot[k] * 1.44269504088896340736);
       if (u0s[k] >= p_none)
         draw_events(b0 + k, radiation::step_key_of(sat_key_[b0 + k], time_key), u0s[k], lam_tot[k], p_none,
-                    dt_s, status[b0 + k]);
+                    see_rate_k[0][k], see_rate_k[1][k], dt_s, status[b0 + k]);
     }
   }
 }
 
 void Radiation::draw_events(std::size_t i, uint64_t key, double u0, double lam_tot, double p,
-                            double dt_s, uint32_t& status) {
+                            double rate0, double rate1, double dt_s, uint32_t& status) {
   const RadiationConfig& c = cfg_;
   int64_t n_events = 0;
   uint64_t stream = 1;
@@ -932,7 +946,7 @@ void Radiation::draw_events(std::size_t i, uint64_t key, double u0, double lam_t
     n_events = static_cast<int64_t>(std::max(0.0, std::floor(lam_tot + std::sqrt(lam_tot) * g + 0.5)));
   }
   int64_t counts[kSeeEffects] = {0, 0, 0}, uncorrectable = 0;
-  const double lam0 = see_rate[3 * i] * dt_s, lam1 = see_rate[3 * i + 1] * dt_s;
+  const double lam0 = rate0 * dt_s, lam1 = rate1 * dt_s;
   const double c0 = lam0 / lam_tot, c1 = (lam0 + lam1) / lam_tot;
   for (int64_t k = 0; k < n_events; ++k) {
     const double u = radiation::uniform(key, stream++);

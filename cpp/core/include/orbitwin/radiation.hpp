@@ -79,10 +79,11 @@ class Radiation {
   const RadiationConfig& config() const { return cfg_; }
 
   // Per-block kernel: satellites [b0, b1) at time t_s, dt_s after the previous one.
-  // The trapped-flux rows (proton_flux, electron_flux), which nothing in a
-  // step reads, are written only where `segment_last` (the step ends a
-  // segment of Twin::evaluate: a recorded frame or the advance's end); the
-  // rates use the fluxes at every step.
+  // The trapped-flux rows (proton_flux, electron_flux), cutoff_rigidity,
+  // gcr_flux, dose_rate and see_rate, which nothing else in a step reads, are
+  // written only where `segment_last` (the step ends a segment of
+  // Twin::evaluate: a recorded frame or the advance's end); the dose, events
+  // and status use them at every step.
   void step(Fleet& f, std::size_t b0, std::size_t b1, double t_s, double dt_s, double sin_gmst,
             double cos_gmst, bool segment_last);
   void validate_parameters(const std::string& fleet) const;
@@ -127,9 +128,10 @@ class Radiation {
   void step_chunk(Fleet& f, std::size_t b0, std::size_t b1, double t_s,
                   double dt_s, double sin_gmst, double cos_gmst, bool segment_last, Weights& w);
   //! Satellite i drew u0 >= p (the probability of no event, lam_tot events
-  //! expected): counts the events of the step and their outage into `status`.
-  void draw_events(std::size_t i, uint64_t key, double u0, double lam_tot, double p, double dt_s,
-                   uint32_t& status);
+  //! expected; rate0, rate1 [s-1]: its upset and functional-interrupt rates):
+  //! counts the events of the step and their outage into `status`.
+  void draw_events(std::size_t i, uint64_t key, double u0, double lam_tot, double p, double rate0,
+                   double rate1, double dt_s, uint32_t& status);
   RadiationConfig cfg_;
   std::size_t n_;
   uint64_t fleet_key_;
