@@ -264,6 +264,43 @@ inline double electron_row_dose(const double* __restrict src, double used, std::
   return (_mm_cvtsd_f64(lo) + _mm_cvtsd_f64(_mm_unpackhi_pd(lo, lo))) +
          (_mm_cvtsd_f64(hi) + _mm_cvtsd_f64(_mm_unpackhi_pd(hi, hi)));
 }
+
+// proton_row_dots' dot products without the row: the whole vectors below
+// `used` as they are, the one across it masked, none past it (there the
+// masked lanes would add products of +0: each sum, never -0, stays the same).
+inline void proton_dots(const double* __restrict src, std::size_t used, const double* __restrict wp,
+                        const double* __restrict w0, const double* __restrict w1,
+                        const double* __restrict w2, double& d, double& s0, double& s1, double& s2) {
+  __m256d vd = _mm256_setzero_pd(), v0 = vd, v1 = vd, v2 = vd;
+  const auto dots = [&](std::size_t e, __m256d x) {
+    vd = _mm256_fmadd_pd(x, _mm256_loadu_pd(wp + e), vd);
+    v0 = _mm256_fmadd_pd(x, _mm256_loadu_pd(w0 + e), v0);
+    v1 = _mm256_fmadd_pd(x, _mm256_loadu_pd(w1 + e), v1);
+    v2 = _mm256_fmadd_pd(x, _mm256_loadu_pd(w2 + e), v2);
+  };
+  std::size_t e = 0;
+  for (; e + kLanes <= used; e += kLanes) dots(e, _mm256_loadu_pd(src + e));
+  if (e < used)
+    dots(e, _mm256_and_pd(lanes_below(e, _mm256_set1_pd(static_cast<double>(used))), _mm256_loadu_pd(src + e)));
+  lane_sums(vd, v0, v1, v2, d, s0, s1, s2);
+}
+
+// electron_row_dose without the row, over the vectors as proton_dots.
+inline double electron_dose(const double* __restrict src, std::size_t used, const double* __restrict we) {
+  __m256d acc = _mm256_setzero_pd();
+  const auto dose = [&](std::size_t e, __m256d x) {
+    __m256d p = _mm256_mul_pd(x, _mm256_loadu_pd(we + e));
+    asm("" : "+x"(p));  // the product rounded, not fused into the sum
+    acc = _mm256_add_pd(acc, p);
+  };
+  std::size_t e = 0;
+  for (; e + kLanes <= used; e += kLanes) dose(e, _mm256_loadu_pd(src + e));
+  if (e < used)
+    dose(e, _mm256_and_pd(lanes_below(e, _mm256_set1_pd(static_cast<double>(used))), _mm256_loadu_pd(src + e)));
+  const __m128d lo = _mm256_castpd256_pd128(acc), hi = _mm256_extractf128_pd(acc, 1);
+  return (_mm_cvtsd_f64(lo) + _mm_cvtsd_f64(_mm_unpackhi_pd(lo, lo))) +
+         (_mm_cvtsd_f64(hi) + _mm_cvtsd_f64(_mm_unpackhi_pd(hi, hi)));
+}
 #endif
 
 }  // namespace
@@ -485,7 +522,7 @@ void Radiation::prepare() {
 }
 
 void Radiation::step(Fleet& f, std::size_t b0, std::size_t b1, double t_s, double dt_s,
-                     double sin_gmst, double cos_gmst) {
+                     double sin_gmst, double cos_gmst, bool segment_last) {
   // The response rows this thread blended last, kept across blocks and steps
   // for this model (another model, even at the same address, has another id).
   thread_local Weights w;
@@ -496,7 +533,7 @@ void Radiation::step(Fleet& f, std::size_t b0, std::size_t b1, double t_s, doubl
   }
   for (std::size_t c0 = b0; c0 < b1; c0 += kChunk) {
     const std::size_t c1 = std::min(b1, c0 + kChunk);
-    step_chunk(f, c0, c1, t_s, dt_s, sin_gmst, cos_gmst, w);
+    step_chunk(f, c0, c1, t_s, dt_s, sin_gmst, cos_gmst, segment_last, w);
   }
 }
 
@@ -524,7 +561,8 @@ void Radiation::blend_weights(std::size_t row, double fr, Weights& w) const {
 }
 
 void Radiation::step_chunk(Fleet& f, std::size_t b0, std::size_t b1, double t_s,
-                           double dt_s, double sin_gmst, double cos_gmst, Weights& w) {
+                           double dt_s, double sin_gmst, double cos_gmst, bool segment_last,
+                           Weights& w) {
   const RadiationConfig& c = cfg_;
   const std::size_t np = c.n_proton, ne = c.n_electron;
   const double* __restrict lat = f.latitude_rad.data();
@@ -537,12 +575,13 @@ void Radiation::step_chunk(Fleet& f, std::size_t b0, std::size_t b1, double t_s,
   // Dipole cutoff, Earth shadow, GCR and the table cell: vectorised across
   // satellites (NaN positions give NaN, handled below); the SPE cutoff energy
   // only for satellites in an SPE (pass 2).
+  // The step's cutoffs and GCR fluxes (and rates, pass 3) are kept here and
+  // written to the state at a segment's last step only (nothing else reads them).
+  alignas(64) double rc_k[kChunk], gcr_k[kChunk];
   double spe_omni[kChunk];
   double valid[kChunk], fa[kChunk], fl[kChunk], fo[kChunk];
   int32_t ia[kChunk], il[kChunk], io[kChunk], cell[kChunk];
   {
-    double* __restrict rc_out = cutoff_rigidity.data();
-    double* __restrict gcr_out = gcr_flux.data();
     const double* __restrict spe_in = spe_flux.data();
     const double ax = c.dipole_axis[0], ay = c.dipole_axis[1], az = c.dipole_axis[2];
     const double inv_r0 = 1.0 / c.gcr_rigidity_scale_gv, f0 = c.gcr_flux_free;
@@ -558,8 +597,8 @@ void Radiation::step_chunk(Fleet& f, std::size_t b0, std::size_t b1, double t_s,
       const double open = 1.0 - re_r * re_r;
       const double shadow = 0.5 * (1.0 + std::sqrt(open > 0.0 ? open : 0.0));
       const double q = 1.0 + rc * inv_r0;
-      rc_out[i] = rc;
-      gcr_out[i] = f0 / (q * q) * shadow;
+      rc_k[i - b0] = rc;
+      gcr_k[i - b0] = f0 / (q * q) * shadow;
       spe_omni[i - b0] = 4.0 * kPi * spe_in[i] * shadow;
     }
   }
@@ -605,7 +644,8 @@ void Radiation::step_chunk(Fleet& f, std::size_t b0, std::size_t b1, double t_s,
   // Pass 1, per satellite: the log-flux blends of the species present in
   // each satellite's cell, one after the other in `logs`. Satellites outside
   // the belts with no solar protons, whose flux rows already hold zeros (most
-  // of them at low altitude), are marked quiet beforehand and skipped.
+  // of them at low altitude) or are not written at this step (before the
+  // segment's last), are marked quiet beforehand and skipped.
   alignas(64) double dsum[kChunk], ssum[kSeeEffects][kChunk];
   alignas(64) double logs[kChunk * (kMaxEnergies + 2 * kLanes) + kMaxEnergies + 3 * kLanes];
   uint32_t at[kChunk];                 //!< start of a satellite's blends in logs
@@ -623,11 +663,12 @@ void Radiation::step_chunk(Fleet& f, std::size_t b0, std::size_t b1, double t_s,
     std::memcpy(used[k], &cell_energies_[2 * static_cast<std::size_t>(cell[k])], 2);
   {
     const uint8_t* __restrict zr = zero_rows_.data() + b0;
+    const uint8_t rows = segment_last ? 3u : 0u;  // the zero rows that must be in place
 #pragma omp simd
     for (std::size_t k = 0; k < b1 - b0; ++k) {
       uint16_t both;  // both species' counts at once: 0 where neither has flux
       std::memcpy(&both, used[k], sizeof both);
-      quiet[k] = (valid[k] != 0.0) & (both == 0) & (zr[k] == 3u) & !(spe_omni[k] > 0.0);
+      quiet[k] = (valid[k] != 0.0) & (both == 0) & ((zr[k] & rows) == rows) & !(spe_omni[k] > 0.0);
     }
   }
   // The other satellites as bits, visited in order: no branch per satellite
@@ -652,25 +693,29 @@ void Radiation::step_chunk(Fleet& f, std::size_t b0, std::size_t b1, double t_s,
   for (; todo != 0; todo &= todo - 1) {
     const std::size_t k = lowest_bit(todo), i = b0 + k;
     if (valid[k] == 0.0) {
-      double* __restrict pf = proton_flux.data() + i * np;
-      double* __restrict ef = electron_flux.data() + i * ne;
-      for (std::size_t e = 0; e < np; ++e) pf[e] = NAN;
-      for (std::size_t e = 0; e < ne; ++e) ef[e] = NAN;
-      cutoff_rigidity[i] = gcr_flux[i] = NAN;
-      zero_rows_[i] = 0;
+      if (segment_last) {
+        double* __restrict pf = proton_flux.data() + i * np;
+        double* __restrict ef = electron_flux.data() + i * ne;
+        for (std::size_t e = 0; e < np; ++e) pf[e] = NAN;
+        for (std::size_t e = 0; e < ne; ++e) ef[e] = NAN;
+        zero_rows_[i] = 0;
+      }
+      rc_k[k] = gcr_k[k] = NAN;
       continue;  // no valid position: pass 3 writes NaN rates and accumulates nothing
     }
     // Cells with no flux of a species give exact zeros: the kernel writes the
-    // zeros once (a row it zeroed at an earlier step of this advance is left
-    // alone) and skips the species' dot products, which would add +0.
+    // zeros once (a row it zeroed at an earlier segment's end of this advance
+    // is left alone) and skips the species' dot products, which would add +0.
     const unsigned char occupied = (used[k][0] ? 1u : 0u) | (used[k][1] ? 2u : 0u);
-    const uint8_t zero = zero_rows_[i];
     const bool solar = spe_omni[k] > 0.0;
-    if (!(occupied & 1u) && !(zero & 1u))
-      for (std::size_t e = 0; e < np; ++e) proton_flux[i * np + e] = 0.0;
-    if (!(occupied & 2u) && !(zero & 2u))
-      for (std::size_t e = 0; e < ne; ++e) electron_flux[i * ne + e] = 0.0;
-    zero_rows_[i] = static_cast<uint8_t>(~occupied & 3u);
+    if (segment_last) {
+      const uint8_t zero = zero_rows_[i];
+      if (!(occupied & 1u) && !(zero & 1u))
+        for (std::size_t e = 0; e < np; ++e) proton_flux[i * np + e] = 0.0;
+      if (!(occupied & 2u) && !(zero & 2u))
+        for (std::size_t e = 0; e < ne; ++e) electron_flux[i * ne + e] = 0.0;
+      zero_rows_[i] = static_cast<uint8_t>(~occupied & 3u);
+    }
     if (occupied == 0 && !solar) continue;
     const radiation::Cell cl{static_cast<std::size_t>(ia[k]), static_cast<std::size_t>(il[k]),
                              static_cast<std::size_t>(io[k]), fa[k], fl[k], fo[k]};
@@ -683,8 +728,9 @@ void Radiation::step_chunk(Fleet& f, std::size_t b0, std::size_t b1, double t_s,
     busy[n_busy++] = static_cast<unsigned char>(k);
   }
   // Pass 2: the blends to fluxes (one vectorised loop for the chunk), into
-  // the flux rows; the proton and electron parts of the dose rate and event
-  // rates (dsum, ssum): dot products with the response rows.
+  // the flux rows at a segment's last step; the proton and electron parts of
+  // the dose rate and event rates (dsum, ssum): dot products with the
+  // response rows.
   {
     // Whole pairs of vectors: the values past the blends set (to any finite
     // value: they are overwritten with zeros below).
@@ -724,16 +770,16 @@ void Radiation::step_chunk(Fleet& f, std::size_t b0, std::size_t b1, double t_s,
     if (spe > 0.0) {
       // Solar protons: integral power law of index 2 above 10 MeV (from 1 MeV),
       // only above the cutoff energy, over the unshadowed sky.
-      if (protons)
+      if (protons && segment_last)
         for (std::size_t e = 0; e < np_copy; ++e) pf[e] = kRamp.v[e] < upd ? src[e] : 0.0;
       // The proton kinetic energy at the cutoff rigidity [MeV].
-      const double pc_mev = 1000.0 * cutoff_rigidity[i];
+      const double pc_mev = 1000.0 * rc_k[k];
       const double e_cut = std::sqrt(pc_mev * pc_mev + kProtonMassMev * kProtonMassMev) - kProtonMassMev;
       for (std::size_t e = 0; e < np; ++e) {
         double em = energy[e] > e_cut ? energy[e] : e_cut;
         em = em > 1.0 ? em : 1.0;
         const double ratio = kSpeReferenceMev / em;
-        row[e] = pf[e] + spe * ratio * ratio;
+        row[e] = (kRamp.v[e] < upd ? src[e] : 0.0) + spe * ratio * ratio;
       }
       for (std::size_t e = np; e < np_pad; ++e) row[e] = 0.0;
 #pragma omp simd reduction(+ : d, s0, s1, s2)
@@ -745,11 +791,13 @@ void Radiation::step_chunk(Fleet& f, std::size_t b0, std::size_t b1, double t_s,
       }
     } else if (protons) {
 #if defined(ORBITWIN_RADIATION_AVX2)
-      proton_row_dots(src, upd, np, np_pad, spill, pf, wp, w0, w1, w2, d, s0, s1, s2);
+      if (segment_last) proton_row_dots(src, upd, np, np_pad, spill, pf, wp, w0, w1, w2, d, s0, s1, s2);
+      else proton_dots(src, up, wp, w0, w1, w2, d, s0, s1, s2);
 #else
-      // Selected into the flux row (or a local row copied to it), with the
-      // dot products in the same loop.
-      double* __restrict dst = spill ? pf : row;
+      // Selected into the flux row (or a local row copied to it, or only
+      // into the local row before a segment's last step), with the dot
+      // products in the same loop.
+      double* __restrict dst = segment_last && spill ? pf : row;
 #pragma omp simd reduction(+ : d, s0, s1, s2)
       for (std::size_t e = 0; e < np_pad; ++e) {
         const double x = kRamp.v[e] < upd ? src[e] : 0.0;
@@ -759,18 +807,19 @@ void Radiation::step_chunk(Fleet& f, std::size_t b0, std::size_t b1, double t_s,
         s1 += x * w1[e];
         s2 += x * w2[e];
       }
-      if (!spill)
+      if (segment_last && !spill)
         for (std::size_t e = 0; e < np; ++e) pf[e] = row[e];
 #endif
     }
     if (protons) src += np_pad;  // the electrons follow the protons' blends
     if (electrons) {
 #if defined(ORBITWIN_RADIATION_AVX2)
-      d += electron_row_dose(src, static_cast<double>(ue), ne, ne_pad, spill, ef, w.electron_dose);
+      if (segment_last) d += electron_row_dose(src, static_cast<double>(ue), ne, ne_pad, spill, ef, w.electron_dose);
+      else d += electron_dose(src, ue, w.electron_dose);
 #else
       const double* __restrict we = w.electron_dose;
       const double ued = static_cast<double>(ue);
-      double* __restrict dst = spill ? ef : row;
+      double* __restrict dst = segment_last && spill ? ef : row;
       // One sum per lane, added up at the end (kept in a register, unlike
       // an omp simd reduction here).
       double de[kLanes] = {};
@@ -781,7 +830,7 @@ void Radiation::step_chunk(Fleet& f, std::size_t b0, std::size_t b1, double t_s,
           dst[e + j] = x;
           de[j] += x * we[e + j];
         }
-      if (!spill)
+      if (segment_last && !spill)
         for (std::size_t e = 0; e < ne; ++e) ef[e] = row[e];
       d += (de[0] + de[1]) + (de[2] + de[3]);
 #endif
@@ -796,27 +845,24 @@ void Radiation::step_chunk(Fleet& f, std::size_t b0, std::size_t b1, double t_s,
   // over the step (rates held at the step's end value) and status.
   // Satellites without a valid position get NaN rates and keep their dose,
   // leakage, outage and status.
-  alignas(64) double lam_tot[kChunk];
+  alignas(64) double lam_tot[kChunk], dose_rate_k[kChunk], see_rate_k[kSeeEffects][kChunk];
   {
-    double* __restrict rate_out = see_rate.data();
-    double* __restrict dose_rate_out = dose_rate.data();
     double* __restrict dose_io = dose.data();
     double* __restrict leak_out = leakage_factor.data();
     double* __restrict outage_io = outage_remaining.data();
-    const double* __restrict gcr_in = gcr_flux.data();
     const double gd = c.gcr_dose_per_flux, g0 = c.gcr_see_per_flux[0], g1 = c.gcr_see_per_flux[1];
     const double g2 = c.gcr_see_per_flux[2], leak = c.leakage_per_gy, tol = c.tid_tolerance_gy;
 #pragma omp simd
     for (std::size_t i = b0; i < b1; ++i) {
       const std::size_t k = i - b0;
       const bool ok = valid[k] != 0.0;
-      const double gcr = gcr_in[i];
+      const double gcr = gcr_k[k];
       const double d = dsum[k] + gcr * gd;
       const double s0 = ssum[0][k] + gcr * g0, s1 = ssum[1][k] + gcr * g1, s2 = ssum[2][k] + gcr * g2;
-      dose_rate_out[i] = ok ? d : NAN;
-      rate_out[3 * i] = ok ? s0 : NAN;
-      rate_out[3 * i + 1] = ok ? s1 : NAN;
-      rate_out[3 * i + 2] = ok ? s2 : NAN;
+      dose_rate_k[k] = ok ? d : NAN;
+      see_rate_k[0][k] = ok ? s0 : NAN;
+      see_rate_k[1][k] = ok ? s1 : NAN;
+      see_rate_k[2][k] = ok ? s2 : NAN;
       const double lt = s0 * dt_s + s1 * dt_s + s2 * dt_s;  // mean events over the step
       lam_tot[k] = ok ? lt : 0.0;
       const double dz = dose_io[i] + d * dt_s;
@@ -829,6 +875,22 @@ void Radiation::step_chunk(Fleet& f, std::size_t b0, std::size_t b1, double t_s,
       dose_io[i] = ok ? dz : dose_io[i];
       outage_io[i] = ok ? outage : outage_io[i];
       status[i] = ok ? st : status[i];
+    }
+  }
+  if (segment_last) {
+    double* __restrict rc_out = cutoff_rigidity.data();
+    double* __restrict gcr_out = gcr_flux.data();
+    double* __restrict dose_rate_out = dose_rate.data();
+    double* __restrict rate_out = see_rate.data();
+#pragma omp simd
+    for (std::size_t i = b0; i < b1; ++i) {
+      const std::size_t k = i - b0;
+      rc_out[i] = rc_k[k];
+      gcr_out[i] = gcr_k[k];
+      dose_rate_out[i] = dose_rate_k[k];
+      rate_out[3 * i] = see_rate_k[0][k];
+      rate_out[3 * i + 1] = see_rate_k[1][k];
+      rate_out[3 * i + 2] = see_rate_k[2][k];
     }
   }
 
@@ -859,13 +921,13 @@ void Radiation::step_chunk(Fleet& f, std::size_t b0, std::size_t b1, double t_s,
       const double p_none = radiation::exp2(-lam_tot[k] * 1.44269504088896340736);
       if (u0s[k] >= p_none)
         draw_events(b0 + k, radiation::step_key_of(sat_key_[b0 + k], time_key), u0s[k], lam_tot[k], p_none,
-                    dt_s, status[b0 + k]);
+                    see_rate_k[0][k], see_rate_k[1][k], dt_s, status[b0 + k]);
     }
   }
 }
 
 void Radiation::draw_events(std::size_t i, uint64_t key, double u0, double lam_tot, double p,
-                            double dt_s, uint32_t& status) {
+                            double rate0, double rate1, double dt_s, uint32_t& status) {
   const RadiationConfig& c = cfg_;
   int64_t n_events = 0;
   uint64_t stream = 1;
@@ -884,7 +946,7 @@ void Radiation::draw_events(std::size_t i, uint64_t key, double u0, double lam_t
     n_events = static_cast<int64_t>(std::max(0.0, std::floor(lam_tot + std::sqrt(lam_tot) * g + 0.5)));
   }
   int64_t counts[kSeeEffects] = {0, 0, 0}, uncorrectable = 0;
-  const double lam0 = see_rate[3 * i] * dt_s, lam1 = see_rate[3 * i + 1] * dt_s;
+  const double lam0 = rate0 * dt_s, lam1 = rate1 * dt_s;
   const double c0 = lam0 / lam_tot, c1 = (lam0 + lam1) / lam_tot;
   for (int64_t k = 0; k < n_events; ++k) {
     const double u = radiation::uniform(key, stream++);

@@ -79,8 +79,13 @@ class Radiation {
   const RadiationConfig& config() const { return cfg_; }
 
   // Per-block kernel: satellites [b0, b1) at time t_s, dt_s after the previous one.
+  // The trapped-flux rows (proton_flux, electron_flux), cutoff_rigidity,
+  // gcr_flux, dose_rate and see_rate, which nothing else in a step reads, are
+  // written only where `segment_last` (the step ends a segment of
+  // Twin::evaluate: a recorded frame or the advance's end); the dose, events
+  // and status use them at every step.
   void step(Fleet& f, std::size_t b0, std::size_t b1, double t_s, double dt_s, double sin_gmst,
-            double cos_gmst);
+            double cos_gmst, bool segment_last);
   void validate_parameters(const std::string& fleet) const;
   //! Before each advance (and the start): finds the response-table rows of
   //! each satellite's shield thickness (parameters change only between
@@ -121,11 +126,12 @@ class Radiation {
   void blend_weights(std::size_t row, double frac, Weights& w) const;
   //! Satellites [b0, b1) of a block, at most 64 of them.
   void step_chunk(Fleet& f, std::size_t b0, std::size_t b1, double t_s,
-                  double dt_s, double sin_gmst, double cos_gmst, Weights& w);
+                  double dt_s, double sin_gmst, double cos_gmst, bool segment_last, Weights& w);
   //! Satellite i drew u0 >= p (the probability of no event, lam_tot events
-  //! expected): counts the events of the step and their outage into `status`.
-  void draw_events(std::size_t i, uint64_t key, double u0, double lam_tot, double p, double dt_s,
-                   uint32_t& status);
+  //! expected; rate0, rate1 [s-1]: its upset and functional-interrupt rates):
+  //! counts the events of the step and their outage into `status`.
+  void draw_events(std::size_t i, uint64_t key, double u0, double lam_tot, double p, double rate0,
+                   double rate1, double dt_s, uint32_t& status);
   RadiationConfig cfg_;
   std::size_t n_;
   uint64_t fleet_key_;
@@ -143,7 +149,8 @@ class Radiation {
   Buffer<double> table_;
   std::size_t np_pad_ = 0, row_ = 0;
   //! (n) bit 0: the satellite's proton flux row holds zeros the kernel wrote
-  //! (within this advance), bit 1: its electron row; such rows are not refilled.
+  //! (within this advance, at the end of a segment), bit 1: its electron
+  //! row; such rows are not refilled.
   Buffer<uint8_t> zero_rows_;
 };
 
