@@ -1,6 +1,7 @@
 #include "kernels.hpp"
 
 #include <cmath>
+#include <cstring>
 #include <type_traits>
 
 #include "orbitwin/constants.hpp"
@@ -42,24 +43,38 @@ inline void interleave3(const double* __restrict x, const double* __restrict y, 
   }
 }
 
-// sin and cos of x0 + rate t [rad] per satellite as rows: computed once where
-// the whole block shares x0 and rate (a Walker plane's node, the perigee of
-// circular orbits), the same values as the per-satellite pass. shared: 1 if
-// it does, 0 if not, -1 (unknown) to find out and note.
+// sin and cos of x0 + rate t [rad] per satellite as rows: computed once per
+// run of satellites that share x0 and rate (runs, found at the first call
+// and noted there), the same values as the per-satellite pass.
 inline void sincos_rows(const double* __restrict x0, const double* __restrict rate, double t, std::size_t len,
-                        double* __restrict s, double* __restrict c, int& shared) {
-  if (shared < 0) {
-    double differ = 0.0;
-#pragma omp simd reduction(+ : differ)
-    for (std::size_t k = 0; k < len; ++k) differ += (x0[k] != x0[0]) | (rate[k] != rate[0]) ? 1.0 : 0.0;
-    shared = differ == 0.0 ? 1 : 0;
+                        double* __restrict s, double* __restrict c, SharedRuns& runs) {
+  if (runs.count < 0) {
+    int count = 0;
+    for (std::size_t k = 0; k < len && count <= SharedRuns::kMax; ++k) {
+      // Bit patterns: a run's values are the same double, signed zeros included.
+      if (k > 0 && std::memcmp(x0 + k, x0 + k - 1, sizeof(double)) == 0 &&
+          std::memcmp(rate + k, rate + k - 1, sizeof(double)) == 0)
+        continue;
+      if (count < SharedRuns::kMax) runs.start[count] = static_cast<unsigned char>(k);
+      ++count;
+    }
+    runs.count = count <= SharedRuns::kMax ? count : 0;
+    if (runs.count > 0) runs.start[runs.count] = static_cast<unsigned char>(len);
   }
-  if (shared > 0) {
-    double s0, c0;
-    fm::sincos(x0[0] + rate[0] * t, s0, c0);
-    for (std::size_t k = 0; k < len; ++k) {
-      s[k] = s0;
-      c[k] = c0;
+  const int count = runs.count;
+  if (count > 0) {
+    double hs[SharedRuns::kMax], hc[SharedRuns::kMax];
+#pragma omp simd
+    for (int j = 0; j < count; ++j) {
+      const std::size_t h = runs.start[j];
+      fm::sincos(x0[h] + rate[h] * t, hs[j], hc[j]);
+    }
+    for (int j = 0; j < count; ++j) {
+      const double sj = hs[j], cj = hc[j];
+      for (std::size_t k = runs.start[j]; k < runs.start[j + 1]; ++k) {
+        s[k] = sj;
+        c[k] = cj;
+      }
     }
     return;
   }
@@ -151,8 +166,8 @@ void orbit_mean_elements(Fleet& f, std::size_t b0, std::size_t b1, const Instant
   }
 
   double node_s[kBlock], node_c[kBlock], peri_s[kBlock], peri_c[kBlock];
-  sincos_rows(raan0 + b0, raan_dot + b0, t, len, node_s, node_c, kin.node_shared);
-  sincos_rows(argp0 + b0, argp_dot + b0, t, len, peri_s, peri_c, kin.perigee_shared);
+  sincos_rows(raan0 + b0, raan_dot + b0, t, len, node_s, node_c, kin.node);
+  sincos_rows(argp0 + b0, argp_dot + b0, t, len, peri_s, peri_c, kin.perigee);
   // circular: e = 0, where 1 - e cos E = 1 and cos E - e = cos E exactly (cos
   // E is finite: the elements are), so dE/dt = n and x = a cos E, bit for bit.
   auto frame = [&](auto circular) {

@@ -39,12 +39,21 @@ struct Instant {
 // made anew for each evaluation (no parameter changes during one): the
 // kernels note there what they find in the block's parameters at its first
 // step, -1 until then.
+// Runs of consecutive satellites of a block that share an angle at epoch and
+// its rate, bit for bit (a Walker plane's node; the perigee of circular
+// orbits): satellites [start[j], start[j + 1]) for j < count.
+struct SharedRuns {
+  static constexpr int kMax = 8;  //!< more runs than this: count 0 (a value per satellite)
+  int count = -1;                 //!< -1: not looked at yet
+  unsigned char start[kMax + 1];
+};
+
 struct BlockKinematics {
   alignas(32) double r[3][kBlock];
   alignas(32) double v[3][kBlock];
   int circular = -1;        //!< 1: every orbit of the block has e = 0 (for a fast Kepler solve)
-  int node_shared = -1;     //!< 1: the block shares the node at epoch and its rate
-  int perigee_shared = -1;  //!< 1: the block shares the perigee at epoch and its rate
+  SharedRuns node;          //!< the node at epoch and its rate
+  SharedRuns perigee;       //!< the perigee at epoch and its rate
   int attitude_nadir = -1;  //!< 1: no satellite of the block points at the Sun, is held or tumbles
 };
 
