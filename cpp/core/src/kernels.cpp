@@ -363,7 +363,7 @@ inline double shadow_classify_clear(double rx, double ry, double rz, double sx, 
 
 }  // namespace
 
-void sun_geometry(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in, const BlockKinematics& kin) {
+void sun_geometry(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in, BlockKinematics& kin) {
   const double* __restrict krx = kin.r[0];
   const double* __restrict kry = kin.r[1];
   const double* __restrict krz = kin.r[2];
@@ -372,6 +372,7 @@ void sun_geometry(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in, c
   const double* __restrict kvz = kin.v[2];
   double* __restrict illum = f.illumination.data();
   double* __restrict beta = f.beta_angle_rad.data();
+  double* __restrict h_norm = kin.h_norm;
   const double s[3] = {in.sun_m[0], in.sun_m[1], in.sun_m[2]};
   const double ux = in.sun_dir[0], uy = in.sun_dir[1], uz = in.sun_dir[2];
   const double sx = s[0], sy = s[1], sz = s[2];
@@ -388,6 +389,7 @@ void sun_geometry(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in, c
     const double hy = rz * vx - rx * vz;
     const double hz = rx * vy - ry * vx;
     const double hn = std::sqrt(hx * hx + hy * hy + hz * hz);
+    h_norm[k] = hn;  // for attitude()
     beta[i] = (hx * ux + hy * uy + hz * uz) / hn;  // sin(beta), to the pass below
   }
   // The arcsines in a pass of their own (shorter sqrt/div chains per pass).
@@ -409,7 +411,7 @@ namespace {
 
 // Writes the nadir axes (LVLH: Z to the Earth's centre, Y against the orbit
 // normal, X = Y x Z, along track) of a block's satellites [0, len) into the
-// rows of axes, from its position [m] and velocity [m/s] rows. kSunRows: also
+// rows of axes, from its position [m] and velocity [m/s] rows and |r x v| [m^2/s]. kSunRows: also
 // the unit orbit normal, the unit vector to the Sun at (sunx, suny, sunz) [m]
 // and the unit radius into rows[0..8] (x, y, z each) for the sun-pointing
 // axes. Without them, returns > 0 where a nadir axis has a zero or non-finite
@@ -417,8 +419,8 @@ namespace {
 template <bool kSunRows>
 double nadir_axes(std::size_t len, const double* __restrict krx, const double* __restrict kry,
                   const double* __restrict krz, const double* __restrict kvx, const double* __restrict kvy,
-                  const double* __restrict kvz, double sunx, double suny, double sunz,
-                  double (&axes)[9][kBlock], double* const* rows) {
+                  const double* __restrict kvz, const double* __restrict h_norm, double sunx, double suny,
+                  double sunz, double (&axes)[9][kBlock], double* const* rows) {
   double* __restrict hxs = kSunRows ? rows[0] : nullptr;
   double* __restrict hys = kSunRows ? rows[1] : nullptr;
   double* __restrict hzs = kSunRows ? rows[2] : nullptr;
@@ -435,7 +437,7 @@ double nadir_axes(std::size_t len, const double* __restrict krx, const double* _
     const double vx = kvx[k], vy = kvy[k], vz = kvz[k];
     const double ir = 1.0 / std::sqrt(rx * rx + ry * ry + rz * rz);
     double hx = ry * vz - rz * vy, hy = rz * vx - rx * vz, hz = rx * vy - ry * vx;
-    const double ih = 1.0 / std::sqrt(hx * hx + hy * hy + hz * hz);
+    const double ih = 1.0 / h_norm[k];  // |h| as sun_geometry() found it, bit for bit
     hx *= ih;
     hy *= ih;
     hz *= ih;
@@ -520,13 +522,13 @@ void attitude(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in, Block
   // bit for bit (1 n + 0 s = n for finite n != 0 and finite s), so they stand
   // unless a component is zero (0 s may flip the sign of a zero) or not finite.
   if (sun_pointing == 0 &&
-      nadir_axes<false>(len, krx, kry, krz, kvx, kvy, kvz, sunx, suny, sunz, scratch, nullptr) == 0.0) {
+      nadir_axes<false>(len, krx, kry, krz, kvx, kvy, kvz, kin.h_norm, sunx, suny, sunz, scratch, nullptr) == 0.0) {
     len_sun = 0;
   } else {
     if (sun_pointing == 0)  // the scan may not have run
       for (std::size_t k = 0; k < len; ++k) sun_weight[k] = 0.0;
     double* rows[9] = {hxs, hys, hzs, szxs, szys, szzs, uxs, uys, uzs};
-    nadir_axes<true>(len, krx, kry, krz, kvx, kvy, kvz, sunx, suny, sunz, scratch, rows);
+    nadir_axes<true>(len, krx, kry, krz, kvx, kvy, kvz, kin.h_norm, sunx, suny, sunz, scratch, rows);
   }
 #pragma omp simd
   for (std::size_t k = 0; k < len_sun; ++k) {

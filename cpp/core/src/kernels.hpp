@@ -51,6 +51,7 @@ struct SharedRuns {
 struct BlockKinematics {
   alignas(32) double r[3][kBlock];
   alignas(32) double v[3][kBlock];
+  alignas(32) double h_norm[kBlock];  //!< [m^2/s] |r x v|: sun_geometry writes it for attitude
   int circular = -1;        //!< 1: every orbit of the block has e = 0 (for a fast Kepler solve)
   SharedRuns node;          //!< the node at epoch and its rate
   SharedRuns perigee;       //!< the perigee at epoch and its rate
@@ -67,7 +68,8 @@ void orbit_mean_elements(Fleet& f, std::size_t b0, std::size_t b1, const Instant
                          BlockKinematics& kin);
 void orbit_ephemeris(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in, BlockKinematics& kin);
 void geodetic(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in, const BlockKinematics& kin);
-void sun_geometry(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in, const BlockKinematics& kin);
+void sun_geometry(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in, BlockKinematics& kin);
+// Needs sun_geometry() for the same block and instant first (kin.h_norm).
 void attitude(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in, BlockKinematics& kin);
 void ground_contacts(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in,
                      const GroundStations& stations, const BlockKinematics& kin);
