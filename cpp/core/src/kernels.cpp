@@ -280,7 +280,7 @@ inline void interleave9(const double (&sc)[9][kBlock], double* __restrict out, s
 
 }  // namespace
 
-void geodetic(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in, const BlockKinematics& kin) {
+void geodetic(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in, BlockKinematics& kin) {
   constexpr double a = kEarthRadiusEq;
   constexpr double b = a * (1.0 - kEarthFlattening);
   constexpr double e2 = kEarthFlattening * (2.0 - kEarthFlattening);
@@ -295,7 +295,10 @@ void geodetic(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in, const
   // Five passes over the block, the arithmetic of one: each pass's chain of
   // square roots and divisions is short enough for the out-of-order core to
   // overlap the next satellites' chains, where one long pass would wait.
-  double xs[kBlock], ys[kBlock], zs[kBlock], ps[kBlock], nums[kBlock], dens[kBlock];
+  // The Earth-fixed x and y rows stay in kin for ground_contacts().
+  double* __restrict xs = kin.ecef[0];
+  double* __restrict ys = kin.ecef[1];
+  double zs[kBlock], ps[kBlock], nums[kBlock], dens[kBlock];
 #pragma omp simd
   for (std::size_t k = 0; k < len; ++k) {
     const double x = cg * px[k] + sg * py[k];
@@ -608,18 +611,19 @@ inline __m256 load_ps(const int64_t* p) {
 // shuffles); kS = 0: any count, a station at a time, each station's column
 // written as it is computed.
 template <std::size_t kS>
-void ground_block(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in,
-                  const GroundStations& stations, const BlockKinematics& kin) {
+void ground_block(Fleet& f, std::size_t b0, std::size_t b1, const GroundStations& stations,
+                  const BlockKinematics& kin) {
   constexpr bool kRows = kS > 0;
   constexpr std::size_t kCols = kRows ? kS : 1;
   const std::size_t S = kRows ? kS : stations.count;
-  const double* __restrict px = kin.r[0];
-  const double* __restrict py = kin.r[1];
   const double* __restrict pz = kin.r[2];
+  // The Earth-fixed position as geodetic() computed it (bit for bit the
+  // rotation by the sidereal angle that was done here).
+  const double* __restrict ex = kin.ecef[0];
+  const double* __restrict ey = kin.ecef[1];
   double* __restrict elev = f.station_elevation_rad.data();
   int32_t* __restrict vis = f.station_visible.data();
   int32_t* __restrict best = f.best_station.data();
-  const double sg = in.sin_gmst, cg = in.cos_gmst;
   const std::size_t len = b1 - b0;
   // Block-local SoA scratch: the (n,S) outputs are interleaved afterwards.
   double best_k[kBlock];
@@ -644,9 +648,7 @@ void ground_block(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in,
     }
 #pragma omp simd
     for (std::size_t k = 0; k < len; ++k) {
-      const double x = cg * px[k] + sg * py[k];
-      const double y = -sg * px[k] + cg * py[k];
-      const double z = pz[k];
+      const double x = ex[k], y = ey[k], z = pz[k];
       // Unrolled: GCC vectorises the satellite loop only without an inner loop.
 #pragma GCC unroll 8
       for (std::size_t s = 0; s < kCols; ++s) {
@@ -673,8 +675,8 @@ void ground_block(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in,
     double xe[kBlock], ye[kBlock], ze[kBlock], best_el[kBlock];
 #pragma omp simd
     for (std::size_t k = 0; k < len; ++k) {
-      xe[k] = cg * px[k] + sg * py[k];
-      ye[k] = -sg * px[k] + cg * py[k];
+      xe[k] = ex[k];
+      ye[k] = ey[k];
       ze[k] = pz[k];
       best_el[k] = -10.0;
       best_k[k] = -1.0;
@@ -764,13 +766,13 @@ void ground_block(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in,
 
 }  // namespace
 
-void ground_contacts(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in,
+void ground_contacts(Fleet& f, std::size_t b0, std::size_t b1, const Instant& /*in*/,
                      const GroundStations& stations, const BlockKinematics& kin) {
   switch (stations.count) {
-    case 2: ground_block<2>(f, b0, b1, in, stations, kin); break;
-    case 4: ground_block<4>(f, b0, b1, in, stations, kin); break;
-    case 8: ground_block<8>(f, b0, b1, in, stations, kin); break;
-    default: ground_block<0>(f, b0, b1, in, stations, kin); break;
+    case 2: ground_block<2>(f, b0, b1, stations, kin); break;
+    case 4: ground_block<4>(f, b0, b1, stations, kin); break;
+    case 8: ground_block<8>(f, b0, b1, stations, kin); break;
+    default: ground_block<0>(f, b0, b1, stations, kin); break;
   }
 }
 

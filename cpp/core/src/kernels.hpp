@@ -52,6 +52,7 @@ struct BlockKinematics {
   alignas(32) double r[3][kBlock];
   alignas(32) double v[3][kBlock];
   alignas(32) double h_norm[kBlock];  //!< [m^2/s] |r x v|: sun_geometry writes it for attitude
+  alignas(32) double ecef[2][kBlock];  //!< [m] Earth-fixed x and y (z is r[2]): geodetic writes them for ground_contacts
   int circular = -1;        //!< 1: every orbit of the block has e = 0 (for a fast Kepler solve)
   SharedRuns node;          //!< the node at epoch and its rate
   SharedRuns perigee;       //!< the perigee at epoch and its rate
@@ -67,10 +68,11 @@ int kepler_iterations_for(double e_max);
 void orbit_mean_elements(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in, int kepler_iterations,
                          BlockKinematics& kin);
 void orbit_ephemeris(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in, BlockKinematics& kin);
-void geodetic(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in, const BlockKinematics& kin);
+void geodetic(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in, BlockKinematics& kin);
 void sun_geometry(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in, BlockKinematics& kin);
 // Needs sun_geometry() for the same block and instant first (kin.h_norm).
 void attitude(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in, BlockKinematics& kin);
+// Needs geodetic() for the same block and instant first (kin.ecef).
 void ground_contacts(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in,
                      const GroundStations& stations, const BlockKinematics& kin);
 // Environment fluxes, power system and thermal network over the step that
