@@ -611,8 +611,8 @@ inline __m256 load_ps(const int64_t* p) {
 // shuffles); kS = 0: any count, a station at a time, each station's column
 // written as it is computed.
 template <std::size_t kS>
-void ground_block(Fleet& f, std::size_t b0, std::size_t b1, const GroundStations& stations,
-                  const BlockKinematics& kin) {
+void ground_block(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in,
+                  const GroundStations& stations, const BlockKinematics& kin) {
   constexpr bool kRows = kS > 0;
   constexpr std::size_t kCols = kRows ? kS : 1;
   const std::size_t S = kRows ? kS : stations.count;
@@ -654,6 +654,36 @@ void ground_block(Fleet& f, std::size_t b0, std::size_t b1, const GroundStations
       for (std::size_t s = 0; s < kCols; ++s) {
         const double dx = x - st_x[s], dy = y - st_y[s], dz = z - st_z[s];
         el[s][k] = (dx * up_x[s] + dy * up_y[s] + dz * up_z[s]) / std::sqrt(dx * dx + dy * dy + dz * dz);
+      }
+    }
+    if (!in.segment_last) {
+      // Before the segment's last step nothing reads the elevations and the
+      // visibilities (written at that step, for the frame and the caller):
+      // only the best station, for compute_account(). The arcsine increases,
+      // so the visible station of the highest sine of elevation is the one
+      // of the highest elevation, unless the two highest sines lie so close
+      // that their arcsines (each within 2.5 ulp, < 1e-15) could tie or swap:
+      // within 1e-12, where the block takes the exact pass below instead.
+      double unclear = 0.0;
+#pragma omp simd reduction(+ : unclear)
+      for (std::size_t k = 0; k < len; ++k) {
+        double b1st = -10.0, b2nd = -20.0, bk = -1.0;  // the two highest visible sines
+#pragma GCC unroll 8
+        for (std::size_t s = 0; s < kCols; ++s) {
+          const double sin_el = el[s][k];
+          const bool seen = sin_el >= st_mask[s];
+          const bool better = seen & (sin_el > b1st);
+          const bool second = seen & (sin_el > b2nd);
+          b2nd = better ? b1st : (second ? sin_el : b2nd);
+          bk = better ? static_cast<double>(s) : bk;
+          b1st = better ? sin_el : b1st;
+        }
+        best_k[k] = bk;
+        unclear += b1st - b2nd <= 1e-12 ? 1.0 : 0.0;
+      }
+      if (unclear == 0.0) {
+        for (std::size_t k = 0; k < len; ++k) best[b0 + k] = static_cast<int32_t>(best_k[k]);
+        return;
       }
     }
 #pragma omp simd
@@ -766,13 +796,13 @@ void ground_block(Fleet& f, std::size_t b0, std::size_t b1, const GroundStations
 
 }  // namespace
 
-void ground_contacts(Fleet& f, std::size_t b0, std::size_t b1, const Instant& /*in*/,
+void ground_contacts(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in,
                      const GroundStations& stations, const BlockKinematics& kin) {
   switch (stations.count) {
-    case 2: ground_block<2>(f, b0, b1, stations, kin); break;
-    case 4: ground_block<4>(f, b0, b1, stations, kin); break;
-    case 8: ground_block<8>(f, b0, b1, stations, kin); break;
-    default: ground_block<0>(f, b0, b1, stations, kin); break;
+    case 2: ground_block<2>(f, b0, b1, in, stations, kin); break;
+    case 4: ground_block<4>(f, b0, b1, in, stations, kin); break;
+    case 8: ground_block<8>(f, b0, b1, in, stations, kin); break;
+    default: ground_block<0>(f, b0, b1, in, stations, kin); break;
   }
 }
 
