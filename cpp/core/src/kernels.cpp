@@ -376,6 +376,8 @@ void sun_geometry(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in, B
   double* __restrict illum = f.illumination.data();
   double* __restrict beta = f.beta_angle_rad.data();
   double* __restrict h_norm = kin.h_norm;
+  double h_sun[kBlock];  // [m^2/s] h . (unit vector to the Sun)
+  const std::size_t len = b1 - b0;
   const double s[3] = {in.sun_m[0], in.sun_m[1], in.sun_m[2]};
   const double ux = in.sun_dir[0], uy = in.sun_dir[1], uz = in.sun_dir[2];
   const double sx = s[0], sy = s[1], sz = s[2];
@@ -393,11 +395,14 @@ void sun_geometry(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in, B
     const double hz = rx * vy - ry * vx;
     const double hn = std::sqrt(hx * hx + hy * hy + hz * hz);
     h_norm[k] = hn;  // for attitude()
-    beta[i] = (hx * ux + hy * uy + hz * uz) / hn;  // sin(beta), to the pass below
+    h_sun[k] = hx * ux + hy * uy + hz * uz;  // |h| sin(beta), to the pass below
   }
-  // The arcsines in a pass of their own (shorter sqrt/div chains per pass).
+  // The arcsines in a pass of their own (shorter sqrt/div chains per pass),
+  // at the segment's last step only: nothing reads beta before then.
+  if (in.segment_last) {
 #pragma omp simd
-  for (std::size_t i = b0; i < b1; ++i) beta[i] = fm::asin(beta[i]);
+    for (std::size_t k = 0; k < len; ++k) beta[b0 + k] = fm::asin(h_sun[k] / h_norm[k]);
+  }
   if (unclear == 0.0) return;
   // Near a boundary: shadow_classify() itself, and the penumbra (a few
   // seconds per orbit) gets the exact disc overlap.

@@ -69,10 +69,14 @@ void orbit_mean_elements(Fleet& f, std::size_t b0, std::size_t b1, const Instant
                          BlockKinematics& kin);
 void orbit_ephemeris(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in, BlockKinematics& kin);
 void geodetic(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in, BlockKinematics& kin);
+// Writes the beta angles at the segment's last step only (nothing in the
+// step reads them), the illumination at every step.
 void sun_geometry(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in, BlockKinematics& kin);
 // Needs sun_geometry() for the same block and instant first (kin.h_norm).
 void attitude(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in, BlockKinematics& kin);
-// Needs geodetic() for the same block and instant first (kin.ecef).
+// Needs geodetic() for the same block and instant first (kin.ecef). Writes
+// the elevations and visibilities at the segment's last step only (nothing in
+// the step reads them), the best station at every step.
 void ground_contacts(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in,
                      const GroundStations& stations, const BlockKinematics& kin);
 // Environment fluxes, power system and thermal network over the step that
