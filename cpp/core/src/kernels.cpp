@@ -675,13 +675,11 @@ void ground_block(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in,
         double b1st = -10.0, b2nd = -20.0, bk = -1.0;  // the two highest visible sines
 #pragma GCC unroll 8
         for (std::size_t s = 0; s < kCols; ++s) {
-          const double sin_el = el[s][k];
-          const bool seen = sin_el >= st_mask[s];
-          const bool better = seen & (sin_el > b1st);
-          const bool second = seen & (sin_el > b2nd);
-          b2nd = better ? b1st : (second ? sin_el : b2nd);
-          bk = better ? static_cast<double>(s) : bk;
-          b1st = better ? sin_el : b1st;
+          const double v = el[s][k] >= st_mask[s] ? el[s][k] : -30.0;  // below both while not visible
+          const double lower = v < b1st ? v : b1st;
+          bk = v > b1st ? static_cast<double>(s) : bk;
+          b2nd = lower > b2nd ? lower : b2nd;
+          b1st = v > b1st ? v : b1st;
         }
         best_k[k] = bk;
         unclear += b1st - b2nd <= 1e-12 ? 1.0 : 0.0;
