@@ -419,10 +419,10 @@ namespace {
 
 // Writes the nadir axes (LVLH: Z to the Earth's centre, Y against the orbit
 // normal, X = Y x Z, along track) of a block's satellites [0, len) into the
-// rows of axes, from its position [m] and velocity [m/s] rows and |r x v| [m^2/s]. kSunRows: also
-// the unit orbit normal, the unit vector to the Sun at (sunx, suny, sunz) [m]
-// and the unit radius into rows[0..8] (x, y, z each) for the sun-pointing
-// axes. Without them, returns > 0 where a nadir axis has a zero or non-finite
+// rows of axes, from its position [m] and velocity [m/s] rows and |r x v|
+// [m^2/s] (h_norm). kSunRows: also the unit orbit normal, the unit vector to
+// the Sun at (sunx, suny, sunz) [m] and the unit radius into rows[0..8] (x,
+// y, z each) for the sun-pointing axes. Without them, returns > 0 where a nadir axis has a zero or non-finite
 // component or the direction to the Sun is undefined (else 0).
 template <bool kSunRows>
 double nadir_axes(std::size_t len, const double* __restrict krx, const double* __restrict kry,

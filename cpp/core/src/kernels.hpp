@@ -32,13 +32,6 @@ struct Instant {
   bool segment_last = true;   //!< last step of the segment
 };
 
-// A block's positions [m] and velocities [m/s] at one instant as x, y and z
-// rows (satellite b0 + k in column k): the orbit kernel writes them with the
-// fleet's (n, 3) rows, and the kernels after it in the step read them instead
-// of transposing those rows again. The caller keeps one per block it runs,
-// made anew for each evaluation (no parameter changes during one): the
-// kernels note there what they find in the block's parameters at its first
-// step, -1 until then.
 // Runs of consecutive satellites of a block that share an angle at epoch and
 // its rate, bit for bit (a Walker plane's node; the perigee of circular
 // orbits): satellites [start[j], start[j + 1]) for j < count.
@@ -48,11 +41,18 @@ struct SharedRuns {
   unsigned char start[kMax + 1];
 };
 
+// A block's positions [m] and velocities [m/s] at one instant as x, y and z
+// rows (satellite b0 + k in column k): the orbit kernel writes them with the
+// fleet's (n, 3) rows, and the kernels after it in the step read them instead
+// of transposing those rows again. The caller keeps one per block it runs,
+// made anew for each evaluation (no parameter changes during one): the
+// kernels note there what they find in the block's parameters at its first
+// step, -1 until then.
 struct BlockKinematics {
   alignas(32) double r[3][kBlock];
   alignas(32) double v[3][kBlock];
-  alignas(32) double h_norm[kBlock];  //!< [m^2/s] |r x v|: sun_geometry writes it for attitude
-  alignas(32) double ecef[2][kBlock];  //!< [m] Earth-fixed x and y (z is r[2]): geodetic writes them for ground_contacts
+  alignas(32) double h_norm[kBlock];   //!< [m^2/s] |r x v|: sun_geometry writes it for attitude
+  alignas(32) double ecef[2][kBlock];  //!< [m] Earth-fixed x, y (z is r[2]): geodetic writes them for ground
   int circular = -1;        //!< 1: every orbit of the block has e = 0 (for a fast Kepler solve)
   SharedRuns node;          //!< the node at epoch and its rate
   SharedRuns perigee;       //!< the perigee at epoch and its rate
