@@ -45,7 +45,8 @@ inline void interleave3(const double* __restrict x, const double* __restrict y, 
 
 // sin and cos of x0 + rate t [rad] per satellite as rows: computed once per
 // run of satellites that share x0 and rate (runs, found at the first call
-// and noted there), the same values as the per-satellite pass.
+// and noted there), the same values as the per-satellite pass. s and c hold
+// len + 3 values (padding).
 inline void sincos_rows(const double* __restrict x0, const double* __restrict rate, double t, std::size_t len,
                         double* __restrict s, double* __restrict c, SharedRuns& runs) {
   if (runs.count < 0) {
@@ -69,11 +70,20 @@ inline void sincos_rows(const double* __restrict x0, const double* __restrict ra
       const std::size_t h = runs.start[j];
       fm::sincos(x0[h] + rate[h] * t, hs[j], hc[j]);
     }
+    // Four satellites per store, a run's last stores running over into the
+    // next run (which then writes its own values there) or into the rows'
+    // padding: no loop prologue or epilogue per run.
     for (int j = 0; j < count; ++j) {
       const double sj = hs[j], cj = hc[j];
-      for (std::size_t k = runs.start[j]; k < runs.start[j + 1]; ++k) {
+      for (std::size_t k = runs.start[j]; k < runs.start[j + 1]; k += 4) {
         s[k] = sj;
+        s[k + 1] = sj;
+        s[k + 2] = sj;
+        s[k + 3] = sj;
         c[k] = cj;
+        c[k + 1] = cj;
+        c[k + 2] = cj;
+        c[k + 3] = cj;
       }
     }
     return;
@@ -165,7 +175,7 @@ void orbit_mean_elements(Fleet& f, std::size_t b0, std::size_t b1, const Instant
     }
   }
 
-  double node_s[kBlock], node_c[kBlock], peri_s[kBlock], peri_c[kBlock];
+  double node_s[kBlock + 3], node_c[kBlock + 3], peri_s[kBlock + 3], peri_c[kBlock + 3];  // + 3: sincos_rows
   sincos_rows(raan0 + b0, raan_dot + b0, t, len, node_s, node_c, kin.node);
   sincos_rows(argp0 + b0, argp_dot + b0, t, len, peri_s, peri_c, kin.perigee);
   // circular: e = 0, where 1 - e cos E = 1 and cos E - e = cos E exactly (cos
