@@ -1,6 +1,7 @@
 #include "kernels.hpp"
 
 #include <cmath>
+#include <cstring>
 #include <type_traits>
 
 #include "orbitwin/constants.hpp"
@@ -42,24 +43,48 @@ inline void interleave3(const double* __restrict x, const double* __restrict y, 
   }
 }
 
-// sin and cos of x0 + rate t [rad] per satellite as rows: computed once where
-// the whole block shares x0 and rate (a Walker plane's node, the perigee of
-// circular orbits), the same values as the per-satellite pass. shared: 1 if
-// it does, 0 if not, -1 (unknown) to find out and note.
+// sin and cos of x0 + rate t [rad] per satellite as rows: computed once per
+// run of satellites that share x0 and rate (runs, found at the first call
+// and noted there), the same values as the per-satellite pass. s and c hold
+// len + 3 values (padding).
 inline void sincos_rows(const double* __restrict x0, const double* __restrict rate, double t, std::size_t len,
-                        double* __restrict s, double* __restrict c, int& shared) {
-  if (shared < 0) {
-    double differ = 0.0;
-#pragma omp simd reduction(+ : differ)
-    for (std::size_t k = 0; k < len; ++k) differ += (x0[k] != x0[0]) | (rate[k] != rate[0]) ? 1.0 : 0.0;
-    shared = differ == 0.0 ? 1 : 0;
+                        double* __restrict s, double* __restrict c, SharedRuns& runs) {
+  if (runs.count < 0) {
+    int count = 0;
+    for (std::size_t k = 0; k < len && count <= SharedRuns::kMax; ++k) {
+      // Bit patterns: a run's values are the same double, signed zeros included.
+      if (k > 0 && std::memcmp(x0 + k, x0 + k - 1, sizeof(double)) == 0 &&
+          std::memcmp(rate + k, rate + k - 1, sizeof(double)) == 0)
+        continue;
+      if (count < SharedRuns::kMax) runs.start[count] = static_cast<unsigned char>(k);
+      ++count;
+    }
+    runs.count = count <= SharedRuns::kMax ? count : 0;
+    if (runs.count > 0) runs.start[runs.count] = static_cast<unsigned char>(len);
   }
-  if (shared > 0) {
-    double s0, c0;
-    fm::sincos(x0[0] + rate[0] * t, s0, c0);
-    for (std::size_t k = 0; k < len; ++k) {
-      s[k] = s0;
-      c[k] = c0;
+  const int count = runs.count;
+  if (count > 0) {
+    double hs[SharedRuns::kMax], hc[SharedRuns::kMax];
+#pragma omp simd
+    for (int j = 0; j < count; ++j) {
+      const std::size_t h = runs.start[j];
+      fm::sincos(x0[h] + rate[h] * t, hs[j], hc[j]);
+    }
+    // Four satellites per store, a run's last stores running over into the
+    // next run (which then writes its own values there) or into the rows'
+    // padding: no loop prologue or epilogue per run.
+    for (int j = 0; j < count; ++j) {
+      const double sj = hs[j], cj = hc[j];
+      for (std::size_t k = runs.start[j]; k < runs.start[j + 1]; k += 4) {
+        s[k] = sj;
+        s[k + 1] = sj;
+        s[k + 2] = sj;
+        s[k + 3] = sj;
+        c[k] = cj;
+        c[k + 1] = cj;
+        c[k + 2] = cj;
+        c[k + 3] = cj;
+      }
     }
     return;
   }
@@ -150,9 +175,9 @@ void orbit_mean_elements(Fleet& f, std::size_t b0, std::size_t b1, const Instant
     }
   }
 
-  double node_s[kBlock], node_c[kBlock], peri_s[kBlock], peri_c[kBlock];
-  sincos_rows(raan0 + b0, raan_dot + b0, t, len, node_s, node_c, kin.node_shared);
-  sincos_rows(argp0 + b0, argp_dot + b0, t, len, peri_s, peri_c, kin.perigee_shared);
+  double node_s[kBlock + 3], node_c[kBlock + 3], peri_s[kBlock + 3], peri_c[kBlock + 3];  // + 3: sincos_rows
+  sincos_rows(raan0 + b0, raan_dot + b0, t, len, node_s, node_c, kin.node);
+  sincos_rows(argp0 + b0, argp_dot + b0, t, len, peri_s, peri_c, kin.perigee);
   // circular: e = 0, where 1 - e cos E = 1 and cos E - e = cos E exactly (cos
   // E is finite: the elements are), so dE/dt = n and x = a cos E, bit for bit.
   auto frame = [&](auto circular) {
@@ -265,7 +290,7 @@ inline void interleave9(const double (&sc)[9][kBlock], double* __restrict out, s
 
 }  // namespace
 
-void geodetic(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in, const BlockKinematics& kin) {
+void geodetic(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in, BlockKinematics& kin) {
   constexpr double a = kEarthRadiusEq;
   constexpr double b = a * (1.0 - kEarthFlattening);
   constexpr double e2 = kEarthFlattening * (2.0 - kEarthFlattening);
@@ -280,7 +305,10 @@ void geodetic(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in, const
   // Five passes over the block, the arithmetic of one: each pass's chain of
   // square roots and divisions is short enough for the out-of-order core to
   // overlap the next satellites' chains, where one long pass would wait.
-  double xs[kBlock], ys[kBlock], zs[kBlock], ps[kBlock], nums[kBlock], dens[kBlock];
+  // The Earth-fixed x and y rows stay in kin for ground_contacts().
+  double* __restrict xs = kin.ecef[0];
+  double* __restrict ys = kin.ecef[1];
+  double zs[kBlock], ps[kBlock], nums[kBlock], dens[kBlock];
 #pragma omp simd
   for (std::size_t k = 0; k < len; ++k) {
     const double x = cg * px[k] + sg * py[k];
@@ -348,7 +376,7 @@ inline double shadow_classify_clear(double rx, double ry, double rz, double sx, 
 
 }  // namespace
 
-void sun_geometry(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in, const BlockKinematics& kin) {
+void sun_geometry(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in, BlockKinematics& kin) {
   const double* __restrict krx = kin.r[0];
   const double* __restrict kry = kin.r[1];
   const double* __restrict krz = kin.r[2];
@@ -357,6 +385,9 @@ void sun_geometry(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in, c
   const double* __restrict kvz = kin.v[2];
   double* __restrict illum = f.illumination.data();
   double* __restrict beta = f.beta_angle_rad.data();
+  double* __restrict h_norm = kin.h_norm;
+  double h_sun[kBlock];  // [m^2/s] h . (unit vector to the Sun)
+  const std::size_t len = b1 - b0;
   const double s[3] = {in.sun_m[0], in.sun_m[1], in.sun_m[2]};
   const double ux = in.sun_dir[0], uy = in.sun_dir[1], uz = in.sun_dir[2];
   const double sx = s[0], sy = s[1], sz = s[2];
@@ -373,11 +404,15 @@ void sun_geometry(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in, c
     const double hy = rz * vx - rx * vz;
     const double hz = rx * vy - ry * vx;
     const double hn = std::sqrt(hx * hx + hy * hy + hz * hz);
-    beta[i] = (hx * ux + hy * uy + hz * uz) / hn;  // sin(beta), to the pass below
+    h_norm[k] = hn;  // for attitude()
+    h_sun[k] = hx * ux + hy * uy + hz * uz;  // |h| sin(beta), to the pass below
   }
-  // The arcsines in a pass of their own (shorter sqrt/div chains per pass).
+  // The arcsines in a pass of their own (shorter sqrt/div chains per pass),
+  // at the segment's last step only: nothing reads beta before then.
+  if (in.segment_last) {
 #pragma omp simd
-  for (std::size_t i = b0; i < b1; ++i) beta[i] = fm::asin(beta[i]);
+    for (std::size_t k = 0; k < len; ++k) beta[b0 + k] = fm::asin(h_sun[k] / h_norm[k]);
+  }
   if (unclear == 0.0) return;
   // Near a boundary: shadow_classify() itself, and the penumbra (a few
   // seconds per orbit) gets the exact disc overlap.
@@ -394,16 +429,16 @@ namespace {
 
 // Writes the nadir axes (LVLH: Z to the Earth's centre, Y against the orbit
 // normal, X = Y x Z, along track) of a block's satellites [0, len) into the
-// rows of axes, from its position [m] and velocity [m/s] rows. kSunRows: also
-// the unit orbit normal, the unit vector to the Sun at (sunx, suny, sunz) [m]
-// and the unit radius into rows[0..8] (x, y, z each) for the sun-pointing
-// axes. Without them, returns > 0 where a nadir axis has a zero or non-finite
+// rows of axes, from its position [m] and velocity [m/s] rows and |r x v|
+// [m^2/s] (h_norm). kSunRows: also the unit orbit normal, the unit vector to
+// the Sun at (sunx, suny, sunz) [m] and the unit radius into rows[0..8] (x,
+// y, z each) for the sun-pointing axes. Without them, returns > 0 where a nadir axis has a zero or non-finite
 // component or the direction to the Sun is undefined (else 0).
 template <bool kSunRows>
 double nadir_axes(std::size_t len, const double* __restrict krx, const double* __restrict kry,
                   const double* __restrict krz, const double* __restrict kvx, const double* __restrict kvy,
-                  const double* __restrict kvz, double sunx, double suny, double sunz,
-                  double (&axes)[9][kBlock], double* const* rows) {
+                  const double* __restrict kvz, const double* __restrict h_norm, double sunx, double suny,
+                  double sunz, double (&axes)[9][kBlock], double* const* rows) {
   double* __restrict hxs = kSunRows ? rows[0] : nullptr;
   double* __restrict hys = kSunRows ? rows[1] : nullptr;
   double* __restrict hzs = kSunRows ? rows[2] : nullptr;
@@ -420,7 +455,7 @@ double nadir_axes(std::size_t len, const double* __restrict krx, const double* _
     const double vx = kvx[k], vy = kvy[k], vz = kvz[k];
     const double ir = 1.0 / std::sqrt(rx * rx + ry * ry + rz * rz);
     double hx = ry * vz - rz * vy, hy = rz * vx - rx * vz, hz = rx * vy - ry * vx;
-    const double ih = 1.0 / std::sqrt(hx * hx + hy * hy + hz * hz);
+    const double ih = 1.0 / h_norm[k];  // |h| as sun_geometry() found it, bit for bit
     hx *= ih;
     hy *= ih;
     hz *= ih;
@@ -505,13 +540,13 @@ void attitude(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in, Block
   // bit for bit (1 n + 0 s = n for finite n != 0 and finite s), so they stand
   // unless a component is zero (0 s may flip the sign of a zero) or not finite.
   if (sun_pointing == 0 &&
-      nadir_axes<false>(len, krx, kry, krz, kvx, kvy, kvz, sunx, suny, sunz, scratch, nullptr) == 0.0) {
+      nadir_axes<false>(len, krx, kry, krz, kvx, kvy, kvz, kin.h_norm, sunx, suny, sunz, scratch, nullptr) == 0.0) {
     len_sun = 0;
   } else {
     if (sun_pointing == 0)  // the scan may not have run
       for (std::size_t k = 0; k < len; ++k) sun_weight[k] = 0.0;
     double* rows[9] = {hxs, hys, hzs, szxs, szys, szzs, uxs, uys, uzs};
-    nadir_axes<true>(len, krx, kry, krz, kvx, kvy, kvz, sunx, suny, sunz, scratch, rows);
+    nadir_axes<true>(len, krx, kry, krz, kvx, kvy, kvz, kin.h_norm, sunx, suny, sunz, scratch, rows);
   }
 #pragma omp simd
   for (std::size_t k = 0; k < len_sun; ++k) {
@@ -596,13 +631,14 @@ void ground_block(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in,
   constexpr bool kRows = kS > 0;
   constexpr std::size_t kCols = kRows ? kS : 1;
   const std::size_t S = kRows ? kS : stations.count;
-  const double* __restrict px = kin.r[0];
-  const double* __restrict py = kin.r[1];
   const double* __restrict pz = kin.r[2];
+  // The Earth-fixed position as geodetic() computed it (bit for bit the
+  // rotation by the sidereal angle that was done here).
+  const double* __restrict ex = kin.ecef[0];
+  const double* __restrict ey = kin.ecef[1];
   double* __restrict elev = f.station_elevation_rad.data();
   int32_t* __restrict vis = f.station_visible.data();
   int32_t* __restrict best = f.best_station.data();
-  const double sg = in.sin_gmst, cg = in.cos_gmst;
   const std::size_t len = b1 - b0;
   // Block-local SoA scratch: the (n,S) outputs are interleaved afterwards.
   double best_k[kBlock];
@@ -627,14 +663,40 @@ void ground_block(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in,
     }
 #pragma omp simd
     for (std::size_t k = 0; k < len; ++k) {
-      const double x = cg * px[k] + sg * py[k];
-      const double y = -sg * px[k] + cg * py[k];
-      const double z = pz[k];
+      const double x = ex[k], y = ey[k], z = pz[k];
       // Unrolled: GCC vectorises the satellite loop only without an inner loop.
 #pragma GCC unroll 8
       for (std::size_t s = 0; s < kCols; ++s) {
         const double dx = x - st_x[s], dy = y - st_y[s], dz = z - st_z[s];
         el[s][k] = (dx * up_x[s] + dy * up_y[s] + dz * up_z[s]) / std::sqrt(dx * dx + dy * dy + dz * dz);
+      }
+    }
+    if (!in.segment_last) {
+      // Before the segment's last step nothing reads the elevations and the
+      // visibilities (written at that step, for the frame and the caller):
+      // only the best station, for compute_account(). The arcsine increases,
+      // so the visible station of the highest sine of elevation is the one
+      // of the highest elevation, unless the two highest sines lie so close
+      // that their arcsines (each within 2.5 ulp, < 1e-15) could tie or swap:
+      // within 1e-12, where the block takes the exact pass below instead.
+      double unclear = 0.0;
+#pragma omp simd reduction(+ : unclear)
+      for (std::size_t k = 0; k < len; ++k) {
+        double b1st = -10.0, b2nd = -20.0, bk = -1.0;  // the two highest visible sines
+#pragma GCC unroll 8
+        for (std::size_t s = 0; s < kCols; ++s) {
+          const double v = el[s][k] >= st_mask[s] ? el[s][k] : -30.0;  // below both while not visible
+          const double lower = v < b1st ? v : b1st;
+          bk = v > b1st ? static_cast<double>(s) : bk;
+          b2nd = lower > b2nd ? lower : b2nd;
+          b1st = v > b1st ? v : b1st;
+        }
+        best_k[k] = bk;
+        unclear += b1st - b2nd <= 1e-12 ? 1.0 : 0.0;
+      }
+      if (unclear == 0.0) {
+        for (std::size_t k = 0; k < len; ++k) best[b0 + k] = static_cast<int32_t>(best_k[k]);
+        return;
       }
     }
 #pragma omp simd
@@ -656,8 +718,8 @@ void ground_block(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in,
     double xe[kBlock], ye[kBlock], ze[kBlock], best_el[kBlock];
 #pragma omp simd
     for (std::size_t k = 0; k < len; ++k) {
-      xe[k] = cg * px[k] + sg * py[k];
-      ye[k] = -sg * px[k] + cg * py[k];
+      xe[k] = ex[k];
+      ye[k] = ey[k];
       ze[k] = pz[k];
       best_el[k] = -10.0;
       best_k[k] = -1.0;

@@ -32,6 +32,15 @@ struct Instant {
   bool segment_last = true;   //!< last step of the segment
 };
 
+// Runs of consecutive satellites of a block that share an angle at epoch and
+// its rate, bit for bit (a Walker plane's node; the perigee of circular
+// orbits): satellites [start[j], start[j + 1]) for j < count.
+struct SharedRuns {
+  static constexpr int kMax = 8;  //!< more runs than this: count 0 (a value per satellite)
+  int count = -1;                 //!< -1: not looked at yet
+  unsigned char start[kMax + 1];
+};
+
 // A block's positions [m] and velocities [m/s] at one instant as x, y and z
 // rows (satellite b0 + k in column k): the orbit kernel writes them with the
 // fleet's (n, 3) rows, and the kernels after it in the step read them instead
@@ -42,9 +51,11 @@ struct Instant {
 struct BlockKinematics {
   alignas(32) double r[3][kBlock];
   alignas(32) double v[3][kBlock];
+  alignas(32) double h_norm[kBlock];   //!< [m^2/s] |r x v|: sun_geometry writes it for attitude
+  alignas(32) double ecef[2][kBlock];  //!< [m] Earth-fixed x, y (z is r[2]): geodetic writes them for ground
   int circular = -1;        //!< 1: every orbit of the block has e = 0 (for a fast Kepler solve)
-  int node_shared = -1;     //!< 1: the block shares the node at epoch and its rate
-  int perigee_shared = -1;  //!< 1: the block shares the perigee at epoch and its rate
+  SharedRuns node;          //!< the node at epoch and its rate
+  SharedRuns perigee;       //!< the perigee at epoch and its rate
   int attitude_nadir = -1;  //!< 1: no satellite of the block points at the Sun, is held or tumbles
 };
 
@@ -57,9 +68,15 @@ int kepler_iterations_for(double e_max);
 void orbit_mean_elements(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in, int kepler_iterations,
                          BlockKinematics& kin);
 void orbit_ephemeris(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in, BlockKinematics& kin);
-void geodetic(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in, const BlockKinematics& kin);
-void sun_geometry(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in, const BlockKinematics& kin);
+void geodetic(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in, BlockKinematics& kin);
+// Writes the beta angles at the segment's last step only (nothing in the
+// step reads them), the illumination at every step.
+void sun_geometry(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in, BlockKinematics& kin);
+// Needs sun_geometry() for the same block and instant first (kin.h_norm).
 void attitude(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in, BlockKinematics& kin);
+// Needs geodetic() for the same block and instant first (kin.ecef). Writes
+// the elevations and visibilities at the segment's last step only (nothing in
+// the step reads them), the best station at every step.
 void ground_contacts(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in,
                      const GroundStations& stations, const BlockKinematics& kin);
 // Environment fluxes, power system and thermal network over the step that
