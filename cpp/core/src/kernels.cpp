@@ -19,30 +19,6 @@ namespace fm = orbitwin::fastmath;
 
 namespace {
 
-// Writes the (len, 3) rows of out from the rows x, y and z: with AVX four
-// satellites at a time (three loads, six shuffles, three stores).
-inline void interleave3(const double* __restrict x, const double* __restrict y, const double* __restrict z,
-                        double* __restrict out, std::size_t len) {
-  std::size_t k = 0;
-#if defined(__AVX__)
-  for (; k + 4 <= len; k += 4) {
-    const __m256d vx = _mm256_loadu_pd(x + k), vy = _mm256_loadu_pd(y + k), vz = _mm256_loadu_pd(z + k);
-    const __m256d t0 = _mm256_shuffle_pd(vx, vy, 0x0);  // x0 y0 x2 y2
-    const __m256d t1 = _mm256_shuffle_pd(vz, vx, 0xA);  // z0 x1 z2 x3
-    const __m256d t2 = _mm256_shuffle_pd(vy, vz, 0xF);  // y1 z1 y3 z3
-    double* o = out + 3 * k;
-    _mm256_storeu_pd(o, _mm256_permute2f128_pd(t0, t1, 0x20));      // x0 y0 z0 x1
-    _mm256_storeu_pd(o + 4, _mm256_blend_pd(t2, t0, 0xC));          // y1 z1 x2 y2
-    _mm256_storeu_pd(o + 8, _mm256_permute2f128_pd(t1, t2, 0x31));  // z2 x3 y3 z3
-  }
-#endif
-  for (; k < len; ++k) {
-    out[3 * k + 0] = x[k];
-    out[3 * k + 1] = y[k];
-    out[3 * k + 2] = z[k];
-  }
-}
-
 // sin and cos of x0 + rate t [rad] per satellite as rows: computed once per
 // run of satellites that share x0 and rate (runs, found at the first call
 // and noted there), the same values as the per-satellite pass. s and c hold
@@ -212,6 +188,7 @@ void orbit_mean_elements(Fleet& f, std::size_t b0, std::size_t b1, const Instant
   };
   if (kepler_iterations > 0 && kin.circular > 0) frame(std::true_type{});
   else frame(std::false_type{});
+  if (!in.segment_last) return;  // the kernels after this one read kin
   interleave3(krx, kry, krz, pos + 3 * b0, len);
   interleave3(kvx, kvy, kvz, vel + 3 * b0, len);
 }
@@ -228,14 +205,16 @@ void orbit_ephemeris(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in
     const std::size_t src = 3 * (i * cap + j);
     bool ok = true;
     for (int c = 0; c < 3; ++c) {
-      pos[3 * i + c] = er[src + c];
-      vel[3 * i + c] = ev[src + c];
       kin.r[c][i - b0] = er[src + c];
       kin.v[c][i - b0] = ev[src + c];
       ok = ok && std::isfinite(er[src + c]) && std::isfinite(ev[src + c]);
     }
     status[i] = ok ? (status[i] & ~kStatusOrbitInvalid) : (status[i] | kStatusOrbitInvalid);
   }
+  if (!in.segment_last) return;  // the kernels after this one read kin
+  const std::size_t len = b1 - b0;
+  interleave3(kin.r[0], kin.r[1], kin.r[2], pos + 3 * b0, len);
+  interleave3(kin.v[0], kin.v[1], kin.v[2], vel + 3 * b0, len);
 }
 
 namespace {
@@ -510,7 +489,7 @@ void attitude(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in, Block
   double* __restrict axes = f.body_axes.data();
   const double s[3] = {in.sun_m[0], in.sun_m[1], in.sun_m[2]};
   const double sunx = s[0], suny = s[1], sunz = s[2];
-  double scratch[9][kBlock];
+  double(&scratch)[9][kBlock] = kin.att;  // the kernels after this one read the rows
   // The sun-pointing weight per satellite, set apart so that no int32 data
   // enters the loop below (GCC would run it 8 satellites wide, spilling).
   double sun_weight[kBlock];
@@ -582,33 +561,36 @@ void attitude(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in, Block
     ORBITWIN_PICK(8, szz);
 #undef ORBITWIN_PICK
   }
-  // Interleave into (n,3,3); GCC cannot vectorise stride-9 stores above.
-  interleave9(scratch, axes + 9 * b0, b1 - b0);
-  if (held == 0) return;
-  // Inertially held and tumbling satellites (rare): a scalar pass. A tumble
-  // rotates the held axes by |w| (t - t0) about w (Rodrigues' formula).
-  const double* __restrict rate = f.tumble_rate_rad_s.data();
-  const double* __restrict start = f.tumble_start_s.data();
-  for (std::size_t i = b0; i < b1; ++i) {
-    const int32_t m = mode[i];
-    if (m == static_cast<int32_t>(AttitudeMode::kInertial)) {
-      for (int c = 0; c < 9; ++c) axes[9 * i + c] = fixed[9 * i + c];
-    } else if (m == static_cast<int32_t>(AttitudeMode::kTumble)) {
-      const double wx = rate[3 * i], wy = rate[3 * i + 1], wz = rate[3 * i + 2];
-      const double w = std::sqrt(wx * wx + wy * wy + wz * wz);
-      const double angle = w * (in.t_s - start[i]);
-      const double ux = w > 0.0 ? wx / w : 0.0, uy = w > 0.0 ? wy / w : 0.0, uz = w > 0.0 ? wz / w : 1.0;
-      const double sa = std::sin(angle), ca = std::cos(angle);
-      for (int row = 0; row < 3; ++row) {
-        const double* a = fixed + 9 * i + 3 * row;
-        const double dot = ux * a[0] + uy * a[1] + uz * a[2];
-        const double cx = uy * a[2] - uz * a[1], cy = uz * a[0] - ux * a[2], cz = ux * a[1] - uy * a[0];
-        axes[9 * i + 3 * row + 0] = a[0] * ca + cx * sa + ux * dot * (1.0 - ca);
-        axes[9 * i + 3 * row + 1] = a[1] * ca + cy * sa + uy * dot * (1.0 - ca);
-        axes[9 * i + 3 * row + 2] = a[2] * ca + cz * sa + uz * dot * (1.0 - ca);
+  if (held > 0) {
+    // Inertially held and tumbling satellites (rare): a scalar pass. A tumble
+    // rotates the held axes by |w| (t - t0) about w (Rodrigues' formula).
+    const double* __restrict rate = f.tumble_rate_rad_s.data();
+    const double* __restrict start = f.tumble_start_s.data();
+    for (std::size_t i = b0; i < b1; ++i) {
+      const int32_t m = mode[i];
+      const std::size_t k = i - b0;
+      if (m == static_cast<int32_t>(AttitudeMode::kInertial)) {
+        for (int c = 0; c < 9; ++c) scratch[c][k] = fixed[9 * i + c];
+      } else if (m == static_cast<int32_t>(AttitudeMode::kTumble)) {
+        const double wx = rate[3 * i], wy = rate[3 * i + 1], wz = rate[3 * i + 2];
+        const double w = std::sqrt(wx * wx + wy * wy + wz * wz);
+        const double angle = w * (in.t_s - start[i]);
+        const double ux = w > 0.0 ? wx / w : 0.0, uy = w > 0.0 ? wy / w : 0.0, uz = w > 0.0 ? wz / w : 1.0;
+        const double sa = std::sin(angle), ca = std::cos(angle);
+        for (int row = 0; row < 3; ++row) {
+          const double* a = fixed + 9 * i + 3 * row;
+          const double dot = ux * a[0] + uy * a[1] + uz * a[2];
+          const double cx = uy * a[2] - uz * a[1], cy = uz * a[0] - ux * a[2], cz = ux * a[1] - uy * a[0];
+          scratch[3 * row + 0][k] = a[0] * ca + cx * sa + ux * dot * (1.0 - ca);
+          scratch[3 * row + 1][k] = a[1] * ca + cy * sa + uy * dot * (1.0 - ca);
+          scratch[3 * row + 2][k] = a[2] * ca + cz * sa + uz * dot * (1.0 - ca);
+        }
       }
     }
   }
+  // Interleave into (n,3,3) at the segment's last step (GCC cannot vectorise
+  // stride-9 stores above); the kernels after this one read kin.att.
+  if (in.segment_last) interleave9(scratch, axes + 9 * b0, b1 - b0);
 }
 
 namespace {

@@ -522,7 +522,8 @@ void Radiation::prepare() {
 }
 
 void Radiation::step(Fleet& f, std::size_t b0, std::size_t b1, double t_s, double dt_s,
-                     double sin_gmst, double cos_gmst, bool segment_last) {
+                     double sin_gmst, double cos_gmst, bool segment_last, const double* rx,
+                     const double* ry, const double* rz) {
   // The response rows this thread blended last, kept across blocks and steps
   // for this model (another model, even at the same address, has another id).
   thread_local Weights w;
@@ -533,7 +534,8 @@ void Radiation::step(Fleet& f, std::size_t b0, std::size_t b1, double t_s, doubl
   }
   for (std::size_t c0 = b0; c0 < b1; c0 += kChunk) {
     const std::size_t c1 = std::min(b1, c0 + kChunk);
-    step_chunk(f, c0, c1, t_s, dt_s, sin_gmst, cos_gmst, segment_last, w);
+    step_chunk(f, c0, c1, t_s, dt_s, sin_gmst, cos_gmst, segment_last, rx + (c0 - b0), ry + (c0 - b0),
+               rz + (c0 - b0), w);
   }
 }
 
@@ -562,13 +564,15 @@ void Radiation::blend_weights(std::size_t row, double fr, Weights& w) const {
 
 void Radiation::step_chunk(Fleet& f, std::size_t b0, std::size_t b1, double t_s,
                            double dt_s, double sin_gmst, double cos_gmst, bool segment_last,
-                           Weights& w) {
+                           const double* rx, const double* ry, const double* rz, Weights& w) {
   const RadiationConfig& c = cfg_;
   const std::size_t np = c.n_proton, ne = c.n_electron;
   const double* __restrict lat = f.latitude_rad.data();
   const double* __restrict lon = f.longitude_rad.data();
   const double* __restrict alt = f.altitude_m.data();
-  const double* __restrict pos = f.position_m.data();
+  const double* __restrict prx = rx;
+  const double* __restrict pry = ry;
+  const double* __restrict prz = rz;
   uint32_t* __restrict status = f.status.data();
   const double* __restrict energy = c.proton_energy_mev.data();
   const uint64_t time_key = radiation::time_key(t_s);  // step_key's part common to all satellites
@@ -587,7 +591,7 @@ void Radiation::step_chunk(Fleet& f, std::size_t b0, std::size_t b1, double t_s,
     const double inv_r0 = 1.0 / c.gcr_rigidity_scale_gv, f0 = c.gcr_flux_free;
 #pragma omp simd
     for (std::size_t i = b0; i < b1; ++i) {
-      const double px = pos[3 * i], py = pos[3 * i + 1], pz = pos[3 * i + 2];
+      const double px = prx[i - b0], py = pry[i - b0], pz = prz[i - b0];
       const double x = cos_gmst * px + sin_gmst * py, y = -sin_gmst * px + cos_gmst * py;
       const double r = std::sqrt(x * x + y * y + pz * pz);
       const double inv_r = 1.0 / r;

@@ -63,7 +63,6 @@ constexpr double kGamma = 0.58578643762690495119;  // 2 - sqrt(2)
 
 // Block scratch, kept off the hot loops' pointer-aliasing analysis.
 struct Scratch {
-  alignas(64) double axes[9][kBlock];    // body X, Y, Z rows in ECI
   alignas(64) double sun_b[3][kBlock];   // unit vector to the Sun, body frame
   alignas(64) double nadir_b[3][kBlock]; // unit vector to the Earth's centre, body frame
   alignas(64) double array_b[3][kBlock]; // array normal, body frame
@@ -196,38 +195,6 @@ inline void copy_row(double* __restrict dst, const double* __restrict src) {
   const double z = opaque(-0.0);
 #pragma omp simd
   for (std::size_t k = 0; k < kLanes; ++k) dst[k] = src[k] + z;
-}
-
-// s.axes[c][k] = axes[9 k + c] for the block's len satellites (axes: their
-// (len, 9) body axes): with AVX, four satellites' 36 values are transposed in
-// registers (two-value loads and unpacks) instead of 36 scalar moves.
-inline void gather_axes(double (*__restrict dst)[kBlock], const double* __restrict axes, std::size_t len) {
-  std::size_t k = 0;
-#if defined(__AVX__)
-  const std::size_t len4 = len & ~std::size_t{3};
-  for (; k < len4; k += 4) {
-    const double* p = axes + 9 * k;
-    // Components (c, c + 1): lo = satellites k, k + 2; hi = k + 1, k + 3.
-    auto pair = [p](int c, __m256d& even, __m256d& odd) {
-      const __m256d lo = _mm256_insertf128_pd(_mm256_castpd128_pd256(_mm_loadu_pd(p + c)), _mm_loadu_pd(p + 18 + c), 1);
-      const __m256d hi = _mm256_insertf128_pd(_mm256_castpd128_pd256(_mm_loadu_pd(p + 9 + c)), _mm_loadu_pd(p + 27 + c), 1);
-      even = _mm256_unpacklo_pd(lo, hi);
-      odd = _mm256_unpackhi_pd(lo, hi);
-    };
-    __m256d v0, v1;
-    for (int c = 0; c < 8; c += 2) {
-      pair(c, v0, v1);
-      _mm256_store_pd(dst[c] + k, v0);
-      _mm256_store_pd(dst[c + 1] + k, v1);
-    }
-    pair(7, v0, v1);  // component 8 (the pair (8, 9) would read past the 4th satellite)
-    _mm256_store_pd(dst[8] + k, v1);
-  }
-#endif
-  for (; k < len; ++k) {
-    const double* p = axes + 9 * k;
-    for (int c = 0; c < 9; ++c) dst[c][k] = p[c];
-  }
 }
 
 // In-place LU of M (no pivoting) for the block's satellites. Entries outside the
@@ -624,7 +591,7 @@ namespace {
 // The kernel for len = Len satellites (Len = kBlock: a full block, every
 // loop a constant trip count) or, with Len = 0, for any len.
 template <std::size_t Len>
-void thermal_power_block(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in) {
+void thermal_power_block(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in, const BlockKinematics& kin) {
   ThermalPower& tp = *f.thermal_power;
   const int nn = tp.n_node, nl = tp.n_link, nf = tp.n_face, nh = tp.n_heater;
   const std::size_t snn = static_cast<std::size_t>(nn);
@@ -644,8 +611,14 @@ void thermal_power_block(Fleet& f, std::size_t b0, std::size_t b1, const Instant
   const double(*__restrict qe_prev)[kBlock] = s.qe2[s.cur ^ 1];
 
   // ---- gather: body axes, temperatures, capacities, previous environment ----
+  // The body axes, positions and velocities are kin's rows (attitude() and
+  // the orbit kernel wrote them for this step; the fleet's interleaved rows
+  // are written at a segment's last step only).
+  const double(*__restrict axes)[kBlock] = kin.att;
+  const double* __restrict kin_rx = kin.r[0];
+  const double* __restrict kin_ry = kin.r[1];
+  const double* __restrict kin_rz = kin.r[2];
   {
-    gather_axes(s.axes, f.body_axes.data() + 9 * b0, len);
     // Later steps of a segment find the block's temperatures in the scratch,
     // where the last step left them (the same values it wrote to the state).
     if (in.segment_first) {
@@ -657,7 +630,6 @@ void thermal_power_block(Fleet& f, std::size_t b0, std::size_t b1, const Instant
 
   // ---- geometry in the body frame ----
   {
-    const double* __restrict pos = f.position_m.data();
     const double* __restrict illum = f.illumination.data();
     const double ux = in.sun_dir[0], uy = in.sun_dir[1], uz = in.sun_dir[2];
     const double S = in.solar_flux_w_m2;
@@ -667,15 +639,15 @@ void thermal_power_block(Fleet& f, std::size_t b0, std::size_t b1, const Instant
 #pragma omp simd
     for (std::size_t k = 0; k < len; ++k) {
       const std::size_t i = b0 + k;
-      const double rx = pos[3 * i], ry = pos[3 * i + 1], rz = pos[3 * i + 2];
+      const double rx = kin_rx[k], ry = kin_ry[k], rz = kin_rz[k];
       const double rn = std::sqrt(rx * rx + ry * ry + rz * rz);
       // A satellite without a valid orbit (NaN position) sees no environment.
       const bool valid = rn > kEarthRadiusEq && rn < 1e12;
       const double ir = valid ? 1.0 / rn : 0.0;
       const double nx = -rx * ir, ny = -ry * ir, nz = -rz * ir;
-      const double Xx = s.axes[0][k], Xy = s.axes[1][k], Xz = s.axes[2][k];
-      const double Yx = s.axes[3][k], Yy = s.axes[4][k], Yz = s.axes[5][k];
-      const double Zx = s.axes[6][k], Zy = s.axes[7][k], Zz = s.axes[8][k];
+      const double Xx = axes[0][k], Xy = axes[1][k], Xz = axes[2][k];
+      const double Yx = axes[3][k], Yy = axes[4][k], Yz = axes[5][k];
+      const double Zx = axes[6][k], Zy = axes[7][k], Zz = axes[8][k];
       const double sbx = Xx * ux + Xy * uy + Xz * uz;
       const double sby = Yx * ux + Yy * uy + Yz * uz;
       const double sbz = Zx * ux + Zy * uy + Zz * uz;
@@ -838,8 +810,6 @@ void thermal_power_block(Fleet& f, std::size_t b0, std::size_t b1, const Instant
   // dark. Sun fixed over the step (it moves 0.04 deg per minute).
   uint64_t transition_bits = 0;  // bit k: satellite k's step crosses an eclipse boundary
   {
-    const double* __restrict pos = f.position_m.data();
-    const double* __restrict vel = f.velocity_m_s.data();
     double* __restrict ppos = tp.prev_position_m.data();
     double* __restrict pvel = tp.prev_velocity_m_s.data();
     double* __restrict pill = tp.prev_illumination.data();
@@ -877,8 +847,8 @@ void thermal_power_block(Fleet& f, std::size_t b0, std::size_t b1, const Instant
         double rs[3][kSubSamples], cls[kSubSamples];
         const double* __restrict p0 = ppos + 3 * i;
         const double* __restrict v0 = pvel + 3 * i;
-        const double* __restrict p1 = pos + 3 * i;
-        const double* __restrict v1 = vel + 3 * i;
+        const double p1[3] = {kin_rx[k], kin_ry[k], kin_rz[k]};
+        const double v1[3] = {kin.v[0][k], kin.v[1][k], kin.v[2][k]};
 #pragma omp simd
         for (int m = 0; m < kSubSamples; ++m) {
           const double u = (m + 0.5) / kSubSamples;
@@ -908,27 +878,9 @@ void thermal_power_block(Fleet& f, std::size_t b0, std::size_t b1, const Instant
       out[b0 + k] = s.illum_mean[k];
       pill[b0 + k] = s.illum_now[k];
     }
-    // Copied with vector moves: a library call costs more. With AVX, loads
-    // and stores (an empty asm on the value keeps GCC from making the loop a
-    // memcpy call); the rest adds -0 (x + -0 is x), for the same reason.
-    const double mz = opaque(-0.0);
-    const std::size_t n3 = 3 * len;
-    std::size_t j0 = 0;
-#if defined(__AVX__) && defined(__GNUC__)
-    for (; j0 + 4 <= n3; j0 += 4) {
-      __m256d p = _mm256_loadu_pd(pos + 3 * b0 + j0);
-      __m256d v = _mm256_loadu_pd(vel + 3 * b0 + j0);
-      __asm__("" : "+x"(p), "+x"(v));
-      _mm256_storeu_pd(ppos + 3 * b0 + j0, p);
-      _mm256_storeu_pd(pvel + 3 * b0 + j0, v);
-    }
-    if (Len == 0)  // a full block's rows (3 * 64 values) are all copied above
-#endif
-#pragma omp simd
-      for (std::size_t j = j0; j < n3; ++j) {
-        ppos[3 * b0 + j] = pos[3 * b0 + j] + mz;
-        pvel[3 * b0 + j] = vel[3 * b0 + j] + mz;
-      }
+    // The end state becomes the next step's previous one.
+    interleave3(kin_rx, kin_ry, kin_rz, ppos + 3 * b0, len);
+    interleave3(kin.v[0], kin.v[1], kin.v[2], pvel + 3 * b0, len);
   }
 
   // ---- thermostats and SoC shedding flags (state at t_n; integer state) ----
@@ -1384,9 +1336,9 @@ void thermal_power_block(Fleet& f, std::size_t b0, std::size_t b1, const Instant
 
 }  // namespace
 
-void thermal_power(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in) {
-  if (b1 - b0 == kBlock) thermal_power_block<kBlock>(f, b0, b1, in);
-  else thermal_power_block<0>(f, b0, b1, in);
+void thermal_power(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in, const BlockKinematics& kin) {
+  if (b1 - b0 == kBlock) thermal_power_block<kBlock>(f, b0, b1, in, kin);
+  else thermal_power_block<0>(f, b0, b1, in, kin);
 }
 
 }  // namespace orbitwin::kernels

@@ -167,7 +167,7 @@ void Twin::evaluate(const std::vector<int64_t>& times, const std::vector<long>& 
         else kernels::orbit_mean_elements(f, b0, b1, in, kepler, kin);
         kernels::geodetic(f, b0, b1, in, kin);
         if (f.radiation) f.radiation->step(f, b0, b1, in.t_s, in.dt_s, in.sin_gmst, in.cos_gmst,
-                                           in.segment_last);
+                                           in.segment_last, kin.r[0], kin.r[1], kin.r[2]);
         kernels::sun_geometry(f, b0, b1, in, kin);
         kernels::attitude(f, b0, b1, in, kin);
         if (stations_.count) kernels::ground_contacts(f, b0, b1, in, stations_, kin);
@@ -180,7 +180,7 @@ void Twin::evaluate(const std::vector<int64_t>& times, const std::vector<long>& 
                                   f.radiation ? f.radiation->leakage_factor.data() : nullptr,
                                   f.thermal_power->payload_demand_w.data());
         }
-        if (f.thermal_power) kernels::thermal_power(f, b0, b1, in);
+        if (f.thermal_power) kernels::thermal_power(f, b0, b1, in, kin);
         if (f.compute)
           kernels::compute_account(*f.compute, b0, b1, in.t_s, in.dt_s,
                                    f.thermal_power->payload_w.data(),
