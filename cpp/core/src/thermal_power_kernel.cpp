@@ -310,6 +310,8 @@ inline void solve4(const Scratch& s, std::size_t k, V4 (&x)[NN]) {
 // and its solve into s.T for NN nodes, four satellites at a time with both
 // right-hand sides in registers (solve()'s row-by-row passes over the block
 // scratch load and store a row at every update).
+// (Out of line, as source_face: inlined into the block kernel its loops
+// lose registers to the kernel's own and take more instructions.)
 template <int NN>
 ORBITWIN_NOINLINE void stages_in_registers(Scratch& s, const double* const* cap, double c_g, double c_n, std::size_t len) {
   for (std::size_t k = 0; k < len; k += 4) {
@@ -387,6 +389,7 @@ inline void face_cosines(const Scratch& s, std::size_t k, double fx, double fy, 
 // With Edge (and Cut) every lane's plate is edge-on as edge_on() tells, and
 // the view factor is plate_view_factor_edge, plate_view_factor_pre's value
 // without its square root, divisions and polynomials (s.atan_x1 filled).
+// Out of line: inlined, its loops compete for registers with the kernel's.
 template <bool First, bool Cut, bool Axis, bool Pair = false, bool Edge = false>
 ORBITWIN_NOINLINE bool source_face(Scratch& s, int fc, const double* fn, double wa, int ax, double sgn,
                         const double* __restrict aa, const double* __restrict ae, double* __restrict qs,
@@ -568,6 +571,8 @@ inline void store_energies(Scratch& s, std::size_t k, const Energies& e) {
 // interval's energies to e; returns the state of charge at its end (changed
 // only when commit is 1). The balance gen = load + shunt + stored + loss holds
 // term by term. inv_eta_d is 1 / eta_d (precomputed: a division fewer).
+// Always inlined: its callers are vectorised loops (GCC leaves it out of line
+// once it has several).
 ORBITWIN_ALWAYS_INLINE inline double power_interval(double gen, double d_bus, double d_pay, double d_heat, double q, double c,
                              double eta_c, double eta_d, double inv_eta_d, double p_ch_max, double p_dis_max,
                              double floor_soc, double d, double dt_lim, double w_pay_first,
