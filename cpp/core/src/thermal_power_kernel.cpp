@@ -277,8 +277,10 @@ inline void solve4(const Scratch& s, std::size_t k, V4 (&x)[NN]) {
 // and its solve into s.T for NN nodes, four satellites at a time with both
 // right-hand sides in registers (solve()'s row-by-row passes over the block
 // scratch load and store a row at every update).
+// (Out of line, as source_face: inlined into the block kernel its loops
+// lose registers to the kernel's own and take more instructions.)
 template <int NN>
-void stages_in_registers(Scratch& s, const double* const* cap, double c_g, double c_n, std::size_t len) {
+ORBITWIN_NOINLINE void stages_in_registers(Scratch& s, const double* const* cap, double c_g, double c_n, std::size_t len) {
   for (std::size_t k = 0; k < len; k += 4) {
     V4 x[NN];
     for (int r = 0; r < NN; ++r) x[r] = load4(s.x[r] + k);
@@ -354,8 +356,9 @@ inline void face_cosines(const Scratch& s, std::size_t k, double fx, double fy, 
 // With Edge (and Cut) every lane's plate is edge-on as edge_on() tells, and
 // the view factor is plate_view_factor_edge, plate_view_factor_pre's value
 // without its square root, divisions and polynomials (s.atan_x1 filled).
+// Out of line: inlined, its loops compete for registers with the kernel's.
 template <bool First, bool Cut, bool Axis, bool Pair = false, bool Edge = false>
-inline bool source_face(Scratch& s, int fc, const double* fn, double wa, int ax, double sgn,
+ORBITWIN_NOINLINE bool source_face(Scratch& s, int fc, const double* fn, double wa, int ax, double sgn,
                         const double* __restrict aa, const double* __restrict ae, double* __restrict qs,
                         double* __restrict qe, std::size_t len, double sign2 = 1.0,
                         const double* __restrict aa2 = nullptr, const double* __restrict ae2 = nullptr) {
@@ -535,7 +538,9 @@ inline void store_energies(Scratch& s, std::size_t k, const Energies& e) {
 // interval's energies to e; returns the state of charge at its end (changed
 // only when commit is 1). The balance gen = load + shunt + stored + loss holds
 // term by term. inv_eta_d is 1 / eta_d (precomputed: a division fewer).
-inline double power_interval(double gen, double d_bus, double d_pay, double d_heat, double q, double c,
+// Always inlined: its callers are vectorised loops (GCC leaves it out of line
+// once it has several).
+ORBITWIN_ALWAYS_INLINE inline double power_interval(double gen, double d_bus, double d_pay, double d_heat, double q, double c,
                              double eta_c, double eta_d, double inv_eta_d, double p_ch_max, double p_dis_max,
                              double floor_soc, double d, double dt_lim, double w_pay_first,
                              double commit, Energies& e) {
@@ -873,11 +878,13 @@ void thermal_power_block(Fleet& f, std::size_t b0, std::size_t b1, const Instant
         s.illum_mean[k] = sum / kSubSamples;
       }
     }
+    // The step's mean is read after the segment only (see the power passes).
+    if (in.segment_last) {
 #pragma omp simd
-    for (std::size_t k = 0; k < len; ++k) {
-      out[b0 + k] = s.illum_mean[k];
-      pill[b0 + k] = s.illum_now[k];
+      for (std::size_t k = 0; k < len; ++k) out[b0 + k] = s.illum_mean[k];
     }
+#pragma omp simd
+    for (std::size_t k = 0; k < len; ++k) pill[b0 + k] = s.illum_now[k];
     // The end state becomes the next step's previous one.
     interleave3(kin_rx, kin_ry, kin_rz, ppos + 3 * b0, len);
     interleave3(kin.v[0], kin.v[1], kin.v[2], pvel + 3 * b0, len);
@@ -1029,8 +1036,11 @@ void thermal_power_block(Fleet& f, std::size_t b0, std::size_t b1, const Instant
     const double arr_sign = distinct ? -1.0 : 1.0;
     // Pass 1: array output, demands; a step without an eclipse transition is
     // one interval at constant generation (its energies into e). Keep: the
-    // step's lit outputs and demands into the scratch for pass 2.
-    auto pass1 = [&](std::size_t k, Energies& e, auto keep) ORBITWIN_ALWAYS_INLINE {
+    // step's lit outputs and demands into the scratch for pass 2. Last: the
+    // step ends a segment and writes the channels that only the caller reads
+    // (there, after the segment); within a segment only the state and what a
+    // later kernel of the same step reads (power.payload) are written.
+    auto pass1 = [&](std::size_t k, Energies& e, auto keep, auto last) ORBITWIN_ALWAYS_INLINE {
       const std::size_t i = b0 + k;
       // Array: area * eta * (1 + k_T (T - T_ref)) * cos * illum * S * (1 - d * age).
       const double age_factor = 1.0 - a_deg[k] * (a_age[k] + years);
@@ -1044,7 +1054,7 @@ void thermal_power_block(Fleet& f, std::size_t b0, std::size_t b1, const Instant
         s.p_lit_prev[k] = pf_prev;
         s.p_lit_now[k] = pf_now;
       }
-      avail[i] = s.illum_now[k] * pf_now;
+      if constexpr (decltype(last)::value) avail[i] = s.illum_now[k] * pf_now;
       p0[i] = p0_now;
       // Demands after SoC shedding.
       const double d_bus = bus[k];
@@ -1062,20 +1072,22 @@ void thermal_power_block(Fleet& f, std::size_t b0, std::size_t b1, const Instant
                               p_ch_max[k], p_dis_max[k], floor_soc[k], d, dt_lim, w_pay_first, commit, e);
     };
     // Pass 3: step means, counters, heat from the step's energies e.
-    auto pass3 = [&](std::size_t k, const Energies& e) ORBITWIN_ALWAYS_INLINE {
+    auto pass3 = [&](std::size_t k, const Energies& e, auto last) ORBITWIN_ALWAYS_INLINE {
       const std::size_t i = b0 + k;
       const double shed_soc = payload[k] * (1.0 - s.payload_enable[k]) +
                               heater_total[k] * (1.0 - s.heater_enable[k]);
       const double shed_e = e.shed + shed_soc * dt_eff;
-      o_array[i] = e.gen * inv_dt_eff;
-      o_batt[i] = e.batt * inv_dt_eff;
-      o_load[i] = e.load * inv_dt_eff;
       o_payload[i] = e.pay * inv_dt_eff;
-      o_heater[i] = e.heat * inv_dt_eff;
-      o_shed[i] = shed_e * inv_dt_eff;
-      o_unmet[i] = e.unmet * inv_dt_eff;
-      o_shunt[i] = e.shunt * inv_dt_eff;
-      o_loss[i] = e.loss * inv_dt_eff;
+      if constexpr (decltype(last)::value) {
+        o_array[i] = e.gen * inv_dt_eff;
+        o_batt[i] = e.batt * inv_dt_eff;
+        o_load[i] = e.load * inv_dt_eff;
+        o_heater[i] = e.heat * inv_dt_eff;
+        o_shed[i] = shed_e * inv_dt_eff;
+        o_unmet[i] = e.unmet * inv_dt_eff;
+        o_shunt[i] = e.shunt * inv_dt_eff;
+        o_loss[i] = e.loss * inv_dt_eff;
+      }
       e_gen[i] += commit * e.gen;
       e_sto[i] += commit * e.stored;
       e_con[i] += commit * e.load;
@@ -1099,17 +1111,27 @@ void thermal_power_block(Fleet& f, std::size_t b0, std::size_t b1, const Instant
     if (transition_bits == 0) {
       // No step of the block crosses an eclipse boundary: passes 1 and 3 in
       // one vectorised loop, the energies in registers (the same operations).
+      if (in.segment_last) {
 #pragma omp simd
-      for (std::size_t k = 0; k < len; ++k) {
-        Energies e{};
-        pass1(k, e, std::false_type{});
-        pass3(k, e);
+        for (std::size_t k = 0; k < len; ++k) {
+          Energies e{};
+          pass1(k, e, std::false_type{}, std::true_type{});
+          pass3(k, e, std::true_type{});
+        }
+      } else {
+#pragma omp simd
+        for (std::size_t k = 0; k < len; ++k) {
+          Energies e{};
+          pass1(k, e, std::false_type{}, std::false_type{});
+          pass3(k, e, std::false_type{});
+        }
       }
     } else {
+      // (Rare: every channel is written, the segment's last step or not.)
 #pragma omp simd
       for (std::size_t k = 0; k < len; ++k) {
         Energies e{};
-        pass1(k, e, std::true_type{});
+        pass1(k, e, std::true_type{}, std::true_type{});
         store_energies(s, k, e);
       }
       // Pass 2 (rare, scalar): a step that crosses an eclipse boundary is flown
@@ -1136,7 +1158,7 @@ void thermal_power_block(Fleet& f, std::size_t b0, std::size_t b1, const Instant
       for (std::size_t k = 0; k < len; ++k) {
         const Energies e{s.e_gen[k],   s.e_load[k],  s.e_bus[k],  s.e_pay[k],    s.e_heat[k], s.e_shed[k],
                          s.e_unmet[k], s.e_shunt[k], s.e_batt[k], s.e_stored[k], s.e_loss[k]};
-        pass3(k, e);
+        pass3(k, e, std::true_type{});
       }
     }
     if (!distinct) {
