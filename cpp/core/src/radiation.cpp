@@ -209,97 +209,67 @@ inline void lane_sums(__m256d a, __m256d b, __m256d c, __m256d d, double& sa, do
   sd = out[3];
 }
 
-// A proton row: the fluxes src[0..used) and zeros up to n into dst (up to
-// n_pad where `spill`, see store_row_tail), and its dot products with the
-// (zero-padded) response rows over n_pad energies.
-inline void proton_row_dots(const double* __restrict src, double used, std::size_t n, std::size_t n_pad,
-                            bool spill, double* __restrict dst, const double* __restrict wp, const double* __restrict w0,
-                            const double* __restrict w1, const double* __restrict w2, double& d, double& s0,
-                            double& s1, double& s2) {
-  const __m256d u = _mm256_set1_pd(used);
-  __m256d vd = _mm256_setzero_pd(), v0 = vd, v1 = vd, v2 = vd;
-  const auto dots = [&](std::size_t e, __m256d x) {
+// The four proton dot products (dose and three event rates) of a row's
+// fluxes with the response rows wp, w0, w1, w2, one sum per lane.
+struct ProtonDots {
+  const double *wp, *w0, *w1, *w2;
+  __m256d vd = _mm256_setzero_pd(), v0 = _mm256_setzero_pd(), v1 = _mm256_setzero_pd(),
+          v2 = _mm256_setzero_pd();
+  void add(std::size_t e, __m256d x) {
     vd = _mm256_fmadd_pd(x, _mm256_loadu_pd(wp + e), vd);
     v0 = _mm256_fmadd_pd(x, _mm256_loadu_pd(w0 + e), v0);
     v1 = _mm256_fmadd_pd(x, _mm256_loadu_pd(w1 + e), v1);
     v2 = _mm256_fmadd_pd(x, _mm256_loadu_pd(w2 + e), v2);
-  };
+  }
+  void sums(double& d, double& s0, double& s1, double& s2) const { lane_sums(vd, v0, v1, v2, d, s0, s1, s2); }
+};
+
+// An electron row's dose rate with the response row we: per lane the rounded
+// products added up, then the lanes pairwise.
+struct ElectronDose {
+  const double* we;
+  __m256d acc = _mm256_setzero_pd();
+  void add(std::size_t e, __m256d x) {
+    __m256d p = _mm256_mul_pd(x, _mm256_loadu_pd(we + e));
+    asm("" : "+x"(p));  // the product rounded, not fused into the sum
+    acc = _mm256_add_pd(acc, p);
+  }
+  double total() const {
+    const __m128d lo = _mm256_castpd256_pd128(acc), hi = _mm256_extractf128_pd(acc, 1);
+    return (_mm_cvtsd_f64(lo) + _mm_cvtsd_f64(_mm_unpackhi_pd(lo, lo))) +
+           (_mm_cvtsd_f64(hi) + _mm_cvtsd_f64(_mm_unpackhi_pd(hi, hi)));
+  }
+};
+
+// A row's fluxes src[0..used) and zeros up to n into dst (up to n_pad where
+// `spill`, see store_row_tail), each vector also into sums (ProtonDots or
+// ElectronDose) over n_pad energies (the response rows are zero-padded).
+template <class Sums>
+inline void copy_row_into(const double* __restrict src, double used, std::size_t n, std::size_t n_pad, bool spill,
+                          double* __restrict dst, Sums& sums) {
+  const __m256d u = _mm256_set1_pd(used);
   std::size_t e = 0;
   for (; e + kLanes <= n; e += kLanes) {  // whole vectors of the row
     const __m256d x = _mm256_and_pd(lanes_below(e, u), _mm256_loadu_pd(src + e));
     _mm256_storeu_pd(dst + e, x);
-    dots(e, x);
+    sums.add(e, x);
   }
   if (e < n_pad) {  // the last, partial one (n_pad: n rounded up to whole vectors)
     const __m256d x = _mm256_and_pd(lanes_below(e, u), _mm256_loadu_pd(src + e));
     store_row_tail(dst, e, n, spill, x);
-    dots(e, x);
+    sums.add(e, x);
   }
-  lane_sums(vd, v0, v1, v2, d, s0, s1, s2);
 }
 
-// An electron row as proton_row_dots; returns its dose rate: per lane the
-// rounded products added up, then the lanes pairwise.
-inline double electron_row_dose(const double* __restrict src, double used, std::size_t n, std::size_t n_pad,
-                                bool spill, double* __restrict dst, const double* __restrict we) {
-  const __m256d u = _mm256_set1_pd(used);
-  __m256d acc = _mm256_setzero_pd();
-  const auto dose = [&](std::size_t e, __m256d x) {
-    __m256d p = _mm256_mul_pd(x, _mm256_loadu_pd(we + e));
-    asm("" : "+x"(p));  // the product rounded, not fused into the sum
-    acc = _mm256_add_pd(acc, p);
-  };
+// copy_row_into's sums without the row: the whole vectors below `used` as
+// they are, the one across it masked, none past it (there the masked lanes
+// would add products of +0: each sum, never -0, stays the same).
+template <class Sums>
+inline void add_row(const double* __restrict src, std::size_t used, Sums& sums) {
   std::size_t e = 0;
-  for (; e + kLanes <= n; e += kLanes) {
-    const __m256d x = _mm256_and_pd(lanes_below(e, u), _mm256_loadu_pd(src + e));
-    _mm256_storeu_pd(dst + e, x);
-    dose(e, x);
-  }
-  if (e < n_pad) {
-    const __m256d x = _mm256_and_pd(lanes_below(e, u), _mm256_loadu_pd(src + e));
-    store_row_tail(dst, e, n, spill, x);
-    dose(e, x);
-  }
-  const __m128d lo = _mm256_castpd256_pd128(acc), hi = _mm256_extractf128_pd(acc, 1);
-  return (_mm_cvtsd_f64(lo) + _mm_cvtsd_f64(_mm_unpackhi_pd(lo, lo))) +
-         (_mm_cvtsd_f64(hi) + _mm_cvtsd_f64(_mm_unpackhi_pd(hi, hi)));
-}
-
-// proton_row_dots' dot products without the row: the whole vectors below
-// `used` as they are, the one across it masked, none past it (there the
-// masked lanes would add products of +0: each sum, never -0, stays the same).
-inline void proton_dots(const double* __restrict src, std::size_t used, const double* __restrict wp,
-                        const double* __restrict w0, const double* __restrict w1,
-                        const double* __restrict w2, double& d, double& s0, double& s1, double& s2) {
-  __m256d vd = _mm256_setzero_pd(), v0 = vd, v1 = vd, v2 = vd;
-  const auto dots = [&](std::size_t e, __m256d x) {
-    vd = _mm256_fmadd_pd(x, _mm256_loadu_pd(wp + e), vd);
-    v0 = _mm256_fmadd_pd(x, _mm256_loadu_pd(w0 + e), v0);
-    v1 = _mm256_fmadd_pd(x, _mm256_loadu_pd(w1 + e), v1);
-    v2 = _mm256_fmadd_pd(x, _mm256_loadu_pd(w2 + e), v2);
-  };
-  std::size_t e = 0;
-  for (; e + kLanes <= used; e += kLanes) dots(e, _mm256_loadu_pd(src + e));
+  for (; e + kLanes <= used; e += kLanes) sums.add(e, _mm256_loadu_pd(src + e));
   if (e < used)
-    dots(e, _mm256_and_pd(lanes_below(e, _mm256_set1_pd(static_cast<double>(used))), _mm256_loadu_pd(src + e)));
-  lane_sums(vd, v0, v1, v2, d, s0, s1, s2);
-}
-
-// electron_row_dose without the row, over the vectors as proton_dots.
-inline double electron_dose(const double* __restrict src, std::size_t used, const double* __restrict we) {
-  __m256d acc = _mm256_setzero_pd();
-  const auto dose = [&](std::size_t e, __m256d x) {
-    __m256d p = _mm256_mul_pd(x, _mm256_loadu_pd(we + e));
-    asm("" : "+x"(p));  // the product rounded, not fused into the sum
-    acc = _mm256_add_pd(acc, p);
-  };
-  std::size_t e = 0;
-  for (; e + kLanes <= used; e += kLanes) dose(e, _mm256_loadu_pd(src + e));
-  if (e < used)
-    dose(e, _mm256_and_pd(lanes_below(e, _mm256_set1_pd(static_cast<double>(used))), _mm256_loadu_pd(src + e)));
-  const __m128d lo = _mm256_castpd256_pd128(acc), hi = _mm256_extractf128_pd(acc, 1);
-  return (_mm_cvtsd_f64(lo) + _mm_cvtsd_f64(_mm_unpackhi_pd(lo, lo))) +
-         (_mm_cvtsd_f64(hi) + _mm_cvtsd_f64(_mm_unpackhi_pd(hi, hi)));
+    sums.add(e, _mm256_and_pd(lanes_below(e, _mm256_set1_pd(static_cast<double>(used))), _mm256_loadu_pd(src + e)));
 }
 #endif
 
@@ -795,8 +765,10 @@ void Radiation::step_chunk(Fleet& f, std::size_t b0, std::size_t b1, double t_s,
       }
     } else if (protons) {
 #if defined(ORBITWIN_RADIATION_AVX2)
-      if (segment_last) proton_row_dots(src, upd, np, np_pad, spill, pf, wp, w0, w1, w2, d, s0, s1, s2);
-      else proton_dots(src, up, wp, w0, w1, w2, d, s0, s1, s2);
+      ProtonDots sums{wp, w0, w1, w2};
+      if (segment_last) copy_row_into(src, upd, np, np_pad, spill, pf, sums);
+      else add_row(src, up, sums);
+      sums.sums(d, s0, s1, s2);
 #else
       // Selected into the flux row (or a local row copied to it, or only
       // into the local row before a segment's last step), with the dot
@@ -818,8 +790,10 @@ void Radiation::step_chunk(Fleet& f, std::size_t b0, std::size_t b1, double t_s,
     if (protons) src += np_pad;  // the electrons follow the protons' blends
     if (electrons) {
 #if defined(ORBITWIN_RADIATION_AVX2)
-      if (segment_last) d += electron_row_dose(src, static_cast<double>(ue), ne, ne_pad, spill, ef, w.electron_dose);
-      else d += electron_dose(src, ue, w.electron_dose);
+      ElectronDose dose{w.electron_dose};
+      if (segment_last) copy_row_into(src, static_cast<double>(ue), ne, ne_pad, spill, ef, dose);
+      else add_row(src, ue, dose);
+      d += dose.total();
 #else
       const double* __restrict we = w.electron_dose;
       const double ued = static_cast<double>(ue);
