@@ -32,6 +32,19 @@ def _fleet(payload: compute.ComputePayload | None = None, n: int = 64, stations=
     return tw, f
 
 
+def _data_payload(**extra) -> compute.ComputePayload:
+    """A payload that takes 800 Mbit/s of raw data, processes it at 2 Tera-op per Mbit
+    into results 50 times smaller, stores 2,000 Gbit and downlinks 500 Mbit/s."""
+    return compute.ComputePayload(
+        data_rate_mbps=800.0,
+        tera_ops_per_mbit=2.0,
+        reduction_ratio=50.0,
+        storage_gbit=2000.0,
+        downlink_mbps=500.0,
+        **extra,
+    )
+
+
 def test_payload_energy_is_work_times_energy_per_op_plus_idle() -> None:
     """Cold payload (no throttling): E = idle energy + work (P_peak - P_idle) / R_peak,
     to 1e-9 relative, and the idle energy is N P_idle t."""
@@ -95,14 +108,7 @@ def test_data_is_conserved_and_downlinked_only_in_contact() -> None:
     """generated = processed + stored raw + dropped; processed / ratio = downlinked +
     stored results (to 1e-9); downlink only while a station is visible; processing in
     orbit shrinks what must be sent by the reduction ratio."""
-    p = compute.ComputePayload(
-        data_rate_mbps=800.0,
-        tera_ops_per_mbit=2.0,
-        reduction_ratio=50.0,
-        storage_gbit=2000.0,
-        downlink_mbps=500.0,
-        data_driven=True,
-    )
+    p = _data_payload(data_driven=True)
     tw, f = _fleet(p, n=40, stations=ow.DEFAULT_STATIONS)
     saw_contact = saw_no_contact = False
     for _ in range(24):
@@ -129,13 +135,7 @@ def test_downlink_is_the_same_for_one_advance_and_one_step_per_advance() -> None
     """Before an advance's last step the ground kernel finds the best station from
     the sines of the elevations (the elevations are written at that step); with one
     step per advance every step takes the full pass. Byte-identical either way."""
-    p = compute.ComputePayload(
-        data_rate_mbps=800.0,
-        tera_ops_per_mbit=2.0,
-        reduction_ratio=50.0,
-        storage_gbit=2000.0,
-        downlink_mbps=500.0,
-    )
+    p = _data_payload()
     names = ("data.downlinked", "data.results_stored", "ground.best_station", "ground.elevation")
     runs = []
     for steps_per_advance in (360, 1):
