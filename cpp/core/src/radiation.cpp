@@ -6,6 +6,7 @@
 #include <atomic>
 #include <cmath>
 #include <cstring>
+#include <memory>
 #include <sstream>
 #include <stdexcept>
 
@@ -128,17 +129,15 @@ inline Trilinear trilinear(const double* table, const Strides& s, const radiatio
 }
 
 // The log-flux blends of radiation::interpolate_cell for the values
-// [e0, e0 + n) of the kernel's table rows (Radiation::table_), times log2(10)
-// as exp10_table rounds them, into v (log2 of flux + tiny), n rounded up to
-// whole vectors of kLanes so the loop runs without a scalar remainder (the
-// extra lanes read the rows' padding or the next energies); returns the values
-// written.
-inline std::size_t blend_cell_lanes(const double* table, const Strides& s, const radiation::Cell& k,
-                                    std::size_t e0, std::size_t n, double* __restrict v) {
-  const Trilinear q = trilinear(table, s, k, e0);
+// [e0, e0 + n) of the kernel's table rows (Radiation::table_) in the cell of
+// q (trilinear(..., 0)), times log2(10) as exp10_table rounds them, into v
+// (log2 of flux + tiny), n rounded up to whole vectors of kLanes so the loop
+// runs without a scalar remainder (the extra lanes read the rows' padding or
+// the next energies); returns the values written.
+inline std::size_t blend_cell_lanes(const Trilinear& q, std::size_t e0, std::size_t n, double* __restrict v) {
   const std::size_t padded = (n + kLanes - 1) / kLanes * kLanes;
-  const double *t0 = q.t[0], *t1 = q.t[1], *t2 = q.t[2], *t3 = q.t[3];
-  const double *t4 = q.t[4], *t5 = q.t[5], *t6 = q.t[6], *t7 = q.t[7];
+  const double *t0 = q.t[0] + e0, *t1 = q.t[1] + e0, *t2 = q.t[2] + e0, *t3 = q.t[3] + e0;
+  const double *t4 = q.t[4] + e0, *t5 = q.t[5] + e0, *t6 = q.t[6] + e0, *t7 = q.t[7] + e0;
 #pragma omp simd
   for (std::size_t e = 0; e < padded; ++e)
     v[e] = (q.w[0] * t0[e] + q.w[1] * t1[e] + q.w[2] * t2[e] + q.w[3] * t3[e] + q.w[4] * t4[e] +
@@ -261,15 +260,17 @@ inline void copy_row_into(const double* __restrict src, double used, std::size_t
   }
 }
 
-// copy_row_into's sums without the row: the whole vectors below `used` as
-// they are, the one across it masked, none past it (there the masked lanes
-// would add products of +0: each sum, never -0, stays the same).
+// copy_row_into's sums without the row, from energy e0 (a multiple of
+// kLanes, src[0] its flux): the whole vectors below `used` as they are, the
+// one across it masked, none past it (there the masked lanes would add
+// products of +0: each sum, never -0, stays the same).
 template <class Sums>
-inline void add_row(const double* __restrict src, std::size_t used, Sums& sums) {
-  std::size_t e = 0;
-  for (; e + kLanes <= used; e += kLanes) sums.add(e, _mm256_loadu_pd(src + e));
+inline void add_row(const double* __restrict src, std::size_t e0, std::size_t used, Sums& sums) {
+  std::size_t e = e0;
+  for (; e + kLanes <= used; e += kLanes) sums.add(e, _mm256_loadu_pd(src + (e - e0)));
   if (e < used)
-    sums.add(e, _mm256_and_pd(lanes_below(e, _mm256_set1_pd(static_cast<double>(used))), _mm256_loadu_pd(src + e)));
+    sums.add(e, _mm256_and_pd(lanes_below(e, _mm256_set1_pd(static_cast<double>(used))),
+                              _mm256_loadu_pd(src + (e - e0))));
 }
 #endif
 
@@ -413,6 +414,8 @@ Radiation::Radiation(Fleet& f, RadiationConfig config) : cfg_(std::move(config))
   zero_rows_.fill(0);
   thickness_row_ = Buffer<int32_t>(n_);
   thickness_frac_ = Buffer<double>(n_);
+  weighted_from_ = Buffer<uint8_t>(2 * n_);
+  weighted_from_.fill(0);
 
   const auto np_s = std::vector<std::size_t>{np};
   f.add_channel("radiation.shield_thickness", "m",
@@ -476,6 +479,10 @@ void Radiation::prepare() {
   const std::size_t nt = c.n_thickness;
   // Response rows follow the shield thickness (parameters change only between
   // advances, so once per advance rather than per block and step).
+#if defined(ORBITWIN_RADIATION_AVX2)
+  const std::size_t np_pad = np_pad_, ne_pad = row_ - np_pad_;
+  std::unique_ptr<Weights> w;  // the rows of the last thickness blended here
+#endif
   for (std::size_t i = 0; i < n_; ++i) {
     const double th = shield_thickness_m[i];
     if (th == cached_thickness_[i]) continue;
@@ -487,6 +494,22 @@ void Radiation::prepare() {
     thickness_row_[i] = static_cast<int32_t>(k);
     thickness_frac_[i] = u - static_cast<double>(k);
     cached_thickness_[i] = th;
+#if defined(ORBITWIN_RADIATION_AVX2)
+    // The leading vectors of zero weights (the same blend as the kernel's).
+    if (!w) w = std::make_unique<Weights>();
+    if (w->row != thickness_row_[i] || !(w->frac == thickness_frac_[i]))
+      blend_weights(k, thickness_frac_[i], *w);
+    auto zero = [](const double* row, std::size_t e) {
+      return row[e] == 0.0 && row[e + 1] == 0.0 && row[e + 2] == 0.0 && row[e + 3] == 0.0;
+    };
+    std::size_t p0 = 0, e0 = 0;
+    while (p0 < np_pad && zero(w->proton_dose, p0) && zero(w->proton_see[0], p0) &&
+           zero(w->proton_see[1], p0) && zero(w->proton_see[2], p0))
+      p0 += kLanes;
+    while (e0 < ne_pad && zero(w->electron_dose, e0)) e0 += kLanes;
+    weighted_from_[2 * i] = static_cast<uint8_t>(p0);
+    weighted_from_[2 * i + 1] = static_cast<uint8_t>(e0);
+#endif
   }
   zero_rows_.fill(0);
 }
@@ -616,13 +639,20 @@ void Radiation::step_chunk(Fleet& f, std::size_t b0, std::size_t b1, double t_s,
     }
   }
   // Pass 1, per satellite: the log-flux blends of the species present in
-  // each satellite's cell, one after the other in `logs`. Satellites outside
-  // the belts with no solar protons, whose flux rows already hold zeros (most
-  // of them at low altitude) or are not written at this step (before the
-  // segment's last), are marked quiet beforehand and skipped.
+  // each satellite's cell, one after the other in `logs`; before a segment's
+  // last step (the flux rows are not written) only from the first energies
+  // with a nonzero response weight (weighted_from_). Satellites outside the
+  // belts (or, before the segment's last step, with flux only at energies
+  // the shield stops) with no solar protons, whose flux rows already hold
+  // zeros (most of them at low altitude) or are not written at this step,
+  // are marked quiet beforehand and skipped.
   alignas(64) double dsum[kChunk], ssum[kSeeEffects][kChunk];
   alignas(64) double logs[kChunk * (kMaxEnergies + 2 * kLanes) + kMaxEnergies + 3 * kLanes];
-  uint32_t at[kChunk];                 //!< start of a satellite's blends in logs
+  //! start in logs of a satellite's proton blends (energy skip[k][0]) and
+  //! electron blends (energy skip[k][1])
+  uint32_t at_p[kChunk], at_e[kChunk];
+  //! energies not blended, from the first: protons, electrons (multiples of kLanes)
+  alignas(8) unsigned char skip[kChunk][2];
   //! energies blended, from the first: protons, electrons (cell_energies_'s pair)
   unsigned char used[kChunk][2];
   unsigned char busy[kChunk];          //!< satellites (k) with trapped particles or solar protons
@@ -635,14 +665,15 @@ void Radiation::step_chunk(Fleet& f, std::size_t b0, std::size_t b1, double t_s,
   alignas(32) unsigned char quiet[kChunk] = {};
   for (std::size_t k = 0; k < b1 - b0; ++k)
     std::memcpy(used[k], &cell_energies_[2 * static_cast<std::size_t>(cell[k])], 2);
+  if (segment_last) std::memset(skip, 0, sizeof skip);
+  else std::memcpy(skip, weighted_from_.data() + 2 * b0, 2 * (b1 - b0));
   {
     const uint8_t* __restrict zr = zero_rows_.data() + b0;
     const uint8_t rows = segment_last ? 3u : 0u;  // the zero rows that must be in place
 #pragma omp simd
     for (std::size_t k = 0; k < b1 - b0; ++k) {
-      uint16_t both;  // both species' counts at once: 0 where neither has flux
-      std::memcpy(&both, used[k], sizeof both);
-      quiet[k] = (valid[k] != 0.0) & (both == 0) & ((zr[k] & rows) == rows) & !(spe_omni[k] > 0.0);
+      const bool none = (used[k][0] <= skip[k][0]) & (used[k][1] <= skip[k][1]);  // no weighted flux
+      quiet[k] = (valid[k] != 0.0) & none & ((zr[k] & rows) == rows) & !(spe_omni[k] > 0.0);
     }
   }
   // The other satellites as bits, visited in order: no branch per satellite
@@ -690,15 +721,22 @@ void Radiation::step_chunk(Fleet& f, std::size_t b0, std::size_t b1, double t_s,
         for (std::size_t e = 0; e < ne; ++e) electron_flux[i * ne + e] = 0.0;
       zero_rows_[i] = static_cast<uint8_t>(~occupied & 3u);
     }
-    if (occupied == 0 && !solar) continue;
-    const radiation::Cell cl{static_cast<std::size_t>(ia[k]), static_cast<std::size_t>(il[k]),
-                             static_cast<std::size_t>(io[k]), fa[k], fl[k], fo[k]};
-    at[k] = static_cast<uint32_t>(top);
-    // One range of a table row: from the first proton (or electron) to the
-    // last energy with flux; with both species, the protons past their last
-    // one with flux and the padding are blended too (pass 2 selects zeros for them).
-    const std::size_t e_lo = used[k][0] ? 0 : np_pad, e_hi = used[k][1] ? np_pad + used[k][1] : used[k][0];
-    if (occupied) top += blend_cell_lanes(table, table_strides, cl, e_lo, e_hi - e_lo, logs + top);
+    // The energies blended per species: from the first with a weight (from
+    // 0 at a segment's last step and for the solar protons' row) to the last
+    // with flux; none where that range is empty.
+    if (solar) skip[k][0] = 0;
+    const std::size_t sp = skip[k][0], se = skip[k][1], up = used[k][0], ue = used[k][1];
+    const bool protons = up > sp, electrons = ue > se;
+    if (!protons && !electrons && !solar) continue;
+    at_p[k] = at_e[k] = static_cast<uint32_t>(top);
+    if (protons || electrons) {
+      const radiation::Cell cl{static_cast<std::size_t>(ia[k]), static_cast<std::size_t>(il[k]),
+                               static_cast<std::size_t>(io[k]), fa[k], fl[k], fo[k]};
+      const Trilinear q = trilinear(table, table_strides, cl, 0);
+      if (protons) top += blend_cell_lanes(q, sp, up - sp, logs + top);
+      at_e[k] = static_cast<uint32_t>(top);
+      if (electrons) top += blend_cell_lanes(q, np_pad + se, ue - se, logs + top);
+    }
     busy[n_busy++] = static_cast<unsigned char>(k);
   }
   // Pass 2: the blends to fluxes (one vectorised loop for the chunk), into
@@ -728,8 +766,11 @@ void Radiation::step_chunk(Fleet& f, std::size_t b0, std::size_t b1, double t_s,
     // it is rewritten below.
     const bool spill = k + 1 < b1 - b0 && valid[k + 1] != 0.0;
     const std::size_t np_copy = spill ? np_pad : np;
-    const bool protons = up > 0, electrons = ue > 0;
-    const double* __restrict src = logs + at[k];
+    // Energies [sp, up) of the protons and [se, ue) of the electrons
+    // (pass 1's ranges; sp = se = 0 at a segment's last step).
+    const std::size_t sp = skip[k][0], se = skip[k][1];
+    const bool protons = up > sp, electrons = ue > se;
+    const double* __restrict src = logs + at_p[k];  // from energy sp
     if (thickness_row_[i] != w.row || thickness_frac_[i] != w.frac)
       blend_weights(static_cast<std::size_t>(thickness_row_[i]), thickness_frac_[i], w);
     const double* __restrict wp = w.proton_dose;
@@ -767,7 +808,7 @@ void Radiation::step_chunk(Fleet& f, std::size_t b0, std::size_t b1, double t_s,
 #if defined(ORBITWIN_RADIATION_AVX2)
       ProtonDots sums{wp, w0, w1, w2};
       if (segment_last) copy_row_into(src, upd, np, np_pad, spill, pf, sums);
-      else add_row(src, up, sums);
+      else add_row(src, sp, up, sums);
       sums.sums(d, s0, s1, s2);
 #else
       // Selected into the flux row (or a local row copied to it, or only
@@ -787,12 +828,12 @@ void Radiation::step_chunk(Fleet& f, std::size_t b0, std::size_t b1, double t_s,
         for (std::size_t e = 0; e < np; ++e) pf[e] = row[e];
 #endif
     }
-    if (protons) src += np_pad;  // the electrons follow the protons' blends
     if (electrons) {
+      src = logs + at_e[k];  // from energy se
 #if defined(ORBITWIN_RADIATION_AVX2)
       ElectronDose dose{w.electron_dose};
       if (segment_last) copy_row_into(src, static_cast<double>(ue), ne, ne_pad, spill, ef, dose);
-      else add_row(src, ue, dose);
+      else add_row(src, se, ue, dose);
       d += dose.total();
 #else
       const double* __restrict we = w.electron_dose;

@@ -144,6 +144,13 @@ class Radiation {
   Buffer<double> cached_thickness_;  //!< [m] (n) thickness the row/weight below belong to
   Buffer<int32_t> thickness_row_;    //!< (n) lower row of the response tables
   Buffer<double> thickness_frac_;    //!< [-] (n) weight of the upper row
+  //! (n, 2) per satellite, from its blended response rows: the first proton
+  //! energy of a whole vector (kLanes) with a nonzero weight in the dose or
+  //! an event rate (n_proton rounded up where none), the same for the
+  //! electrons' dose. The energies below (those the shield stops) add only
+  //! zeros to the sums: between a segment's last steps the kernel skips them.
+  //! Zeros in the portable build.
+  Buffer<uint8_t> weighted_from_;
   //! (nalt-1, nlat-1, nlon-1, 2) per cell: 1 + the last proton energy index
   //! at which some corner has flux (0: none), the same for electrons
   std::vector<unsigned char> cell_energies_;
