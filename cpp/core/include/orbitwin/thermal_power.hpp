@@ -207,6 +207,13 @@ struct ThermalPower {
   //! Fill-in of that structure (nonzero after elimination, no link): zeroed
   //! before every factorisation; the other entries are assigned.
   uint8_t lu_fill[kMaxThermalNodes][kMaxThermalNodes] = {};
+  //! Per node p: the last pivot q < p whose elimination updates the diagonal
+  //! entry (p, p) (its row and column are in the structure), -1 for none: the
+  //! pivot is final after that update (or once assembled) and is inverted there.
+  int8_t lu_last_pivot[kMaxThermalNodes] = {};
+  //! The entries outside that structure (off the diagonal) as bits r * 8 + c
+  //! (kMaxThermalNodes = 8 columns a row).
+  uint64_t lu_zero_bits = 0;
   //! Per link: 1 where it is the first link (in link order) to touch node_a,
   //! node_b, or the pair (node_a, node_b): its conduction terms are assigned,
   //! the later ones added.
