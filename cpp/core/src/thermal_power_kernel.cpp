@@ -124,6 +124,12 @@ struct Scratch {
   // step writes them).
   alignas(64) double prev_r[3][kBlock];
   alignas(64) double prev_v[3][kBlock];
+  // [-] the thermostats (per heater), payload and heater enable flags of the
+  // state as doubles within a segment (at a segment's first step
+  // tp.heater_on / payload_on / heaters_enabled hold them; its last step
+  // writes them).
+  alignas(64) double heater_on_f[kMaxHeaters][kBlock];
+  alignas(64) double payload_on_f[kBlock], heaters_enabled_f[kBlock];
   // Whether a source face's last block needed the horizon cut: the next
   // block then evaluates the cut in its first pass (a choice of passes
   // only: both give the same view factors).
@@ -934,6 +940,9 @@ void thermal_power_block(Fleet& f, std::size_t b0, std::size_t b1, const Instant
   }
 
   // ---- thermostats and SoC shedding flags (state at t_n; integer state) ----
+  // The flags are carried as doubles in the scratch within a segment (int32
+  // <-> double converts exactly): selecting int32 values by double compares
+  // costs several packs per vector.
   {
     int32_t* __restrict hon = tp.heater_on.data();
     int32_t* __restrict pon = tp.payload_on.data();
@@ -944,6 +953,17 @@ void thermal_power_block(Fleet& f, std::size_t b0, std::size_t b1, const Instant
     const double* __restrict hshed = tp.scalars.block(kRowHeaterShedSoc, b0);
     const double* __restrict hrest = tp.scalars.block(kRowHeaterRestoreSoc, b0);
     const std::size_t snh = static_cast<std::size_t>(nh);
+    if (in.segment_first) {
+      for (int h = 0; h < nh; ++h) {
+        const int32_t* __restrict on = hon + b0 * snh + static_cast<std::size_t>(h);
+        double* __restrict on_f = s.heater_on_f[h];
+        for (std::size_t k = 0; k < len; ++k) on_f[k] = static_cast<double>(on[k * snh]);
+      }
+      for (std::size_t k = 0; k < len; ++k) {
+        s.payload_on_f[k] = static_cast<double>(pon[b0 + k]);
+        s.heaters_enabled_f[k] = static_cast<double>(hen[b0 + k]);
+      }
+    }
     // One pass per heater with its parameter rows looked up once.
     for (int h = 0; h < nh; ++h) {
       const std::size_t hr = static_cast<std::size_t>(h);
@@ -952,47 +972,46 @@ void thermal_power_block(Fleet& f, std::size_t b0, std::size_t b1, const Instant
       const double* __restrict hhi = tp.heater_t.block(2 * snh + hr, b0);
       const double* __restrict tn = s.T[tp.heater_node[h]];
       double* __restrict demand = s.heater_demand[h];
-      int32_t* __restrict on = hon + b0 * snh + hr;
-      if (snh == 1) {  // contiguous: vectorises
-        // Every operand is loaded before the selects (a select's operands
-        // read only under its condition become masked loads), and the flag
-        // is carried as a double (int32 <-> double converts exactly):
-        // selecting int32 values by double compares costs several packs per
-        // vector. Adding a hidden +0 (exact) keeps GCC from folding the
-        // conversion and the flag's uses back into the selects.
-        const double z = opaque(0.0);
+      double* __restrict on = s.heater_on_f[h];
+      // Every operand is loaded before the selects (a select's operands
+      // read only under its condition become masked loads).
 #pragma omp simd
-        for (std::size_t k = 0; k < len; ++k) {
-          const double t = tn[k], lo = hlo[k], hi = hhi[k];
-          const double was = static_cast<double>(on[k]);
-          const double o = (t < lo ? 1.0 : (t > hi ? 0.0 : was)) + z;
-          on[k] = static_cast<int32_t>(o);
-          demand[k] = o != 0.0 ? hp[k] : 0.0;
-        }
-      } else {
-        for (std::size_t k = 0; k < len; ++k) {
-          const double t = tn[k];
-          const int32_t o = t < hlo[k] ? 1 : (t > hhi[k] ? 0 : on[k * snh]);
-          on[k * snh] = o;
-          demand[k] = o ? hp[k] : 0.0;
-        }
+      for (std::size_t k = 0; k < len; ++k) {
+        const double t = tn[k], lo = hlo[k], hi = hhi[k];
+        const double was = on[k];
+        const double o = t < lo ? 1.0 : (t > hi ? 0.0 : was);
+        on[k] = o;
+        demand[k] = o != 0.0 ? hp[k] : 0.0;
       }
     }
     double* __restrict pen = s.payload_enable;
     double* __restrict hena = s.heater_enable;
-    // Operands loaded first and flags carried as doubles, as above.
-    const double z = opaque(0.0);
+    double* __restrict pon_f = s.payload_on_f;
+    double* __restrict hen_f = s.heaters_enabled_f;
+    // Operands loaded first, as above.
 #pragma omp simd
     for (std::size_t k = 0; k < len; ++k) {
       const std::size_t i = b0 + k;
       const double q = soc[i], ps = pshed[k], pr = prest[k], hs = hshed[k], hr = hrest[k];
-      const double p_was = static_cast<double>(pon[i]), h_was = static_cast<double>(hen[i]);
-      const double po = (q < ps ? 0.0 : (q >= pr ? 1.0 : p_was)) + z;
-      const double ho = (q < hs ? 0.0 : (q >= hr ? 1.0 : h_was)) + z;
-      pon[i] = static_cast<int32_t>(po);
-      hen[i] = static_cast<int32_t>(ho);
+      const double p_was = pon_f[k], h_was = hen_f[k];
+      const double po = q < ps ? 0.0 : (q >= pr ? 1.0 : p_was);
+      const double ho = q < hs ? 0.0 : (q >= hr ? 1.0 : h_was);
+      pon_f[k] = po;
+      hen_f[k] = ho;
       pen[k] = po != 0.0 ? 1.0 : 0.0;
       hena[k] = ho != 0.0 ? 1.0 : 0.0;
+    }
+    if (in.segment_last) {
+      for (int h = 0; h < nh; ++h) {
+        int32_t* __restrict on = hon + b0 * snh + static_cast<std::size_t>(h);
+        const double* __restrict on_f = s.heater_on_f[h];
+        for (std::size_t k = 0; k < len; ++k) on[k * snh] = static_cast<int32_t>(on_f[k]);
+      }
+#pragma omp simd
+      for (std::size_t k = 0; k < len; ++k) {
+        pon[b0 + k] = static_cast<int32_t>(pon_f[k]);
+        hen[b0 + k] = static_cast<int32_t>(hen_f[k]);
+      }
     }
   }
 
