@@ -267,6 +267,9 @@ struct ThermalPower {
   void prepare();
 
   // ---- integrator memory (internal, not channels) ----
+  // (Within a segment the kernel keeps the previous position, velocity and
+  // illumination, as the temperatures and the integer flags of the state, in
+  // its block scratch; it writes them here at the segment's last step.)
   Buffer<double> prev_position_m;        //!< [m] (n,3) position at t_n
   Buffer<double> prev_velocity_m_s;      //!< [m/s] (n,3) velocity at t_n
   Buffer<double> prev_illumination;      //!< [-] (n) illumination at t_n
