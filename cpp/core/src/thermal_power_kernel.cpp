@@ -974,12 +974,15 @@ void thermal_power_block(Fleet& f, std::size_t b0, std::size_t b1, const Instant
       double* __restrict demand = s.heater_demand[h];
       double* __restrict on = s.heater_on_f[h];
       // Every operand is loaded before the selects (a select's operands
-      // read only under its condition become masked loads).
+      // read only under its condition become masked loads). Adding a hidden
+      // +0 (exact: the flags are never -0) keeps GCC from folding the flag's
+      // uses back into the selects.
+      const double z = opaque(0.0);
 #pragma omp simd
       for (std::size_t k = 0; k < len; ++k) {
         const double t = tn[k], lo = hlo[k], hi = hhi[k];
         const double was = on[k];
-        const double o = t < lo ? 1.0 : (t > hi ? 0.0 : was);
+        const double o = (t < lo ? 1.0 : (t > hi ? 0.0 : was)) + z;
         on[k] = o;
         demand[k] = o != 0.0 ? hp[k] : 0.0;
       }
@@ -988,14 +991,15 @@ void thermal_power_block(Fleet& f, std::size_t b0, std::size_t b1, const Instant
     double* __restrict hena = s.heater_enable;
     double* __restrict pon_f = s.payload_on_f;
     double* __restrict hen_f = s.heaters_enabled_f;
-    // Operands loaded first, as above.
+    // Operands loaded first and a hidden +0 added, as above.
+    const double z = opaque(0.0);
 #pragma omp simd
     for (std::size_t k = 0; k < len; ++k) {
       const std::size_t i = b0 + k;
       const double q = soc[i], ps = pshed[k], pr = prest[k], hs = hshed[k], hr = hrest[k];
       const double p_was = pon_f[k], h_was = hen_f[k];
-      const double po = q < ps ? 0.0 : (q >= pr ? 1.0 : p_was);
-      const double ho = q < hs ? 0.0 : (q >= hr ? 1.0 : h_was);
+      const double po = (q < ps ? 0.0 : (q >= pr ? 1.0 : p_was)) + z;
+      const double ho = (q < hs ? 0.0 : (q >= hr ? 1.0 : h_was)) + z;
       pon_f[k] = po;
       hen_f[k] = ho;
       pen[k] = po != 0.0 ? 1.0 : 0.0;
