@@ -238,6 +238,16 @@ ThermalPower::ThermalPower(const ThermalPowerDesign& d, std::size_t n_sat) : n(n
           if (lu_nonzero[p][c]) lu_nonzero[r][c] = 1;
   for (int r = 0; r < n_node; ++r)
     for (int c = 0; c < n_node; ++c) lu_fill[r][c] = r != c && lu_nonzero[r][c];
+  for (int p = 0; p < n_node; ++p) {
+    lu_last_pivot[p] = -1;
+    for (int q = 0; q < p; ++q)
+      if (lu_nonzero[p][q] && lu_nonzero[q][p]) lu_last_pivot[p] = static_cast<int8_t>(q);
+  }
+  static_assert(kMaxThermalNodes * kMaxThermalNodes <= 64, "lu_zero_bits holds one bit per entry");
+  lu_zero_bits = 0;
+  for (int r = 0; r < n_node; ++r)
+    for (int c = 0; c < n_node; ++c)
+      if (r != c && !lu_nonzero[r][c]) lu_zero_bits |= uint64_t{1} << (r * kMaxThermalNodes + c);
   link_first_a.assign(static_cast<std::size_t>(n_link), 0);
   link_first_b.assign(static_cast<std::size_t>(n_link), 0);
   link_first_pair.assign(static_cast<std::size_t>(n_link), 0);

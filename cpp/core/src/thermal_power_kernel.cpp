@@ -69,7 +69,11 @@ struct Scratch {
   alignas(64) double inv_h[kBlock], inv_h2[kBlock], h2[kBlock], xh[kBlock];  // h = r / R_E; sqrt(h^2 - 1)
   alignas(64) double atan_x1[kBlock];    // atan2_first(xh, 1), for edge-on faces (see edge_on)
   alignas(64) double sun_flux[kBlock];   // [W/m^2] S (0 without a valid orbit), fully lit
-  alignas(64) double illum_now[kBlock];  // [-] illumination at t_n+1 (0 without a valid orbit)
+  // [-] illumination (0 without a valid orbit): of illum0 and illum1 (at the
+  // end of the scratch, which keeps the other rows' offsets), buffer cur at
+  // t_n+1, the other at t_n within a segment (at a segment's first step
+  // tp.prev_illumination holds t_n; its last step writes it).
+  alignas(64) double illum0[kBlock];
   alignas(64) double illum_mean[kBlock]; // [-] mean illumination over the step
   alignas(64) double sub_illum[kSubSamples][kBlock];  // [-] at the sub-sample midpoints
   alignas(64) double transition[kBlock];  // 1 when the step crosses an eclipse boundary
@@ -114,11 +118,23 @@ struct Scratch {
   alignas(64) double face_cs[kMaxFaces][kBlock];  // cos(normal, Sun) of source faces
   alignas(64) double face_cn[kMaxFaces][kBlock];  // cos(normal, nadir)
   alignas(64) double face_F[kMaxFaces][kBlock];   // view factor to the Earth
+  alignas(64) double illum1[kBlock];      // [-] see illum0
+  // [m], [m/s] position and velocity at t_n within a segment (at a segment's
+  // first step tp.prev_position_m / prev_velocity_m_s hold them; its last
+  // step writes them).
+  alignas(64) double prev_r[3][kBlock];
+  alignas(64) double prev_v[3][kBlock];
+  // [-] the thermostats (per heater), payload and heater enable flags of the
+  // state as doubles within a segment (at a segment's first step
+  // tp.heater_on / payload_on / heaters_enabled hold them; its last step
+  // writes them).
+  alignas(64) double heater_on_f[kMaxHeaters][kBlock];
+  alignas(64) double payload_on_f[kBlock], heaters_enabled_f[kBlock];
   // Whether a source face's last block needed the horizon cut: the next
   // block then evaluates the cut in its first pass (a choice of passes
   // only: both give the same view factors).
   bool face_cut_hint[kMaxFaces] = {};
-  int cur = 0;  // which of qs2, qe2 holds t_n+1 (after the rows: they stay 512-byte aligned)
+  int cur = 0;  // which of qs2, qe2 (illum0/1) holds t_n+1 (after the rows: they stay 512-byte aligned)
   // A structure (as ThermalPower::lu_nonzero) outside which every entry of M
   // is an exact zero now (the scratch starts zeroed: the empty structure).
   uint8_t m_zero_outside[kN][kN] = {};
@@ -199,12 +215,14 @@ inline void copy_row(double* __restrict dst, const double* __restrict src) {
 
 // In-place LU of M (no pivoting) for the block's satellites. Entries outside the
 // structure nz (links and their fill-in) are exact zeros and are skipped:
-// their multipliers and updates would change nothing.
-inline void factor(Scratch& s, const uint8_t (*nz)[kN], int nn) {
+// their multipliers and updates would change nothing. A pivot is inverted in
+// the pass that makes it final (last_pivot, as ThermalPower::lu_last_pivot):
+// the update by pivot last_pivot[p], or for last_pivot[p] < 0 the caller's
+// pass that assembles the diagonal (a division there overlaps other work
+// instead of a pass of its own).
+inline void factor(Scratch& s, const uint8_t (*nz)[kN], const int8_t* last_pivot, int nn) {
   for (int p = 0; p < nn; ++p) {
-    double* __restrict mpp = s.M[p][p];
-#pragma omp simd
-    for (std::size_t k = 0; k < kLanes; ++k) mpp[k] = 1.0 / mpp[k];
+    const double* __restrict mpp = s.M[p][p];
     for (int r = p + 1; r < nn; ++r) {
       if (!nz[r][p]) continue;
       double* __restrict mrp = s.M[r][p];
@@ -214,8 +232,13 @@ inline void factor(Scratch& s, const uint8_t (*nz)[kN], int nn) {
         if (!nz[p][c]) continue;
         double* __restrict mrc = s.M[r][c];
         const double* __restrict mpc = s.M[p][c];
+        if (c == r && last_pivot[r] == p) {  // the pivot's last update: inverted
 #pragma omp simd
-        for (std::size_t k = 0; k < kLanes; ++k) mrc[k] -= mrp[k] * mpc[k];
+          for (std::size_t k = 0; k < kLanes; ++k) mrc[k] = 1.0 / (mrc[k] - mrp[k] * mpc[k]);
+        } else {
+#pragma omp simd
+          for (std::size_t k = 0; k < kLanes; ++k) mrc[k] -= mrp[k] * mpc[k];
+        }
       }
     }
   }
@@ -259,19 +282,32 @@ inline V4 load4(const double* p) {
 inline void store4(double* p, V4 v) { std::memcpy(p, &v, sizeof v); }
 
 // Solves M x = b for four satellites (lanes k..k+3) with the factors
-// factor() leaves in s.M, x in registers. Dense: the entries outside the
-// structure are exact zeros (kept so by the caller), and an update by a
-// zero factor leaves a finite x bit for bit as it is, so for finite values
-// the results are those of solve(), operation for operation.
-template <int NN>
+// factor() leaves in s.M, x in registers. Dense but for the entries in Z
+// (bits r * kN + c, a structure known at compile time; see
+// ThermalPower::lu_zero_bits): the entries outside the structure are exact
+// zeros (kept so by the caller), and an update by a zero factor leaves a
+// finite x bit for bit as it is, so for finite values the results are those
+// of solve(), operation for operation.
+template <int NN, uint64_t Z>
 inline void solve4(const Scratch& s, std::size_t k, V4 (&x)[NN]) {
   for (int r = 1; r < NN; ++r)
-    for (int p = 0; p < r; ++p) x[r] -= load4(s.M[r][p] + k) * x[p];
+    for (int p = 0; p < r; ++p)
+      if (!((Z >> (r * kN + p)) & 1)) x[r] -= load4(s.M[r][p] + k) * x[p];
   for (int r = NN - 1; r >= 0; --r) {
-    for (int c = r + 1; c < NN; ++c) x[r] -= load4(s.M[r][c] + k) * x[c];
+    for (int c = r + 1; c < NN; ++c)
+      if (!((Z >> (r * kN + c)) & 1)) x[r] -= load4(s.M[r][c] + k) * x[c];
     x[r] *= load4(s.M[r][r] + k);
   }
 }
+
+// The structure (ThermalPower::lu_zero_bits) of the built-in compute node's
+// five nodes (payload, radiator, bus, battery, array; the links a cycle
+// through the first three and the battery and array on the bus): the
+// battery and array rows and columns have no entries with the first two.
+constexpr uint64_t kComputeNodeZeros = (uint64_t{1} << (0 * kN + 3)) | (uint64_t{1} << (0 * kN + 4)) |
+                                       (uint64_t{1} << (1 * kN + 3)) | (uint64_t{1} << (1 * kN + 4)) |
+                                       (uint64_t{1} << (3 * kN + 0)) | (uint64_t{1} << (3 * kN + 1)) |
+                                       (uint64_t{1} << (4 * kN + 0)) | (uint64_t{1} << (4 * kN + 1));
 
 // The solve of the stage-1 right-hand side s.x, the stage-2 right-hand side
 // and its solve into s.T for NN nodes, four satellites at a time with both
@@ -279,16 +315,16 @@ inline void solve4(const Scratch& s, std::size_t k, V4 (&x)[NN]) {
 // scratch load and store a row at every update).
 // (Out of line, as source_face: inlined into the block kernel its loops
 // lose registers to the kernel's own and take more instructions.)
-template <int NN>
+template <int NN, uint64_t Z = 0>
 ORBITWIN_NOINLINE void stages_in_registers(Scratch& s, const double* const* cap, double c_g, double c_n, std::size_t len) {
   for (std::size_t k = 0; k < len; k += 4) {
     V4 x[NN];
     for (int r = 0; r < NN; ++r) x[r] = load4(s.x[r] + k);
-    solve4<NN>(s, k, x);
+    solve4<NN, Z>(s, k, x);
     for (int r = 0; r < NN; ++r)
       x[r] = load4(cap[r] + k) * (c_g * x[r] - c_n * load4(s.T[r] + k)) + load4(s.q_mean[r] + k) +
              load4(s.q_int[r] + k) + 3.0 * load4(s.rad[r] + k);
-    solve4<NN>(s, k, x);
+    solve4<NN, Z>(s, k, x);
     for (int r = 0; r < NN; ++r) store4(s.T[r] + k, x[r]);
   }
 }
@@ -614,6 +650,7 @@ void thermal_power_block(Fleet& f, std::size_t b0, std::size_t b1, const Instant
   double(*__restrict qe)[kBlock] = s.qe2[s.cur];
   const double(*__restrict qs_prev)[kBlock] = s.qs2[s.cur ^ 1];
   const double(*__restrict qe_prev)[kBlock] = s.qe2[s.cur ^ 1];
+  double* __restrict illum_now = s.cur ? s.illum1 : s.illum0;
 
   // ---- gather: body axes, temperatures, capacities, previous environment ----
   // The body axes, positions and velocities are kin's rows (attitude() and
@@ -668,7 +705,7 @@ void thermal_power_block(Fleet& f, std::size_t b0, std::size_t b1, const Instant
       s.h2[k] = h * h;
       s.xh[k] = std::sqrt(h * h - 1.0);
       const double lit = illum[i];
-      s.illum_now[k] = (valid && lit > 0.0) ? lit : 0.0;
+      illum_now[k] = (valid && lit > 0.0) ? lit : 0.0;
       s.sun_flux[k] = valid ? S : 0.0;
       const double cos_zeta = -(nx * ux + ny * uy + nz * uz);  // sub-satellite solar zenith
       s.albedo_flux[k] = (valid && cos_zeta > 0.0) ? S * kEarthAlbedo * cos_zeta : 0.0;
@@ -818,6 +855,8 @@ void thermal_power_block(Fleet& f, std::size_t b0, std::size_t b1, const Instant
     double* __restrict ppos = tp.prev_position_m.data();
     double* __restrict pvel = tp.prev_velocity_m_s.data();
     double* __restrict pill = tp.prev_illumination.data();
+    // The state at t_n: the scratch's after the segment's first step.
+    const double* __restrict ill0 = prev_in_scratch ? (s.cur ? s.illum0 : s.illum1) : pill + b0;
     double* __restrict out = tp.illumination_mean.data();
     const double sun[3] = {in.sun_m[0], in.sun_m[1], in.sun_m[2]};
     const double w = dt > 0.0 ? 0.5 : 0.0;
@@ -825,8 +864,7 @@ void thermal_power_block(Fleet& f, std::size_t b0, std::size_t b1, const Instant
     double any = 0.0;
 #pragma omp simd reduction(+ : any)
     for (std::size_t k = 0; k < len; ++k) {
-      const std::size_t i = b0 + k;
-      const double i0 = pill[i], i1 = s.illum_now[k];
+      const double i0 = ill0[k], i1 = illum_now[k];
       const double uniform = ((i0 == 1.0) & (i1 == 1.0)) | ((i0 == 0.0) & (i1 == 0.0)) ? 1.0 : 0.0;
       const double transition = stepping * (1.0 - uniform) * (s.sun_flux[k] > 0.0 ? 1.0 : 0.0);
       s.transition[k] = transition;
@@ -840,18 +878,20 @@ void thermal_power_block(Fleet& f, std::size_t b0, std::size_t b1, const Instant
       for (uint64_t b = transition_bits; b != 0; b &= b - 1) {
         const std::size_t k = lowest_bit(b);
         const std::size_t i = b0 + k;
-        if (!std::isfinite(ppos[3 * i] + ppos[3 * i + 1] + ppos[3 * i + 2] + pvel[3 * i] +
-                           pvel[3 * i + 1] + pvel[3 * i + 2])) {
+        double p0[3], v0[3];
+        for (int c = 0; c < 3; ++c) {
+          p0[c] = prev_in_scratch ? s.prev_r[c][k] : ppos[3 * i + static_cast<std::size_t>(c)];
+          v0[c] = prev_in_scratch ? s.prev_v[c][k] : pvel[3 * i + static_cast<std::size_t>(c)];
+        }
+        if (!std::isfinite(p0[0] + p0[1] + p0[2] + v0[0] + v0[1] + v0[2])) {
           // No valid previous state (orbit just became valid): hold the end value.
-          s.illum_mean[k] = s.illum_now[k];
-          for (int m = 0; m < kSubSamples; ++m) s.sub_illum[m][k] = s.illum_now[k];
+          s.illum_mean[k] = illum_now[k];
+          for (int m = 0; m < kSubSamples; ++m) s.sub_illum[m][k] = illum_now[k];
           continue;
         }
         // The sub-samples classified in one vectorised pass; the penumbra
         // fractions (a few samples) and the sum follow in sample order.
         double rs[3][kSubSamples], cls[kSubSamples];
-        const double* __restrict p0 = ppos + 3 * i;
-        const double* __restrict v0 = pvel + 3 * i;
         const double p1[3] = {kin_rx[k], kin_ry[k], kin_rz[k]};
         const double v1[3] = {kin.v[0][k], kin.v[1][k], kin.v[2][k]};
 #pragma omp simd
@@ -883,14 +923,26 @@ void thermal_power_block(Fleet& f, std::size_t b0, std::size_t b1, const Instant
 #pragma omp simd
       for (std::size_t k = 0; k < len; ++k) out[b0 + k] = s.illum_mean[k];
     }
+    // The end state becomes the next step's previous one: in the scratch
+    // within a segment (the illumination's buffers swap at the next step),
+    // in the state at its last step.
+    if (in.segment_last) {
 #pragma omp simd
-    for (std::size_t k = 0; k < len; ++k) pill[b0 + k] = s.illum_now[k];
-    // The end state becomes the next step's previous one.
-    interleave3(kin_rx, kin_ry, kin_rz, ppos + 3 * b0, len);
-    interleave3(kin.v[0], kin.v[1], kin.v[2], pvel + 3 * b0, len);
+      for (std::size_t k = 0; k < len; ++k) pill[b0 + k] = illum_now[k];
+      interleave3(kin_rx, kin_ry, kin_rz, ppos + 3 * b0, len);
+      interleave3(kin.v[0], kin.v[1], kin.v[2], pvel + 3 * b0, len);
+    } else {
+      for (int c = 0; c < 3; ++c) {
+        copy_row(s.prev_r[c], kin.r[c]);
+        copy_row(s.prev_v[c], kin.v[c]);
+      }
+    }
   }
 
   // ---- thermostats and SoC shedding flags (state at t_n; integer state) ----
+  // The flags are carried as doubles in the scratch within a segment (int32
+  // <-> double converts exactly): selecting int32 values by double compares
+  // costs several packs per vector.
   {
     int32_t* __restrict hon = tp.heater_on.data();
     int32_t* __restrict pon = tp.payload_on.data();
@@ -901,6 +953,17 @@ void thermal_power_block(Fleet& f, std::size_t b0, std::size_t b1, const Instant
     const double* __restrict hshed = tp.scalars.block(kRowHeaterShedSoc, b0);
     const double* __restrict hrest = tp.scalars.block(kRowHeaterRestoreSoc, b0);
     const std::size_t snh = static_cast<std::size_t>(nh);
+    if (in.segment_first) {
+      for (int h = 0; h < nh; ++h) {
+        const int32_t* __restrict on = hon + b0 * snh + static_cast<std::size_t>(h);
+        double* __restrict on_f = s.heater_on_f[h];
+        for (std::size_t k = 0; k < len; ++k) on_f[k] = static_cast<double>(on[k * snh]);
+      }
+      for (std::size_t k = 0; k < len; ++k) {
+        s.payload_on_f[k] = static_cast<double>(pon[b0 + k]);
+        s.heaters_enabled_f[k] = static_cast<double>(hen[b0 + k]);
+      }
+    }
     // One pass per heater with its parameter rows looked up once.
     for (int h = 0; h < nh; ++h) {
       const std::size_t hr = static_cast<std::size_t>(h);
@@ -909,47 +972,50 @@ void thermal_power_block(Fleet& f, std::size_t b0, std::size_t b1, const Instant
       const double* __restrict hhi = tp.heater_t.block(2 * snh + hr, b0);
       const double* __restrict tn = s.T[tp.heater_node[h]];
       double* __restrict demand = s.heater_demand[h];
-      int32_t* __restrict on = hon + b0 * snh + hr;
-      if (snh == 1) {  // contiguous: vectorises
-        // Every operand is loaded before the selects (a select's operands
-        // read only under its condition become masked loads), and the flag
-        // is carried as a double (int32 <-> double converts exactly):
-        // selecting int32 values by double compares costs several packs per
-        // vector. Adding a hidden +0 (exact) keeps GCC from folding the
-        // conversion and the flag's uses back into the selects.
-        const double z = opaque(0.0);
+      double* __restrict on = s.heater_on_f[h];
+      // Every operand is loaded before the selects (a select's operands
+      // read only under its condition become masked loads). Adding a hidden
+      // +0 (exact: the flags are never -0) keeps GCC from folding the flag's
+      // uses back into the selects.
+      const double z = opaque(0.0);
 #pragma omp simd
-        for (std::size_t k = 0; k < len; ++k) {
-          const double t = tn[k], lo = hlo[k], hi = hhi[k];
-          const double was = static_cast<double>(on[k]);
-          const double o = (t < lo ? 1.0 : (t > hi ? 0.0 : was)) + z;
-          on[k] = static_cast<int32_t>(o);
-          demand[k] = o != 0.0 ? hp[k] : 0.0;
-        }
-      } else {
-        for (std::size_t k = 0; k < len; ++k) {
-          const double t = tn[k];
-          const int32_t o = t < hlo[k] ? 1 : (t > hhi[k] ? 0 : on[k * snh]);
-          on[k * snh] = o;
-          demand[k] = o ? hp[k] : 0.0;
-        }
+      for (std::size_t k = 0; k < len; ++k) {
+        const double t = tn[k], lo = hlo[k], hi = hhi[k];
+        const double was = on[k];
+        const double o = (t < lo ? 1.0 : (t > hi ? 0.0 : was)) + z;
+        on[k] = o;
+        demand[k] = o != 0.0 ? hp[k] : 0.0;
       }
     }
     double* __restrict pen = s.payload_enable;
     double* __restrict hena = s.heater_enable;
-    // Operands loaded first and flags carried as doubles, as above.
+    double* __restrict pon_f = s.payload_on_f;
+    double* __restrict hen_f = s.heaters_enabled_f;
+    // Operands loaded first and a hidden +0 added, as above.
     const double z = opaque(0.0);
 #pragma omp simd
     for (std::size_t k = 0; k < len; ++k) {
       const std::size_t i = b0 + k;
       const double q = soc[i], ps = pshed[k], pr = prest[k], hs = hshed[k], hr = hrest[k];
-      const double p_was = static_cast<double>(pon[i]), h_was = static_cast<double>(hen[i]);
+      const double p_was = pon_f[k], h_was = hen_f[k];
       const double po = (q < ps ? 0.0 : (q >= pr ? 1.0 : p_was)) + z;
       const double ho = (q < hs ? 0.0 : (q >= hr ? 1.0 : h_was)) + z;
-      pon[i] = static_cast<int32_t>(po);
-      hen[i] = static_cast<int32_t>(ho);
+      pon_f[k] = po;
+      hen_f[k] = ho;
       pen[k] = po != 0.0 ? 1.0 : 0.0;
       hena[k] = ho != 0.0 ? 1.0 : 0.0;
+    }
+    if (in.segment_last) {
+      for (int h = 0; h < nh; ++h) {
+        int32_t* __restrict on = hon + b0 * snh + static_cast<std::size_t>(h);
+        const double* __restrict on_f = s.heater_on_f[h];
+        for (std::size_t k = 0; k < len; ++k) on[k * snh] = static_cast<int32_t>(on_f[k]);
+      }
+#pragma omp simd
+      for (std::size_t k = 0; k < len; ++k) {
+        pon[b0 + k] = static_cast<int32_t>(pon_f[k]);
+        hen[b0 + k] = static_cast<int32_t>(hen_f[k]);
+      }
     }
   }
 
@@ -1054,7 +1120,7 @@ void thermal_power_block(Fleet& f, std::size_t b0, std::size_t b1, const Instant
         s.p_lit_prev[k] = pf_prev;
         s.p_lit_now[k] = pf_now;
       }
-      if constexpr (decltype(last)::value) avail[i] = s.illum_now[k] * pf_now;
+      if constexpr (decltype(last)::value) avail[i] = illum_now[k] * pf_now;
       p0[i] = p0_now;
       // Demands after SoC shedding.
       const double d_bus = bus[k];
@@ -1234,17 +1300,24 @@ void thermal_power_block(Fleet& f, std::size_t b0, std::size_t b1, const Instant
       const double* __restrict qen = qe[a];
       const double* __restrict qi = s.q_int[a];
       const double* __restrict kt = s.kt[a];
+      // Invert: the diagonal entry is a final pivot (see factor()).
+      auto pass = [&](auto invert) ORBITWIN_ALWAYS_INLINE {
 #pragma omp simd
-      for (std::size_t k = 0; k < len; ++k) {
-        const double q_env = s.illum_mean[k] * (w * qsp[k] + (1.0 - w) * qsn[k]) + w * qep[k] + (1.0 - w) * qen[k];
-        qm[k] = q_env;
-        const double t1 = t[k];
-        const double st3 = sea[k] * (t1 * t1 * t1);  // sigma eps A T_n^3
-        maa[k] = gs[k] + (c[k] * inv_dh + 4.0 * st3);  // 4 (sea T^3) rounds as (4 sea) T^3
-        rad[k] = st3 * t1;
-        // C T_n/(dh) + f(T_n) + Q + 3 sigma eps A T_n^4, Q = step-mean heat input
-        x[k] = c[k] * inv_dh * t1 + 2.0 * (q_env + qi[k]) - kt[k] + 2.0 * rad[k];
-      }
+        for (std::size_t k = 0; k < len; ++k) {
+          const double q_env =
+              s.illum_mean[k] * (w * qsp[k] + (1.0 - w) * qsn[k]) + w * qep[k] + (1.0 - w) * qen[k];
+          qm[k] = q_env;
+          const double t1 = t[k];
+          const double st3 = sea[k] * (t1 * t1 * t1);  // sigma eps A T_n^3
+          const double m = gs[k] + (c[k] * inv_dh + 4.0 * st3);  // 4 (sea T^3) rounds as (4 sea) T^3
+          maa[k] = decltype(invert)::value ? 1.0 / m : m;
+          rad[k] = st3 * t1;
+          // C T_n/(dh) + f(T_n) + Q + 3 sigma eps A T_n^4, Q = step-mean heat input
+          x[k] = c[k] * inv_dh * t1 + 2.0 * (q_env + qi[k]) - kt[k] + 2.0 * rad[k];
+        }
+      };
+      if (tp.lu_last_pivot[a] < 0) pass(std::true_type{});
+      else pass(std::false_type{});
     }
     // Stage 2 (BDF2): M T_n+1 = C (T_g / gamma - (1-gamma)^2/gamma T_n) / ((1-gamma) dt)
     //                           + Q(t_n+1) + 3 sigma eps A T_n^4.
@@ -1266,20 +1339,24 @@ void thermal_power_block(Fleet& f, std::size_t b0, std::size_t b1, const Instant
             if (!tp.lu_nonzero[a][b]) zero_row(s.M[a][b]);
         std::memcpy(s.m_zero_outside, tp.lu_nonzero, sizeof s.m_zero_outside);
       }
-      factor(s, tp.lu_nonzero, nn);
+      factor(s, tp.lu_nonzero, tp.lu_last_pivot, nn);
       const std::size_t len4 = (len + 3) & ~std::size_t{3};
       switch (nn) {
         case 1: stages_in_registers<1>(s, cap, c_g, c_n, len4); break;
         case 2: stages_in_registers<2>(s, cap, c_g, c_n, len4); break;
         case 3: stages_in_registers<3>(s, cap, c_g, c_n, len4); break;
         case 4: stages_in_registers<4>(s, cap, c_g, c_n, len4); break;
-        case 5: stages_in_registers<5>(s, cap, c_g, c_n, len4); break;
+        case 5:
+          // The structure's zeros skipped for a known design (the others dense).
+          if (tp.lu_zero_bits == kComputeNodeZeros) stages_in_registers<5, kComputeNodeZeros>(s, cap, c_g, c_n, len4);
+          else stages_in_registers<5>(s, cap, c_g, c_n, len4);
+          break;
         default: stages_in_registers<6>(s, cap, c_g, c_n, len4); break;
       }
     } else
 #endif
     {
-    factor(s, tp.lu_nonzero, nn);
+    factor(s, tp.lu_nonzero, tp.lu_last_pivot, nn);
     solve(s, s.x, tp.lu_nonzero, nn);
     for (int a = 0; a < nn; ++a) {
       const double* __restrict x = s.x[a];
@@ -1336,7 +1413,7 @@ void thermal_power_block(Fleet& f, std::size_t b0, std::size_t b1, const Instant
         for (int j = 0; j < nn; ++j) {
           const std::size_t dst = (b0 + k) * snn + static_cast<std::size_t>(j);
           temp[dst] = s.T[j][k];
-          env[dst] = s.illum_now[k] * qs[j][k] + qe[j][k];
+          env[dst] = illum_now[k] * qs[j][k] + qe[j][k];
           diss[dst] = s.q_int[j][k];
         }
       // The environment at the segment's end, for the next segment's first step.

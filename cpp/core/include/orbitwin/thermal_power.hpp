@@ -207,6 +207,13 @@ struct ThermalPower {
   //! Fill-in of that structure (nonzero after elimination, no link): zeroed
   //! before every factorisation; the other entries are assigned.
   uint8_t lu_fill[kMaxThermalNodes][kMaxThermalNodes] = {};
+  //! Per node p: the last pivot q < p whose elimination updates the diagonal
+  //! entry (p, p) (its row and column are in the structure), -1 for none: the
+  //! pivot is final after that update (or once assembled) and is inverted there.
+  int8_t lu_last_pivot[kMaxThermalNodes] = {};
+  //! The entries outside that structure (off the diagonal) as bits r * 8 + c
+  //! (kMaxThermalNodes = 8 columns a row).
+  uint64_t lu_zero_bits = 0;
   //! Per link: 1 where it is the first link (in link order) to touch node_a,
   //! node_b, or the pair (node_a, node_b): its conduction terms are assigned,
   //! the later ones added.
@@ -260,6 +267,9 @@ struct ThermalPower {
   void prepare();
 
   // ---- integrator memory (internal, not channels) ----
+  // (Within a segment the kernel keeps the previous position, velocity and
+  // illumination, as the temperatures and the integer flags of the state, in
+  // its block scratch; it writes them here at the segment's last step.)
   Buffer<double> prev_position_m;        //!< [m] (n,3) position at t_n
   Buffer<double> prev_velocity_m_s;      //!< [m/s] (n,3) velocity at t_n
   Buffer<double> prev_illumination;      //!< [-] (n) illumination at t_n
