@@ -116,12 +116,14 @@ namespace kernels {
 
 // Before the power system runs: clock, utilisation and the power demanded
 // (written to payload_demand_w [W], n). node_temp_k: the payload node's
-// temperature [K] at the start of the step, stride `temp_stride`.
+// temperature [K] at the start of the step, stride `temp_stride`. The
+// junction temperatures (read by nothing in the step) are written at the
+// segment's last step only (segment_last), the rest at every step.
 void compute_demand(Compute& c, std::size_t b0, std::size_t b1, double t_s, double dt_s,
                     const double* node_temp_k, std::size_t temp_stride,
                     const double* latitude_rad, const double* longitude_rad,
                     const uint32_t* status, const double* leakage_factor,
-                    double* payload_demand_w);
+                    double* payload_demand_w, bool segment_last);
 
 // After the power system ran over dt_s: account work, energy and data.
 // payload_w: delivered power [W] (n); best_station: visible station (n) or
