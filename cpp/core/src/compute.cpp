@@ -267,10 +267,10 @@ void compute_demand(Compute& c, std::size_t b0, std::size_t b1, double t_s, doub
     // rows, from the same inputs).
     auto pass = [&](auto quick) {
       constexpr bool kQuick = decltype(quick)::value;
-      double missed = 0.0;
-      any_partial = 0.0;
+      // Reductions into locals: GCC does not vectorise one into a captured variable.
+      double missed = 0.0, partials = 0.0;
       // Flags as 0/1 doubles and the state as a double until its store.
-#pragma omp simd reduction(+ : any_partial, missed)
+#pragma omp simd reduction(+ : partials, missed)
       for (std::size_t i = s0; i < s1; ++i) {
         const double n_ok = working_ok[i - s0];
         const double idle_w = idle_p[i] * leak[i - s0];
@@ -307,12 +307,11 @@ void compute_demand(Compute& c, std::size_t b0, std::size_t b1, double t_s, doub
         // and f = 0 give exactly 1 and 0; other clocks get pow in the pass below.
         const double is_partial = (f > 0.0) & (f < 1.0) ? 1.0 : 0.0;
         partial[i - s0] = is_partial;
-        any_partial += is_partial;
+        partials += is_partial;
         const double fp = f == 1.0 ? 1.0 : 0.0;
         clock_pow[i - s0] = f;
         const double dyn = (peak_p[i] - idle_p[i]) * u * fp;
         const double demand_w = powered_on > 0.0 ? n_ok * (idle_w + (available > 0.0 ? dyn : 0.0)) : 0.0;
-        power_demand[i] = demand_w;
         idle_now[i] = n_ok * idle_w;
         payload_out[i] = demand_w;
         // The state from 0/1 flags in exact small-integer arithmetic: failed
@@ -330,6 +329,7 @@ void compute_demand(Compute& c, std::size_t b0, std::size_t b1, double t_s, doub
         const double st = 4.0 - live * (4.0 - on * running_state);
         state[i] = static_cast<int32_t>(st);
       }
+      any_partial = partials;
       return missed;
     };
     if (planning > 0.0 || pass(std::true_type{}) > 0.0) pass(std::false_type{});
@@ -349,18 +349,22 @@ void compute_demand(Compute& c, std::size_t b0, std::size_t b1, double t_s, doub
       const bool available = n_ok > 0.0 && on && !rebooting;
       const double dyn = (peak_p[i] - idle_p[i]) * utilisation[i] * std::pow(clock_pow[i - s0], p);
       const double demand_w = (on && n_ok > 0.0) ? n_ok * (idle_w + (available ? dyn : 0.0)) : 0.0;
-      power_demand[i] = demand_w;
       payload_out[i] = demand_w;
     }
   }
+  // The demand as the compute state holds it (compute_account() reads
+  // payload_demand_w): for the frame and the caller only.
+  if (segment_last)
+    for (std::size_t i = b0; i < b1; ++i) power_demand[i] = payload_out[i];
 }
 
 void compute_account(Compute& c, std::size_t b0, std::size_t b1, double t_s, double dt_s,
-                     const double* payload_w, const int32_t* best_station) {
+                     const double* payload_demand_w, const double* payload_w, const int32_t* best_station,
+                     bool segment_last) {
   (void)t_s;
   const bool data_driven = c.data_driven;
   const int32_t* __restrict working = c.working.data();
-  const double* __restrict demand_w = c.power_demand_w.data();
+  const double* __restrict demand_w = payload_demand_w;
   const double* __restrict peak_ops = c.peak_ops_per_s.data();
   const double* __restrict utilisation = c.utilisation.data();
   const double* __restrict clock = c.clock.data();
@@ -430,12 +434,15 @@ void compute_account(Compute& c, std::size_t b0, std::size_t b1, double t_s, dou
     has_data += none;
   }
   if (has_data == 0.0 && !data_driven) {
+    // The rates are read by nothing in the step: written at the segment's
+    // last step only.
+#pragma omp simd
+    for (std::size_t i = b0; i < b1; ++i) work_ops[i] += rates[i - b0] * dt_s;
+    if (!segment_last) return;
 #pragma omp simd
     for (std::size_t i = b0; i < b1; ++i) {
-      const double rate = rates[i - b0];
       downlink_rate[i] = 0.0;
-      ops_rate[i] = rate;
-      work_ops[i] += rate * dt_s;
+      ops_rate[i] = rates[i - b0];
     }
     return;
   }
