@@ -6,7 +6,6 @@
 #include <limits>
 #include <sstream>
 #include <stdexcept>
-#include <type_traits>
 
 #include "orbitwin/constants.hpp"
 #include "orbitwin/fleet.hpp"
@@ -256,86 +255,64 @@ void compute_demand(Compute& c, std::size_t b0, std::size_t b1, double t_s, doub
       on_flag[i - s0] = enabled[i] != 0 ? 1.0 : 0.0;
       see_flag[i - s0] = (status[i] & kStatusSeeOutage) != 0 ? 1.0 : 0.0;
     }
-    double clock_pow[kMaxBlock], partial[kMaxBlock], junction_k[kMaxBlock];
+    double clock_pow[kMaxBlock], partial[kMaxBlock];
     double any_partial = 0.0;
-    // kQuick: the pass for the usual block, without its three divisions:
-    // every satellite has at most one working accelerator (power / 1 =
-    // power), is below its throttle curve ((limit - tj) >= span > 0, so the
-    // quotient rounds to >= 1 and the clock to exactly 1) and plans without
-    // the data (planning 0: u_data unused). It counts the satellites where
-    // that does not hold; the full pass then runs instead (it writes the same
-    // rows, from the same inputs).
-    auto pass = [&](auto quick) {
-      constexpr bool kQuick = decltype(quick)::value;
-      // Reductions into locals: GCC does not vectorise one into a captured variable.
-      double missed = 0.0, partials = 0.0;
-      // Flags as 0/1 doubles and the state as a double until its store.
-#pragma omp simd reduction(+ : partials, missed)
-      for (std::size_t i = s0; i < s1; ++i) {
-        const double n_ok = working_ok[i - s0];
-        const double idle_w = idle_p[i] * leak[i - s0];
-        const double per_acc_w = n_ok > 0.0 ? (kQuick ? power[i] : power[i] / n_ok) : 0.0;
-        const double tj = node_temp[i - s0] + offset[i] * per_acc_w;
-        junction_k[i - s0] = tj;
-        // Throttle curve: 1 below throttle_start, linear to 0 at the junction limit.
-        const double span = t_limit[i] - t_start[i];
-        const double above = t_limit[i] - tj;
-        double f = kQuick ? 1.0 : above / span;
-        if (kQuick) missed += (n_ok > 1.0) | !(above >= span) | !(span > 0.0) ? 1.0 : 0.0;
-        f = f > 1.0 ? 1.0 : (f < 0.0 ? 0.0 : f);
-        const double cap = clock_cap[i];
-        f = f < cap ? f : cap;
-        // Workload: per-satellite demand, optionally shaped by the geographic grid.
-        double u = demand[i];
-        u = grid ? u * shape[i - s0] : u;
-        u = u < 0.0 ? 0.0 : (u > 1.0 ? 1.0 : u);
-        const double rebooting = (t_s < reboot_until[i]) | (see_flag[i - s0] > 0.0) ? 1.0 : 0.0;
-        const double on = on_flag[i - s0];
-        const double powered_on = (on > 0.0) & (n_ok > 0.0) ? 1.0 : 0.0;
-        const double available = (powered_on > 0.0) & (rebooting == 0.0) ? 1.0 : 0.0;
-        if (!kQuick) {
-          // Data-driven: plan no more work than the raw data there will be this step.
-          const double data_ops = (raw_bits[i] + data_rate[i] * dt_s) * ops_per_bit[i];
-          const double full_ops = n_ok * peak_ops[i] * f * dt_s;
-          const double u_data = data_ops / full_ops;
-          const double u_planned = (available > 0.0) & (f > 0.0) & (u_data < u) ? u_data : u;
-          u = planning > 0.0 ? u_planned : u;
-        }
-        clock[i] = available > 0.0 ? f : 0.0;
-        utilisation[i] = available > 0.0 ? u : 0.0;
-        // f^p: f is in [0, 1] and p >= 1, so f = 1 (unthrottled, the usual case)
-        // and f = 0 give exactly 1 and 0; other clocks get pow in the pass below.
-        const double is_partial = (f > 0.0) & (f < 1.0) ? 1.0 : 0.0;
-        partial[i - s0] = is_partial;
-        partials += is_partial;
-        const double fp = f == 1.0 ? 1.0 : 0.0;
-        clock_pow[i - s0] = f;
-        const double dyn = (peak_p[i] - idle_p[i]) * u * fp;
-        const double demand_w = powered_on > 0.0 ? n_ok * (idle_w + (available > 0.0 ? dyn : 0.0)) : 0.0;
-        idle_now[i] = n_ok * idle_w;
-        payload_out[i] = demand_w;
-        // The state from 0/1 flags in exact small-integer arithmetic: failed
-        // (4) without a working accelerator, else off (0) unless on, else
-        // rebooting (3), throttled (2, f < 1) or on (1). (Nested selects here
-        // become int32 selects, each mask narrowed from 64 bits.)
-        static_assert(static_cast<int>(ComputeState::kOff) == 0 && static_cast<int>(ComputeState::kOn) == 1 &&
-                          static_cast<int>(ComputeState::kThrottled) == 2 &&
-                          static_cast<int>(ComputeState::kRebooting) == 3 &&
-                          static_cast<int>(ComputeState::kFailed) == 4,
-                      "the state arithmetic below");
-        const double live = n_ok > 0.0 ? 1.0 : 0.0;
-        const double slow = f < 1.0 ? 1.0 : 0.0;
-        const double running_state = 1.0 + 2.0 * rebooting + (1.0 - rebooting) * slow;  // 1, 2 or 3
-        const double st = 4.0 - live * (4.0 - on * running_state);
-        state[i] = static_cast<int32_t>(st);
-      }
-      any_partial = partials;
-      return missed;
-    };
-    if (planning > 0.0 || pass(std::true_type{}) > 0.0) pass(std::false_type{});
-    // The junction temperatures: only the frame and the caller read them.
-    if (segment_last)
-      for (std::size_t i = s0; i < s1; ++i) junction[i] = junction_k[i - s0];
+    // Flags as 0/1 doubles and the state as a double until its store.
+#pragma omp simd reduction(+ : any_partial)
+    for (std::size_t i = s0; i < s1; ++i) {
+      const double n_ok = working_ok[i - s0];
+      const double idle_w = idle_p[i] * leak[i - s0];
+      const double per_acc_w = n_ok > 0.0 ? power[i] / n_ok : 0.0;
+      const double tj = node_temp[i - s0] + offset[i] * per_acc_w;
+      junction[i] = tj;
+      // Throttle curve: 1 below throttle_start, linear to 0 at the junction limit.
+      const double span = t_limit[i] - t_start[i];
+      double f = (t_limit[i] - tj) / span;
+      f = f > 1.0 ? 1.0 : (f < 0.0 ? 0.0 : f);
+      const double cap = clock_cap[i];
+      f = f < cap ? f : cap;
+      // Workload: per-satellite demand, optionally shaped by the geographic grid.
+      double u = demand[i];
+      u = grid ? u * shape[i - s0] : u;
+      u = u < 0.0 ? 0.0 : (u > 1.0 ? 1.0 : u);
+      const double rebooting = (t_s < reboot_until[i]) | (see_flag[i - s0] > 0.0) ? 1.0 : 0.0;
+      const double on = on_flag[i - s0];
+      const double powered_on = (on > 0.0) & (n_ok > 0.0) ? 1.0 : 0.0;
+      const double available = (powered_on > 0.0) & (rebooting == 0.0) ? 1.0 : 0.0;
+      // Data-driven: plan no more work than the raw data there will be this step.
+      const double data_ops = (raw_bits[i] + data_rate[i] * dt_s) * ops_per_bit[i];
+      const double full_ops = n_ok * peak_ops[i] * f * dt_s;
+      const double u_data = data_ops / full_ops;
+      const double u_planned = (available > 0.0) & (f > 0.0) & (u_data < u) ? u_data : u;
+      u = planning > 0.0 ? u_planned : u;
+      clock[i] = available > 0.0 ? f : 0.0;
+      utilisation[i] = available > 0.0 ? u : 0.0;
+      // f^p: f is in [0, 1] and p >= 1, so f = 1 (unthrottled, the usual case)
+      // and f = 0 give exactly 1 and 0; other clocks get pow in the pass below.
+      const double is_partial = (f > 0.0) & (f < 1.0) ? 1.0 : 0.0;
+      partial[i - s0] = is_partial;
+      any_partial += is_partial;
+      const double fp = f == 1.0 ? 1.0 : 0.0;
+      clock_pow[i - s0] = f;
+      const double dyn = (peak_p[i] - idle_p[i]) * u * fp;
+      const double demand_w = powered_on > 0.0 ? n_ok * (idle_w + (available > 0.0 ? dyn : 0.0)) : 0.0;
+      idle_now[i] = n_ok * idle_w;
+      payload_out[i] = demand_w;
+      // The state from 0/1 flags in exact small-integer arithmetic: failed
+      // (4) without a working accelerator, else off (0) unless on, else
+      // rebooting (3), throttled (2, f < 1) or on (1). (Nested selects here
+      // become int32 selects, each mask narrowed from 64 bits.)
+      static_assert(static_cast<int>(ComputeState::kOff) == 0 && static_cast<int>(ComputeState::kOn) == 1 &&
+                        static_cast<int>(ComputeState::kThrottled) == 2 &&
+                        static_cast<int>(ComputeState::kRebooting) == 3 &&
+                        static_cast<int>(ComputeState::kFailed) == 4,
+                    "the state arithmetic below");
+      const double live = n_ok > 0.0 ? 1.0 : 0.0;
+      const double slow = f < 1.0 ? 1.0 : 0.0;
+      const double running_state = 1.0 + 2.0 * rebooting + (1.0 - rebooting) * slow;  // 1, 2 or 3
+      const double st = 4.0 - live * (4.0 - on * running_state);
+      state[i] = static_cast<int32_t>(st);
+    }
     if (any_partial == 0.0) continue;
     // Throttled satellites (0 < f < 1): the dynamic power with pow, as above.
     for (std::size_t i = s0; i < s1; ++i) {

@@ -117,9 +117,9 @@ namespace kernels {
 // Before the power system runs: clock, utilisation and the power demanded
 // (written to payload_demand_w [W], n). node_temp_k: the payload node's
 // temperature [K] at the start of the step, stride `temp_stride`. The
-// junction temperatures and power_demand_w (read by nothing in the step:
-// compute_account() reads payload_demand_w) are written at the segment's
-// last step only (segment_last), the rest at every step.
+// state's power_demand_w (read by nothing in the step: compute_account()
+// reads payload_demand_w) is written at the segment's last step only
+// (segment_last), the rest at every step.
 void compute_demand(Compute& c, std::size_t b0, std::size_t b1, double t_s, double dt_s,
                     const double* node_temp_k, std::size_t temp_stride,
                     const double* latitude_rad, const double* longitude_rad,
