@@ -176,7 +176,7 @@ void compute_demand(Compute& c, std::size_t b0, std::size_t b1, double t_s, doub
                     const double* node_temp_k, std::size_t temp_stride,
                     const double* latitude_rad, const double* longitude_rad,
                     const uint32_t* status, const double* leakage_factor,
-                    double* payload_demand_w) {
+                    double* payload_demand_w, bool segment_last) {
   constexpr std::size_t kMaxBlock = 64;  // = kernels::kBlock
   const double p = c.power_exponent;
   const bool grid = !c.grid.values.empty();
@@ -296,7 +296,6 @@ void compute_demand(Compute& c, std::size_t b0, std::size_t b1, double t_s, doub
       clock_pow[i - s0] = f;
       const double dyn = (peak_p[i] - idle_p[i]) * u * fp;
       const double demand_w = powered_on > 0.0 ? n_ok * (idle_w + (available > 0.0 ? dyn : 0.0)) : 0.0;
-      power_demand[i] = demand_w;
       idle_now[i] = n_ok * idle_w;
       payload_out[i] = demand_w;
       // The state from 0/1 flags in exact small-integer arithmetic: failed
@@ -327,18 +326,22 @@ void compute_demand(Compute& c, std::size_t b0, std::size_t b1, double t_s, doub
       const bool available = n_ok > 0.0 && on && !rebooting;
       const double dyn = (peak_p[i] - idle_p[i]) * utilisation[i] * std::pow(clock_pow[i - s0], p);
       const double demand_w = (on && n_ok > 0.0) ? n_ok * (idle_w + (available ? dyn : 0.0)) : 0.0;
-      power_demand[i] = demand_w;
       payload_out[i] = demand_w;
     }
   }
+  // The demand as the compute state holds it (compute_account() reads
+  // payload_demand_w): for the frame and the caller only.
+  if (segment_last)
+    for (std::size_t i = b0; i < b1; ++i) power_demand[i] = payload_out[i];
 }
 
 void compute_account(Compute& c, std::size_t b0, std::size_t b1, double t_s, double dt_s,
-                     const double* payload_w, const int32_t* best_station) {
+                     const double* payload_demand_w, const double* payload_w, const int32_t* best_station,
+                     bool segment_last) {
   (void)t_s;
   const bool data_driven = c.data_driven;
   const int32_t* __restrict working = c.working.data();
-  const double* __restrict demand_w = c.power_demand_w.data();
+  const double* __restrict demand_w = payload_demand_w;
   const double* __restrict peak_ops = c.peak_ops_per_s.data();
   const double* __restrict utilisation = c.utilisation.data();
   const double* __restrict clock = c.clock.data();
@@ -408,12 +411,15 @@ void compute_account(Compute& c, std::size_t b0, std::size_t b1, double t_s, dou
     has_data += none;
   }
   if (has_data == 0.0 && !data_driven) {
+    // The rates are read by nothing in the step: written at the segment's
+    // last step only.
+#pragma omp simd
+    for (std::size_t i = b0; i < b1; ++i) work_ops[i] += rates[i - b0] * dt_s;
+    if (!segment_last) return;
 #pragma omp simd
     for (std::size_t i = b0; i < b1; ++i) {
-      const double rate = rates[i - b0];
       downlink_rate[i] = 0.0;
-      ops_rate[i] = rate;
-      work_ops[i] += rate * dt_s;
+      ops_rate[i] = rates[i - b0];
     }
     return;
   }

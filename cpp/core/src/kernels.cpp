@@ -602,6 +602,88 @@ inline __m256 load_ps(const int64_t* p) {
 }
 #endif
 
+// The sine of the elevation of the satellite at Earth-fixed (x, y, z) [m]
+// seen from a station at st [m] with local vertical up: the one expression
+// ground_block() and best_station_only() both evaluate, bit for bit.
+inline double sin_elevation(double x, double y, double z, double sx, double sy, double sz, double ux, double uy,
+                            double uz) {
+  const double dx = x - sx, dy = y - sy, dz = z - sz;
+  return (dx * ux + dy * uy + dz * uz) / std::sqrt(dx * dx + dy * dy + dz * dz);
+}
+
+// Before a segment's last step nothing reads the elevations and the
+// visibilities (written at that step, for the frame and the caller): only the
+// best station, for compute_account(), which this writes into best[0, len).
+// Most satellites see no station, and the sine of the elevation, dot / |d|
+// (dot = d . up), lies below the station's sine of its mask m, and the
+// station out of view, where dot |dot| < m |m| |d|^2, the same test as
+// squares (both sides monotonic): with a relative margin of 1e-9 (and 1 m^2)
+// far above the rounding of either side (a few 1e-16), such a satellite and
+// station need neither square root nor division. Only the satellites with a
+// station not clearly out of view (a few per block; NaN positions among them)
+// get the sines themselves, bit for bit ground_block()'s, and from them the
+// best station as there. The arcsine increases, so the visible station of the
+// highest sine of elevation is the one of the highest elevation, unless the
+// two highest sines lie so close that their arcsines (each within 2.5 ulp,
+// < 1e-15) could tie or swap: within 1e-12, where the arcsines decide.
+template <std::size_t kS>
+void best_station_only(std::size_t len, const double* __restrict ex, const double* __restrict ey,
+                       const double* __restrict ez, const double (&st_x)[kS], const double (&st_y)[kS],
+                       const double (&st_z)[kS], const double (&up_x)[kS], const double (&up_y)[kS],
+                       const double (&up_z)[kS], const double (&st_mask)[kS], int32_t* __restrict best) {
+  double mask2[kS];  // [-] m |m|
+  for (std::size_t s = 0; s < kS; ++s) mask2[s] = st_mask[s] * std::fabs(st_mask[s]);
+  alignas(32) double near[kBlock];  // > 0: some station not clearly out of view
+#pragma omp simd
+  for (std::size_t k = 0; k < len; ++k) {
+    const double x = ex[k], y = ey[k], z = ez[k];
+    double n = 0.0;
+#pragma GCC unroll 8
+    for (std::size_t s = 0; s < kS; ++s) {
+      const double dx = x - st_x[s], dy = y - st_y[s], dz = z - st_z[s];
+      const double dot = dx * up_x[s] + dy * up_y[s] + dz * up_z[s];  // [m]
+      const double lim = mask2[s] * (dx * dx + dy * dy + dz * dz);   // [m^2]
+      n += dot * std::fabs(dot) < lim - (1e-9 * std::fabs(lim) + 1.0) ? 0.0 : 1.0;  // NaN: 1
+    }
+    near[k] = n;
+    best[k] = -1;
+  }
+  uint64_t todo = 0;
+  std::size_t k0 = 0;
+#if defined(__AVX__)
+  for (; k0 + 4 <= len; k0 += 4) {
+    const __m256d v = _mm256_cmp_pd(_mm256_load_pd(near + k0), _mm256_setzero_pd(), _CMP_NEQ_UQ);
+    todo |= static_cast<uint64_t>(_mm256_movemask_pd(v)) << k0;
+  }
+#endif
+  for (; k0 < len; ++k0) todo |= static_cast<uint64_t>(near[k0] != 0.0) << k0;
+  for (; todo != 0; todo &= todo - 1) {
+    const std::size_t k = static_cast<std::size_t>(__builtin_ctzll(todo));
+    double sin_el[kS];
+    for (std::size_t s = 0; s < kS; ++s)
+      sin_el[s] = sin_elevation(ex[k], ey[k], ez[k], st_x[s], st_y[s], st_z[s], up_x[s], up_y[s], up_z[s]);
+    double b1st = -10.0, b2nd = -20.0, bk = -1.0;  // the two highest visible sines
+    for (std::size_t s = 0; s < kS; ++s) {
+      const double v = sin_el[s] >= st_mask[s] ? sin_el[s] : -30.0;  // below both while not visible
+      const double lower = v < b1st ? v : b1st;
+      bk = v > b1st ? static_cast<double>(s) : bk;
+      b2nd = lower > b2nd ? lower : b2nd;
+      b1st = v > b1st ? v : b1st;
+    }
+    if (b1st - b2nd <= 1e-12) {  // as ground_block()'s exact pass
+      double be = -10.0;
+      bk = -1.0;
+      for (std::size_t s = 0; s < kS; ++s) {
+        const double e = fm::asin(sin_el[s]);
+        const bool better = (sin_el[s] >= st_mask[s]) & (e > be);
+        bk = better ? static_cast<double>(s) : bk;
+        be = better ? e : be;
+      }
+    }
+    best[k] = static_cast<int32_t>(bk);
+  }
+}
+
 // kS > 0: the twin has exactly kS stations: passes over the satellites
 // with the stations inside, and the (n, kS) rows are written after it as
 // whole rows (GCC vectorises a constant-width interleave with in-register
@@ -643,43 +725,17 @@ void ground_block(Fleet& f, std::size_t b0, std::size_t b1, const Instant& in,
       up_z[s] = stations.up[3 * s + 2];
       st_mask[s] = stations.sin_min_elevation[s];
     }
+    if (!in.segment_last) {  // the best station alone
+      best_station_only<kCols>(len, ex, ey, pz, st_x, st_y, st_z, up_x, up_y, up_z, st_mask, best + b0);
+      return;
+    }
 #pragma omp simd
     for (std::size_t k = 0; k < len; ++k) {
       const double x = ex[k], y = ey[k], z = pz[k];
       // Unrolled: GCC vectorises the satellite loop only without an inner loop.
 #pragma GCC unroll 8
-      for (std::size_t s = 0; s < kCols; ++s) {
-        const double dx = x - st_x[s], dy = y - st_y[s], dz = z - st_z[s];
-        el[s][k] = (dx * up_x[s] + dy * up_y[s] + dz * up_z[s]) / std::sqrt(dx * dx + dy * dy + dz * dz);
-      }
-    }
-    if (!in.segment_last) {
-      // Before the segment's last step nothing reads the elevations and the
-      // visibilities (written at that step, for the frame and the caller):
-      // only the best station, for compute_account(). The arcsine increases,
-      // so the visible station of the highest sine of elevation is the one
-      // of the highest elevation, unless the two highest sines lie so close
-      // that their arcsines (each within 2.5 ulp, < 1e-15) could tie or swap:
-      // within 1e-12, where the block takes the exact pass below instead.
-      double unclear = 0.0;
-#pragma omp simd reduction(+ : unclear)
-      for (std::size_t k = 0; k < len; ++k) {
-        double b1st = -10.0, b2nd = -20.0, bk = -1.0;  // the two highest visible sines
-#pragma GCC unroll 8
-        for (std::size_t s = 0; s < kCols; ++s) {
-          const double v = el[s][k] >= st_mask[s] ? el[s][k] : -30.0;  // below both while not visible
-          const double lower = v < b1st ? v : b1st;
-          bk = v > b1st ? static_cast<double>(s) : bk;
-          b2nd = lower > b2nd ? lower : b2nd;
-          b1st = v > b1st ? v : b1st;
-        }
-        best_k[k] = bk;
-        unclear += b1st - b2nd <= 1e-12 ? 1.0 : 0.0;
-      }
-      if (unclear == 0.0) {
-        for (std::size_t k = 0; k < len; ++k) best[b0 + k] = static_cast<int32_t>(best_k[k]);
-        return;
-      }
+      for (std::size_t s = 0; s < kCols; ++s)
+        el[s][k] = sin_elevation(x, y, z, st_x[s], st_y[s], st_z[s], up_x[s], up_y[s], up_z[s]);
     }
 #pragma omp simd
     for (std::size_t k = 0; k < len; ++k) {

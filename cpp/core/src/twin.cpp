@@ -178,13 +178,14 @@ void Twin::evaluate(const std::vector<int64_t>& times, const std::vector<long>& 
                                   static_cast<std::size_t>(tp.n_node), f.latitude_rad.data(),
                                   f.longitude_rad.data(), f.status.data(),
                                   f.radiation ? f.radiation->leakage_factor.data() : nullptr,
-                                  f.thermal_power->payload_demand_w.data());
+                                  f.thermal_power->payload_demand_w.data(), in.segment_last);
         }
         if (f.thermal_power) kernels::thermal_power(f, b0, b1, in, kin);
         if (f.compute)
           kernels::compute_account(*f.compute, b0, b1, in.t_s, in.dt_s,
+                                   f.thermal_power->payload_demand_w.data(),
                                    f.thermal_power->payload_w.data(),
-                                   stations_.count ? f.best_station.data() : nullptr);
+                                   stations_.count ? f.best_station.data() : nullptr, in.segment_last);
         if (slot[k] >= 0)
           for (std::size_t j = 0; j < n_sinks; ++j) {
             const ResolvedSink& s = *sink_data[j];

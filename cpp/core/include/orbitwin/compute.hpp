@@ -116,18 +116,25 @@ namespace kernels {
 
 // Before the power system runs: clock, utilisation and the power demanded
 // (written to payload_demand_w [W], n). node_temp_k: the payload node's
-// temperature [K] at the start of the step, stride `temp_stride`.
+// temperature [K] at the start of the step, stride `temp_stride`. The
+// state's power_demand_w (read by nothing in the step: compute_account()
+// reads payload_demand_w) is written at the segment's last step only
+// (segment_last), the rest at every step.
 void compute_demand(Compute& c, std::size_t b0, std::size_t b1, double t_s, double dt_s,
                     const double* node_temp_k, std::size_t temp_stride,
                     const double* latitude_rad, const double* longitude_rad,
                     const uint32_t* status, const double* leakage_factor,
-                    double* payload_demand_w);
+                    double* payload_demand_w, bool segment_last);
 
 // After the power system ran over dt_s: account work, energy and data.
-// payload_w: delivered power [W] (n); best_station: visible station (n) or
-// nullptr when the twin has none.
+// payload_demand_w: the demand compute_demand() wrote [W] (n); payload_w:
+// delivered power [W] (n); best_station: visible station (n) or nullptr when
+// the twin has none. Where the block has no data to account, the rates
+// (read by nothing in the step) are written at the segment's last step only
+// (segment_last).
 void compute_account(Compute& c, std::size_t b0, std::size_t b1, double t_s, double dt_s,
-                     const double* payload_w, const int32_t* best_station);
+                     const double* payload_demand_w, const double* payload_w, const int32_t* best_station,
+                     bool segment_last);
 
 }  // namespace kernels
 }  // namespace orbitwin
