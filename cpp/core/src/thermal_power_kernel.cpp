@@ -889,8 +889,8 @@ void thermal_power_block(Fleet& f, std::size_t b0, std::size_t b1, const Instant
           for (int m = 0; m < kSubSamples; ++m) s.sub_illum[m][k] = illum_now[k];
           continue;
         }
-        // The sub-samples classified in one vectorised pass; the penumbra
-        // fractions (a few samples) and the sum follow in sample order.
+        // The sub-samples placed and classified in one vectorised pass, the
+        // penumbra fractions in a second one; the sum follows in sample order.
         double rs[3][kSubSamples], cls[kSubSamples];
         const double p1[3] = {kin_rx[k], kin_ry[k], kin_rz[k]};
         const double v1[3] = {kin.v[0][k], kin.v[1][k], kin.v[2][k]};
@@ -908,12 +908,14 @@ void thermal_power_block(Fleet& f, std::size_t b0, std::size_t b1, const Instant
           rs[2][m] = rz;
           cls[m] = shadow_classify(rx, ry, rz, sun[0], sun[1], sun[2]);
         }
+#pragma omp simd
+        for (int m = 0; m < kSubSamples; ++m)
+          cls[m] = cls[m] >= 0.0 ? cls[m]
+                                 : illuminated_fraction(rs[0][m], rs[1][m], rs[2][m], sun[0], sun[1], sun[2]);
         double sum = 0.0;
         for (int m = 0; m < kSubSamples; ++m) {
-          const double r[3] = {rs[0][m], rs[1][m], rs[2][m]};
-          const double lit = cls[m] >= 0.0 ? cls[m] : illuminated_fraction(r, sun);
-          s.sub_illum[m][k] = lit;
-          sum += lit;
+          s.sub_illum[m][k] = cls[m];
+          sum += cls[m];
         }
         s.illum_mean[k] = sum / kSubSamples;
       }
