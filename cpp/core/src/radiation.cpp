@@ -272,6 +272,30 @@ inline void add_row(const double* __restrict src, std::size_t e0, std::size_t us
     sums.add(e, _mm256_and_pd(lanes_below(e, _mm256_set1_pd(static_cast<double>(used))),
                               _mm256_loadu_pd(src + (e - e0))));
 }
+
+// blend_cell_lanes with the eight corner rows p[0..7] (values from energy
+// e0, n of them rounded up to whole vectors) and the broadcast weights w:
+// the same arithmetic in the same order as GCC contracts that loop's sum
+// (w1 t1, then w0 t0 and w2 t2 .. w7 t7 fused into it, then the product by
+// log2(10)); returns the values written.
+inline std::size_t blend_corners(const double* const* p, const __m256d* w, std::size_t e0, std::size_t n,
+                                 double* __restrict v) {
+  const std::size_t end = e0 + (n + kLanes - 1) / kLanes * kLanes;
+  const double *t0 = p[0], *t1 = p[1], *t2 = p[2], *t3 = p[3], *t4 = p[4], *t5 = p[5], *t6 = p[6], *t7 = p[7];
+  const __m256d l2 = _mm256_set1_pd(radiation::kLog2Of10);
+  for (std::size_t e = e0; e < end; e += kLanes) {
+    __m256d x = _mm256_mul_pd(w[1], _mm256_loadu_pd(t1 + e));
+    x = _mm256_fmadd_pd(w[0], _mm256_loadu_pd(t0 + e), x);
+    x = _mm256_fmadd_pd(w[2], _mm256_loadu_pd(t2 + e), x);
+    x = _mm256_fmadd_pd(w[3], _mm256_loadu_pd(t3 + e), x);
+    x = _mm256_fmadd_pd(w[4], _mm256_loadu_pd(t4 + e), x);
+    x = _mm256_fmadd_pd(w[5], _mm256_loadu_pd(t5 + e), x);
+    x = _mm256_fmadd_pd(w[6], _mm256_loadu_pd(t6 + e), x);
+    x = _mm256_fmadd_pd(w[7], _mm256_loadu_pd(t7 + e), x);
+    _mm256_store_pd(v + (e - e0), _mm256_mul_pd(x, l2));
+  }
+  return end - e0;
+}
 #endif
 
 }  // namespace
@@ -399,16 +423,45 @@ Radiation::Radiation(Fleet& f, RadiationConfig config) : cfg_(std::move(config))
         }
   }
   // The kernel's copy of the table: each species' energies padded to whole
-  // vectors, so that rows and both species' first energies are 32-byte aligned.
+  // cache lines (with the empty value), so that rows and both species' first
+  // energies are 64-byte aligned: a range of energies touches as few lines as it can.
   {
     const std::size_t nE = np + ne, nodes = cfg_.nalt * cfg_.nlat * cfg_.nlon;
+    constexpr std::size_t kLine = 8;  // doubles per 64-byte cache line
     np_pad_ = (np + kLanes - 1) / kLanes * kLanes;
-    row_ = np_pad_ + (ne + kLanes - 1) / kLanes * kLanes;
+    ne_pad_ = (ne + kLanes - 1) / kLanes * kLanes;
+    e_off_ = (np + kLine - 1) / kLine * kLine;
+    row_ = e_off_ + (ne + kLine - 1) / kLine * kLine;
+    empty_log_ = std::log10(cfg_.tiny_flux);
     table_ = Buffer<double>(nodes * row_ + kLanes);
+    table_.fill(empty_log_);
     for (std::size_t q = 0; q < nodes; ++q) {
       for (std::size_t e = 0; e < np; ++e) table_[q * row_ + e] = cfg_.log_flux[q * nE + e];
-      for (std::size_t e = 0; e < ne; ++e) table_[q * row_ + np_pad_ + e] = cfg_.log_flux[q * nE + np + e];
+      for (std::size_t e = 0; e < ne; ++e) table_[q * row_ + e_off_ + e] = cfg_.log_flux[q * nE + np + e];
     }
+    empty_row_ = Buffer<double>(kMaxEnergies + kLanes);
+    empty_row_.fill(empty_log_);
+    // Per cell and corner, the energies up to the last one whose value is
+    // not exactly the empty one: past them a corner's row reads as empty_row_.
+    std::vector<int8_t> node(2 * nodes, 0);
+    for (std::size_t q = 0; q < nodes; ++q)
+      for (std::size_t e = 0; e < nE; ++e)
+        if (cfg_.log_flux[q * nE + e] != empty_log_) {
+          if (e < np) node[2 * q] = static_cast<int8_t>(e + 1);
+          else node[2 * q + 1] = static_cast<int8_t>(e - np + 1);
+        }
+    const std::size_t cells = (cfg_.nalt - 1) * (cfg_.nlat - 1) * (cfg_.nlon - 1);
+    corner_energies_ = Buffer<int8_t>(16 * cells);
+    for (std::size_t a = 0; a + 1 < cfg_.nalt; ++a)
+      for (std::size_t l = 0; l + 1 < cfg_.nlat; ++l)
+        for (std::size_t o = 0; o + 1 < cfg_.nlon; ++o) {
+          int8_t* cell = &corner_energies_[16 * ((a * (cfg_.nlat - 1) + l) * (cfg_.nlon - 1) + o)];
+          for (std::size_t j = 0; j < 8; ++j) {
+            const std::size_t q = ((a + (j >> 2)) * cfg_.nlat + l + ((j >> 1) & 1)) * cfg_.nlon + o + (j & 1);
+            cell[j] = node[2 * q];
+            cell[8 + j] = node[2 * q + 1];
+          }
+        }
   }
   zero_rows_ = Buffer<uint8_t>(n_);
   zero_rows_.fill(0);
@@ -480,7 +533,7 @@ void Radiation::prepare() {
   // Response rows follow the shield thickness (parameters change only between
   // advances, so once per advance rather than per block and step).
 #if defined(ORBITWIN_RADIATION_AVX2)
-  const std::size_t np_pad = np_pad_, ne_pad = row_ - np_pad_;
+  const std::size_t np_pad = np_pad_, ne_pad = ne_pad_;
   std::unique_ptr<Weights> w;  // the rows of the last thickness blended here
 #endif
   for (std::size_t i = 0; i < n_; ++i) {
@@ -577,7 +630,12 @@ void Radiation::step_chunk(Fleet& f, std::size_t b0, std::size_t b1, double t_s,
   alignas(64) double rc_k[kChunk], gcr_k[kChunk];
   double spe_omni[kChunk];
   double valid[kChunk], fa[kChunk], fl[kChunk], fo[kChunk];
-  int32_t ia[kChunk], il[kChunk], io[kChunk], cell[kChunk];
+  int32_t cell[kChunk];
+#if defined(ORBITWIN_RADIATION_AVX2)
+  int32_t node[kChunk];  //!< the cell's first node (table_ row)
+#else
+  int32_t ia[kChunk], il[kChunk], io[kChunk];  //!< the cell's first node
+#endif
   {
     const double* __restrict spe_in = spe_flux.data();
     const double ax = c.dipole_axis[0], ay = c.dipole_axis[1], az = c.dipole_axis[2];
@@ -608,6 +666,9 @@ void Radiation::step_chunk(Fleet& f, std::size_t b0, std::size_t b1, double t_s,
     const int32_t last_a = static_cast<int32_t>(c.nalt - 2), last_l = static_cast<int32_t>(c.nlat - 2);
     const int32_t last_o = static_cast<int32_t>(c.nlon - 2);
     const int32_t cells_l = static_cast<int32_t>(c.nlat - 1), cells_o = static_cast<int32_t>(c.nlon - 1);
+#if defined(ORBITWIN_RADIATION_AVX2)
+    const int32_t nodes_l = static_cast<int32_t>(c.nlat), nodes_o = static_cast<int32_t>(c.nlon);
+#endif
     const double inv_da = 1.0 / da, inv_dl = 1.0 / dl, inv_dlo = 1.0 / dlo;
 #pragma omp simd
     for (std::size_t i = b0; i < b1; ++i) {
@@ -629,13 +690,18 @@ void Radiation::step_chunk(Fleet& f, std::size_t b0, std::size_t b1, double t_s,
       ka = ka > last_a ? last_a : ka;
       kl = kl > last_l ? last_l : kl;
       ko = ko > last_o ? last_o : ko;
+#if !defined(ORBITWIN_RADIATION_AVX2)
       ia[k] = ka;
       il[k] = kl;
       io[k] = ko;
+#endif
       fa[k] = ua - static_cast<double>(ka);
       fl[k] = ul - static_cast<double>(kl);
       fo[k] = uo - static_cast<double>(ko);
       cell[k] = (ka * cells_l + kl) * cells_o + ko;  // cell_energies_[2 cell .. 2 cell + 1]
+#if defined(ORBITWIN_RADIATION_AVX2)
+      node[k] = (ka * nodes_l + kl) * nodes_o + ko;
+#endif
     }
   }
   // Pass 1, per satellite: the log-flux blends of the species present in
@@ -694,7 +760,20 @@ void Radiation::step_chunk(Fleet& f, std::size_t b0, std::size_t b1, double t_s,
   // Read once here (the stores below could alias the configuration's fields).
   const double* const table = table_.data();
   const Strides table_strides = strides(row_, c);
-  const std::size_t np_pad = np_pad_, ne_pad = row_ - np_pad_;
+  const std::size_t np_pad = np_pad_, ne_pad = ne_pad_;
+#if defined(ORBITWIN_RADIATION_AVX2)
+  // The corners' rows [bytes] from the cell's first: the protons' from 0,
+  // the electrons' from e_off_; rows of empty corners read empty_row_.
+  const int64_t s_lon = static_cast<int64_t>(8 * table_strides.lon), s_lat = static_cast<int64_t>(8 * table_strides.lat);
+  const int64_t s_alt = static_cast<int64_t>(8 * table_strides.alt), s_e = static_cast<int64_t>(8 * e_off_);
+  const __m256i corner_lo = _mm256_setr_epi64x(0, s_lon, s_lat, s_lat + s_lon);
+  const __m256i corner_hi = _mm256_add_epi64(corner_lo, _mm256_set1_epi64x(s_alt));
+  const __m256i empty_row = _mm256_set1_epi64x(reinterpret_cast<int64_t>(empty_row_.data()));
+  const int8_t* __restrict corner_energies = corner_energies_.data();
+  const std::size_t row = row_;
+#else
+  (void)ne_pad;
+#endif
   for (; todo != 0; todo &= todo - 1) {
     const std::size_t k = lowest_bit(todo), i = b0 + k;
     if (valid[k] == 0.0) {
@@ -730,12 +809,50 @@ void Radiation::step_chunk(Fleet& f, std::size_t b0, std::size_t b1, double t_s,
     if (!protons && !electrons && !solar) continue;
     at_p[k] = at_e[k] = static_cast<uint32_t>(top);
     if (protons || electrons) {
+#if defined(ORBITWIN_RADIATION_AVX2)
+      // Trilinear weights as trilinear() forms them, broadcast.
+      const double a1 = fa[k], l1 = fl[k], o1 = fo[k], a0 = 1 - a1, l0 = 1 - l1, o0 = 1 - o1;
+      const __m256d wv[8] = {_mm256_set1_pd(a0 * l0 * o0), _mm256_set1_pd(a0 * l0 * o1),
+                             _mm256_set1_pd(a0 * l1 * o0), _mm256_set1_pd(a0 * l1 * o1),
+                             _mm256_set1_pd(a1 * l0 * o0), _mm256_set1_pd(a1 * l0 * o1),
+                             _mm256_set1_pd(a1 * l1 * o0), _mm256_set1_pd(a1 * l1 * o1)};
+      // The corners' rows; a corner with nothing but the empty value from the
+      // species' first energy blended on (its last one with flux below) reads
+      // empty_row_: the same values, from a line in cache.
+      const __m256i first = _mm256_set1_epi64x(
+          reinterpret_cast<int64_t>(table + static_cast<std::size_t>(node[k]) * row));
+      const __m256i rows_lo = _mm256_add_epi64(first, corner_lo), rows_hi = _mm256_add_epi64(first, corner_hi);
+      const __m128i counts =
+          _mm_loadu_si128(reinterpret_cast<const __m128i*>(corner_energies + 16 * static_cast<std::size_t>(cell[k])));
+      const __m128i skips = _mm_unpacklo_epi64(_mm_set1_epi8(static_cast<char>(sp)), _mm_set1_epi8(static_cast<char>(se)));
+      const __m128i full = _mm_cmpgt_epi8(counts, skips);  // per corner: flux from the first energy blended on
+      alignas(32) const double* pc[8];
+      if (protons) {
+        _mm256_store_si256(reinterpret_cast<__m256i*>(pc),
+                           _mm256_blendv_epi8(empty_row, rows_lo, _mm256_cvtepi8_epi64(full)));
+        _mm256_store_si256(reinterpret_cast<__m256i*>(pc + 4),
+                           _mm256_blendv_epi8(empty_row, rows_hi, _mm256_cvtepi8_epi64(_mm_srli_si128(full, 4))));
+        top += blend_corners(pc, wv, sp, up - sp, logs + top);
+      }
+      at_e[k] = static_cast<uint32_t>(top);
+      if (electrons) {
+        const __m256i se_b = _mm256_set1_epi64x(s_e);
+        _mm256_store_si256(reinterpret_cast<__m256i*>(pc),
+                           _mm256_blendv_epi8(empty_row, _mm256_add_epi64(rows_lo, se_b),
+                                              _mm256_cvtepi8_epi64(_mm_srli_si128(full, 8))));
+        _mm256_store_si256(reinterpret_cast<__m256i*>(pc + 4),
+                           _mm256_blendv_epi8(empty_row, _mm256_add_epi64(rows_hi, se_b),
+                                              _mm256_cvtepi8_epi64(_mm_srli_si128(full, 12))));
+        top += blend_corners(pc, wv, se, ue - se, logs + top);
+      }
+#else
       const radiation::Cell cl{static_cast<std::size_t>(ia[k]), static_cast<std::size_t>(il[k]),
                                static_cast<std::size_t>(io[k]), fa[k], fl[k], fo[k]};
       const Trilinear q = trilinear(table, table_strides, cl, 0);
       if (protons) top += blend_cell_lanes(q, sp, up - sp, logs + top);
       at_e[k] = static_cast<uint32_t>(top);
-      if (electrons) top += blend_cell_lanes(q, np_pad + se, ue - se, logs + top);
+      if (electrons) top += blend_cell_lanes(q, e_off_ + se, ue - se, logs + top);
+#endif
     }
     busy[n_busy++] = static_cast<unsigned char>(k);
   }
@@ -753,7 +870,7 @@ void Radiation::step_chunk(Fleet& f, std::size_t b0, std::size_t b1, double t_s,
   // The rows' energies past those blended are zeros: the loops below read
   // whole rows from a satellite's start in logs and select; past the end the
   // values read are set.
-  for (std::size_t e = 0; e < row_ + kLanes; ++e) logs[top + e] = 0.0;
+  for (std::size_t e = 0; e < np_pad_ + ne_pad_ + kLanes; ++e) logs[top + e] = 0.0;
   for (std::size_t b = 0; b < n_busy; ++b) {
     const std::size_t k = busy[b], i = b0 + k;
     double* __restrict pf = proton_flux.data() + i * np;
