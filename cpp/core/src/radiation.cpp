@@ -565,6 +565,12 @@ void Radiation::prepare() {
 #endif
   }
   zero_rows_.fill(0);
+  any_spe_ = false;
+  one_thickness_ = true;
+  for (std::size_t i = 0; i < n_; ++i) {
+    any_spe_ |= spe_flux[i] > 0.0;
+    one_thickness_ &= thickness_row_[i] == thickness_row_[0] && thickness_frac_[i] == thickness_frac_[0];
+  }
 }
 
 void Radiation::step(Fleet& f, std::size_t b0, std::size_t b1, double t_s, double dt_s,
@@ -578,6 +584,10 @@ void Radiation::step(Fleet& f, std::size_t b0, std::size_t b1, double t_s, doubl
     w.row = -1;
     w_model = model_id_;
   }
+  // One thickness row and fraction for the whole fleet (prepare()): its
+  // response rows blended here, not looked up per satellite.
+  if (one_thickness_ && b0 < b1 && (thickness_row_[b0] != w.row || thickness_frac_[b0] != w.frac))
+    blend_weights(static_cast<std::size_t>(thickness_row_[b0]), thickness_frac_[b0], w);
   for (std::size_t c0 = b0; c0 < b1; c0 += kChunk) {
     const std::size_t c1 = std::min(b1, c0 + kChunk);
     step_chunk(f, c0, c1, t_s, dt_s, sin_gmst, cos_gmst, segment_last, rx + (c0 - b0), ry + (c0 - b0),
@@ -637,7 +647,6 @@ void Radiation::step_chunk(Fleet& f, std::size_t b0, std::size_t b1, double t_s,
   int32_t ia[kChunk], il[kChunk], io[kChunk];  //!< the cell's first node
 #endif
   {
-    const double* __restrict spe_in = spe_flux.data();
     const double ax = c.dipole_axis[0], ay = c.dipole_axis[1], az = c.dipole_axis[2];
     const double inv_r0 = 1.0 / c.gcr_rigidity_scale_gv, f0 = c.gcr_flux_free;
 #pragma omp simd
@@ -654,8 +663,16 @@ void Radiation::step_chunk(Fleet& f, std::size_t b0, std::size_t b1, double t_s,
       const double q = 1.0 + rc * inv_r0;
       rc_k[i - b0] = rc;
       gcr_k[i - b0] = f0 / (q * q) * shadow;
-      spe_omni[i - b0] = 4.0 * kPi * spe_in[i] * shadow;
+      spe_omni[i - b0] = shadow;  // times the SPE intensity below
     }
+  }
+  // No satellite in a solar particle event during this advance (the usual
+  // case): the SPE terms below are skipped (their spe_omni would be 0).
+  const bool any_spe = any_spe_;
+  if (any_spe) {
+    const double* __restrict spe_in = spe_flux.data();
+#pragma omp simd
+    for (std::size_t i = b0; i < b1; ++i) spe_omni[i - b0] = 4.0 * kPi * spe_in[i] * spe_omni[i - b0];
   }
   {
     // locate() for the whole chunk (same arithmetic, so the same cells and fractions).
@@ -674,7 +691,8 @@ void Radiation::step_chunk(Fleet& f, std::size_t b0, std::size_t b1, double t_s,
     for (std::size_t i = b0; i < b1; ++i) {
       const std::size_t k = i - b0;
       const double la = lat[i] * kRadToDeg, lo = lon[i] * kRadToDeg, al = alt[i];
-      const bool ok = std::isfinite(la) && std::isfinite(lo) && std::isfinite(al);
+      // (& rather than &&: every row is read, with no masked loads)
+      const bool ok = std::isfinite(la) & std::isfinite(lo) & std::isfinite(al);
       valid[k] = ok ? 1.0 : 0.0;
       double ua = ok ? quotient(al - a0, da, inv_da) : 0.0;
       double ul = ok ? quotient(la - l0, dl, inv_dl) : 0.0;
@@ -739,7 +757,7 @@ void Radiation::step_chunk(Fleet& f, std::size_t b0, std::size_t b1, double t_s,
 #pragma omp simd
     for (std::size_t k = 0; k < b1 - b0; ++k) {
       const bool none = (used[k][0] <= skip[k][0]) & (used[k][1] <= skip[k][1]);  // no weighted flux
-      quiet[k] = (valid[k] != 0.0) & none & ((zr[k] & rows) == rows) & !(spe_omni[k] > 0.0);
+      quiet[k] = (valid[k] != 0.0) & none & ((zr[k] & rows) == rows) & !(any_spe && spe_omni[k] > 0.0);
     }
   }
   // The other satellites as bits, visited in order: no branch per satellite
@@ -761,6 +779,7 @@ void Radiation::step_chunk(Fleet& f, std::size_t b0, std::size_t b1, double t_s,
   const double* const table = table_.data();
   const Strides table_strides = strides(row_, c);
   const std::size_t np_pad = np_pad_, ne_pad = ne_pad_;
+  const bool one_thickness = one_thickness_;  // w holds its rows (step())
 #if defined(ORBITWIN_RADIATION_AVX2)
   // The corners' rows [bytes] from the cell's first: the protons' from 0,
   // the electrons' from e_off_; rows of empty corners read empty_row_.
@@ -791,7 +810,7 @@ void Radiation::step_chunk(Fleet& f, std::size_t b0, std::size_t b1, double t_s,
     // zeros once (a row it zeroed at an earlier segment's end of this advance
     // is left alone) and skips the species' dot products, which would add +0.
     const unsigned char occupied = (used[k][0] ? 1u : 0u) | (used[k][1] ? 2u : 0u);
-    const bool solar = spe_omni[k] > 0.0;
+    const bool solar = any_spe && spe_omni[k] > 0.0;
     if (segment_last) {
       const uint8_t zero = zero_rows_[i];
       if (!(occupied & 1u) && !(zero & 1u))
@@ -881,21 +900,21 @@ void Radiation::step_chunk(Fleet& f, std::size_t b0, std::size_t b1, double t_s,
     // energies with flux) fall in the rows of the next satellite of this
     // chunk, one with a valid position: pass 1 has left zeros in its rows or
     // it is rewritten below.
-    const bool spill = k + 1 < b1 - b0 && valid[k + 1] != 0.0;
+    const bool spill = segment_last && k + 1 < b1 - b0 && valid[k + 1] != 0.0;
     const std::size_t np_copy = spill ? np_pad : np;
     // Energies [sp, up) of the protons and [se, ue) of the electrons
     // (pass 1's ranges; sp = se = 0 at a segment's last step).
     const std::size_t sp = skip[k][0], se = skip[k][1];
     const bool protons = up > sp, electrons = ue > se;
     const double* __restrict src = logs + at_p[k];  // from energy sp
-    if (thickness_row_[i] != w.row || thickness_frac_[i] != w.frac)
+    if (!one_thickness && (thickness_row_[i] != w.row || thickness_frac_[i] != w.frac))
       blend_weights(static_cast<std::size_t>(thickness_row_[i]), thickness_frac_[i], w);
     const double* __restrict wp = w.proton_dose;
     const double* __restrict w0 = w.proton_see[0];
     const double* __restrict w1 = w.proton_see[1];
     const double* __restrict w2 = w.proton_see[2];
     double d = 0.0, s0 = 0.0, s1 = 0.0, s2 = 0.0;
-    const double spe = spe_omni[k];
+    const double spe = any_spe ? spe_omni[k] : 0.0;
     // The response rows are zero past the energies (Weights), so the dot
     // products run over whole vectors: the spare lanes add +0.
     alignas(64) double row[kMaxEnergies + kLanes];

@@ -177,6 +177,12 @@ class Radiation {
   //! (within this advance, at the end of a segment), bit 1: its electron
   //! row; such rows are not refilled.
   Buffer<uint8_t> zero_rows_;
+  //! Some satellite has solar particle event flux (spe_flux > 0) in this
+  //! advance (prepare()); without one the kernel skips the SPE terms.
+  bool any_spe_ = true;
+  //! Every satellite has the same response rows and fraction (prepare()):
+  //! step() blends them once rather than checking per satellite.
+  bool one_thickness_ = false;
 };
 
 // Adds the radiation model to a fleet (before the twin starts and before any
