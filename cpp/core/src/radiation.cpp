@@ -408,7 +408,8 @@ Radiation::Radiation(Fleet& f, RadiationConfig config) : cfg_(std::move(config))
           if (e < np) node[2 * q] = static_cast<unsigned char>(e + 1);
           else node[2 * q + 1] = static_cast<unsigned char>(e - np + 1);
         }
-    cell_energies_.assign(2 * (cfg_.nalt - 1) * (cfg_.nlat - 1) * (cfg_.nlon - 1), 0);
+    // (2 spare bytes: the kernel gathers 32 bits from a cell's pair)
+    cell_energies_.assign(2 * (cfg_.nalt - 1) * (cfg_.nlat - 1) * (cfg_.nlon - 1) + 2, 0);
     for (std::size_t a = 0; a + 1 < cfg_.nalt; ++a)
       for (std::size_t l = 0; l + 1 < cfg_.nlat; ++l)
         for (std::size_t o = 0; o + 1 < cfg_.nlon; ++o) {
@@ -747,8 +748,29 @@ void Radiation::step_chunk(Fleet& f, std::size_t b0, std::size_t b1, double t_s,
     ssum[0][k] = ssum[1][k] = ssum[2][k] = 0.0;
   }
   alignas(32) unsigned char quiet[kChunk] = {};
+#if defined(ORBITWIN_RADIATION_AVX2)
+  {
+    // Each satellite's pair of cell_energies_, eight at a time: a gather of
+    // the 32 bits from the pair (cell_energies_ carries 2 spare bytes), the
+    // low 16 kept (satellites past the chunk's end gather nothing).
+    static_assert(kChunk % 8 == 0, "whole vectors of cells");
+    const int* ce = reinterpret_cast<const int*>(cell_energies_.data());
+    const __m256i n_sat = _mm256_set1_epi32(static_cast<int>(b1 - b0));
+    const __m256i low16 = _mm256_set1_epi32(0xFFFF);
+    for (std::size_t k = 0; k < b1 - b0; k += 8) {
+      const __m256i lane = _mm256_add_epi32(_mm256_set1_epi32(static_cast<int>(k)), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+      const __m256i in = _mm256_cmpgt_epi32(n_sat, lane);
+      const __m256i idx = _mm256_and_si256(in, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(cell + k)));
+      const __m256i pairs =
+          _mm256_and_si256(_mm256_mask_i32gather_epi32(_mm256_setzero_si256(), ce, idx, in, 2), low16);
+      const __m128i packed = _mm_packus_epi32(_mm256_castsi256_si128(pairs), _mm256_extracti128_si256(pairs, 1));
+      _mm_storeu_si128(reinterpret_cast<__m128i*>(used[k]), packed);
+    }
+  }
+#else
   for (std::size_t k = 0; k < b1 - b0; ++k)
     std::memcpy(used[k], &cell_energies_[2 * static_cast<std::size_t>(cell[k])], 2);
+#endif
   if (segment_last) std::memset(skip, 0, sizeof skip);
   else std::memcpy(skip, weighted_from_.data() + 2 * b0, 2 * (b1 - b0));
   {

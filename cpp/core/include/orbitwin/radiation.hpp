@@ -152,7 +152,8 @@ class Radiation {
   //! Zeros in the portable build.
   Buffer<uint8_t> weighted_from_;
   //! (nalt-1, nlat-1, nlon-1, 2) per cell: 1 + the last proton energy index
-  //! at which some corner has flux (0: none), the same for electrons
+  //! at which some corner has flux (0: none), the same for electrons; then
+  //! 2 spare bytes
   std::vector<unsigned char> cell_energies_;
   //! (nalt, nlat, nlon, row_) [log10(m-2 s-1)] the kernel's copy of log_flux:
   //! per node the proton values from 0 and the electron values from e_off_,
