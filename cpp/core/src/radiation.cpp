@@ -851,12 +851,19 @@ void Radiation::step_chunk(Fleet& f, std::size_t b0, std::size_t b1, double t_s,
     at_p[k] = at_e[k] = static_cast<uint32_t>(top);
     if (protons || electrons) {
 #if defined(ORBITWIN_RADIATION_AVX2)
-      // Trilinear weights as trilinear() forms them, broadcast.
-      const double a1 = fa[k], l1 = fl[k], o1 = fo[k], a0 = 1 - a1, l0 = 1 - l1, o0 = 1 - o1;
-      const __m256d wv[8] = {_mm256_set1_pd(a0 * l0 * o0), _mm256_set1_pd(a0 * l0 * o1),
-                             _mm256_set1_pd(a0 * l1 * o0), _mm256_set1_pd(a0 * l1 * o1),
-                             _mm256_set1_pd(a1 * l0 * o0), _mm256_set1_pd(a1 * l0 * o1),
-                             _mm256_set1_pd(a1 * l1 * o0), _mm256_set1_pd(a1 * l1 * o1)};
+      // Trilinear weights as trilinear() forms them ((a l) o, a = 1 - fa or
+      // fa, ...), four at a time, then each broadcast.
+      const __m256d one = _mm256_set1_pd(1.0);
+      const __m256d a1 = _mm256_broadcast_sd(fa + k), l1 = _mm256_broadcast_sd(fl + k);
+      const __m256d o1 = _mm256_broadcast_sd(fo + k);
+      const __m256d ll = _mm256_blend_pd(_mm256_sub_pd(one, l1), l1, 0b1100);  // l0 l0 l1 l1
+      const __m256d oo = _mm256_blend_pd(_mm256_sub_pd(one, o1), o1, 0b1010);  // o0 o1 o0 o1
+      const __m256d w_lo = _mm256_mul_pd(_mm256_mul_pd(_mm256_sub_pd(one, a1), ll), oo);
+      const __m256d w_hi = _mm256_mul_pd(_mm256_mul_pd(a1, ll), oo);
+      const __m256d wv[8] = {_mm256_permute4x64_pd(w_lo, 0x00), _mm256_permute4x64_pd(w_lo, 0x55),
+                             _mm256_permute4x64_pd(w_lo, 0xAA), _mm256_permute4x64_pd(w_lo, 0xFF),
+                             _mm256_permute4x64_pd(w_hi, 0x00), _mm256_permute4x64_pd(w_hi, 0x55),
+                             _mm256_permute4x64_pd(w_hi, 0xAA), _mm256_permute4x64_pd(w_hi, 0xFF)};
       // The corners' rows; a corner with nothing but the empty value from the
       // species' first energy blended on (its last one with flux below) reads
       // empty_row_: the same values, from a line in cache.
