@@ -261,16 +261,15 @@ inline void copy_row_into(const double* __restrict src, double used, std::size_t
 }
 
 // copy_row_into's sums without the row, from energy e0 (a multiple of
-// kLanes, src[0] its flux): the whole vectors below `used` as they are, the
-// one across it masked, none past it (there the masked lanes would add
-// products of +0: each sum, never -0, stays the same).
+// kLanes, src[0] its flux): the vectors up to the one across `used`, as
+// they are, none past it. The lanes from `used` on hold +0 (the blends past
+// the energies with flux, of the table's values there, at most 1e-12 above
+// the empty value, or of its padding, the empty value: fluxes below
+// kZeroFluxFraction tiny_flux, so +0 from fluxes_from_logs), as copy_row_into
+// masks them: their products add nothing to a sum (never -0).
 template <class Sums>
 inline void add_row(const double* __restrict src, std::size_t e0, std::size_t used, Sums& sums) {
-  std::size_t e = e0;
-  for (; e + kLanes <= used; e += kLanes) sums.add(e, _mm256_loadu_pd(src + (e - e0)));
-  if (e < used)
-    sums.add(e, _mm256_and_pd(lanes_below(e, _mm256_set1_pd(static_cast<double>(used))),
-                              _mm256_loadu_pd(src + (e - e0))));
+  for (std::size_t e = e0; e < used; e += kLanes) sums.add(e, _mm256_loadu_pd(src + (e - e0)));
 }
 
 // blend_cell_lanes with the eight corner rows p[0..7] (values from energy

@@ -91,8 +91,9 @@ class Radiation {
   void validate_parameters(const std::string& fleet) const;
   //! Before each advance (and the start): finds the response-table rows of
   //! each satellite's shield thickness (parameters change only between
-  //! advances) and forgets which flux rows the kernel left at zero, as the
-  //! state may have been written since.
+  //! advances), notes whether any satellite is in a solar particle event and
+  //! whether all share one thickness row and fraction, and forgets which flux
+  //! rows the kernel left at zero, as the state may have been written since.
   void prepare();
 
   // ---- parameters ----
