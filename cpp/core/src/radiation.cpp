@@ -439,29 +439,6 @@ Radiation::Radiation(Fleet& f, RadiationConfig config) : cfg_(std::move(config))
       for (std::size_t e = 0; e < np; ++e) table_[q * row_ + e] = cfg_.log_flux[q * nE + e];
       for (std::size_t e = 0; e < ne; ++e) table_[q * row_ + e_off_ + e] = cfg_.log_flux[q * nE + np + e];
     }
-    empty_row_ = Buffer<double>(kMaxEnergies + kLanes);
-    empty_row_.fill(empty_log_);
-    // Per cell and corner, the energies up to the last one whose value is
-    // not exactly the empty one: past them a corner's row reads as empty_row_.
-    std::vector<int8_t> node(2 * nodes, 0);
-    for (std::size_t q = 0; q < nodes; ++q)
-      for (std::size_t e = 0; e < nE; ++e)
-        if (cfg_.log_flux[q * nE + e] != empty_log_) {
-          if (e < np) node[2 * q] = static_cast<int8_t>(e + 1);
-          else node[2 * q + 1] = static_cast<int8_t>(e - np + 1);
-        }
-    const std::size_t cells = (cfg_.nalt - 1) * (cfg_.nlat - 1) * (cfg_.nlon - 1);
-    corner_energies_ = Buffer<int8_t>(16 * cells);
-    for (std::size_t a = 0; a + 1 < cfg_.nalt; ++a)
-      for (std::size_t l = 0; l + 1 < cfg_.nlat; ++l)
-        for (std::size_t o = 0; o + 1 < cfg_.nlon; ++o) {
-          int8_t* cell = &corner_energies_[16 * ((a * (cfg_.nlat - 1) + l) * (cfg_.nlon - 1) + o)];
-          for (std::size_t j = 0; j < 8; ++j) {
-            const std::size_t q = ((a + (j >> 2)) * cfg_.nlat + l + ((j >> 1) & 1)) * cfg_.nlon + o + (j & 1);
-            cell[j] = node[2 * q];
-            cell[8 + j] = node[2 * q + 1];
-          }
-        }
   }
   zero_rows_ = Buffer<uint8_t>(n_);
   zero_rows_.fill(0);
@@ -802,14 +779,12 @@ void Radiation::step_chunk(Fleet& f, std::size_t b0, std::size_t b1, double t_s,
   const std::size_t np_pad = np_pad_, ne_pad = ne_pad_;
   const bool one_thickness = one_thickness_;  // w holds its rows (step())
 #if defined(ORBITWIN_RADIATION_AVX2)
-  // The corners' rows [bytes] from the cell's first: the protons' from 0,
-  // the electrons' from e_off_; rows of empty corners read empty_row_.
+  // The corners' rows [bytes] from the cell's first (the protons'; the
+  // electrons' from e_off_ on).
   const int64_t s_lon = static_cast<int64_t>(8 * table_strides.lon), s_lat = static_cast<int64_t>(8 * table_strides.lat);
   const int64_t s_alt = static_cast<int64_t>(8 * table_strides.alt), s_e = static_cast<int64_t>(8 * e_off_);
   const __m256i corner_lo = _mm256_setr_epi64x(0, s_lon, s_lat, s_lat + s_lon);
   const __m256i corner_hi = _mm256_add_epi64(corner_lo, _mm256_set1_epi64x(s_alt));
-  const __m256i empty_row = _mm256_set1_epi64x(reinterpret_cast<int64_t>(empty_row_.data()));
-  const int8_t* __restrict corner_energies = corner_energies_.data();
   const std::size_t row = row_;
 #else
   (void)ne_pad;
@@ -863,33 +838,21 @@ void Radiation::step_chunk(Fleet& f, std::size_t b0, std::size_t b1, double t_s,
                              _mm256_permute4x64_pd(w_lo, 0xAA), _mm256_permute4x64_pd(w_lo, 0xFF),
                              _mm256_permute4x64_pd(w_hi, 0x00), _mm256_permute4x64_pd(w_hi, 0x55),
                              _mm256_permute4x64_pd(w_hi, 0xAA), _mm256_permute4x64_pd(w_hi, 0xFF)};
-      // The corners' rows; a corner with nothing but the empty value from the
-      // species' first energy blended on (its last one with flux below) reads
-      // empty_row_: the same values, from a line in cache.
+      // The corners' rows.
       const __m256i first = _mm256_set1_epi64x(
           reinterpret_cast<int64_t>(table + static_cast<std::size_t>(node[k]) * row));
       const __m256i rows_lo = _mm256_add_epi64(first, corner_lo), rows_hi = _mm256_add_epi64(first, corner_hi);
-      const __m128i counts =
-          _mm_loadu_si128(reinterpret_cast<const __m128i*>(corner_energies + 16 * static_cast<std::size_t>(cell[k])));
-      const __m128i skips = _mm_unpacklo_epi64(_mm_set1_epi8(static_cast<char>(sp)), _mm_set1_epi8(static_cast<char>(se)));
-      const __m128i full = _mm_cmpgt_epi8(counts, skips);  // per corner: flux from the first energy blended on
       alignas(32) const double* pc[8];
       if (protons) {
-        _mm256_store_si256(reinterpret_cast<__m256i*>(pc),
-                           _mm256_blendv_epi8(empty_row, rows_lo, _mm256_cvtepi8_epi64(full)));
-        _mm256_store_si256(reinterpret_cast<__m256i*>(pc + 4),
-                           _mm256_blendv_epi8(empty_row, rows_hi, _mm256_cvtepi8_epi64(_mm_srli_si128(full, 4))));
+        _mm256_store_si256(reinterpret_cast<__m256i*>(pc), rows_lo);
+        _mm256_store_si256(reinterpret_cast<__m256i*>(pc + 4), rows_hi);
         top += blend_corners(pc, wv, sp, up - sp, logs + top);
       }
       at_e[k] = static_cast<uint32_t>(top);
       if (electrons) {
         const __m256i se_b = _mm256_set1_epi64x(s_e);
-        _mm256_store_si256(reinterpret_cast<__m256i*>(pc),
-                           _mm256_blendv_epi8(empty_row, _mm256_add_epi64(rows_lo, se_b),
-                                              _mm256_cvtepi8_epi64(_mm_srli_si128(full, 8))));
-        _mm256_store_si256(reinterpret_cast<__m256i*>(pc + 4),
-                           _mm256_blendv_epi8(empty_row, _mm256_add_epi64(rows_hi, se_b),
-                                              _mm256_cvtepi8_epi64(_mm_srli_si128(full, 12))));
+        _mm256_store_si256(reinterpret_cast<__m256i*>(pc), _mm256_add_epi64(rows_lo, se_b));
+        _mm256_store_si256(reinterpret_cast<__m256i*>(pc + 4), _mm256_add_epi64(rows_hi, se_b));
         top += blend_corners(pc, wv, se, ue - se, logs + top);
       }
 #else

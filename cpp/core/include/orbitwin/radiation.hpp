@@ -166,15 +166,9 @@ class Radiation {
   std::size_t e_off_ = 0;   //!< electron segment's offset in a table row (n_proton rounded up to 8)
   std::size_t row_ = 0;     //!< values per table row
   //! [log10(m-2 s-1)] log10(tiny_flux): the table's value where a node has
-  //! no flux (log10(0 + tiny_flux)); a corner whose row holds only this
-  //! value over the energies blended reads empty_row_ instead (same bits).
+  //! no flux (log10(0 + tiny_flux)), and its padding, whose blends so give
+  //! fluxes of +0
   double empty_log_ = 0.0;
-  //! (kMaxEnergies + 4) values empty_log_: the row of an empty corner
-  Buffer<double> empty_row_;
-  //! (nalt-1, nlat-1, nlon-1, 16) per cell: for its eight corners (trilinear
-  //! order), 1 + the last proton energy index whose log flux is not exactly
-  //! empty_log_ (0: none), then the same for electrons (AVX2 kernel)
-  Buffer<int8_t> corner_energies_;
   //! (n) bit 0: the satellite's proton flux row holds zeros the kernel wrote
   //! (within this advance, at the end of a segment), bit 1: its electron
   //! row; such rows are not refilled.
