@@ -261,16 +261,39 @@ inline void copy_row_into(const double* __restrict src, double used, std::size_t
 }
 
 // copy_row_into's sums without the row, from energy e0 (a multiple of
-// kLanes, src[0] its flux): the whole vectors below `used` as they are, the
-// one across it masked, none past it (there the masked lanes would add
-// products of +0: each sum, never -0, stays the same).
+// kLanes, src[0] its flux): the vectors up to the one across `used`, as
+// they are, none past it. The lanes from `used` on hold +0 (the blends past
+// the energies with flux, of the table's values there, at most 1e-12 above
+// the empty value, or of its padding, the empty value: fluxes below
+// kZeroFluxFraction tiny_flux, so +0 from fluxes_from_logs), as copy_row_into
+// masks them: their products add nothing to a sum (never -0).
 template <class Sums>
 inline void add_row(const double* __restrict src, std::size_t e0, std::size_t used, Sums& sums) {
-  std::size_t e = e0;
-  for (; e + kLanes <= used; e += kLanes) sums.add(e, _mm256_loadu_pd(src + (e - e0)));
-  if (e < used)
-    sums.add(e, _mm256_and_pd(lanes_below(e, _mm256_set1_pd(static_cast<double>(used))),
-                              _mm256_loadu_pd(src + (e - e0))));
+  for (std::size_t e = e0; e < used; e += kLanes) sums.add(e, _mm256_loadu_pd(src + (e - e0)));
+}
+
+// blend_cell_lanes with the eight corner rows p[0..7] (values from energy
+// e0, n of them rounded up to whole vectors) and the broadcast weights w:
+// the same arithmetic in the same order as GCC contracts that loop's sum
+// (w1 t1, then w0 t0 and w2 t2 .. w7 t7 fused into it, then the product by
+// log2(10)); returns the values written.
+inline std::size_t blend_corners(const double* const* p, const __m256d* w, std::size_t e0, std::size_t n,
+                                 double* __restrict v) {
+  const std::size_t end = e0 + (n + kLanes - 1) / kLanes * kLanes;
+  const double *t0 = p[0], *t1 = p[1], *t2 = p[2], *t3 = p[3], *t4 = p[4], *t5 = p[5], *t6 = p[6], *t7 = p[7];
+  const __m256d l2 = _mm256_set1_pd(radiation::kLog2Of10);
+  for (std::size_t e = e0; e < end; e += kLanes) {
+    __m256d x = _mm256_mul_pd(w[1], _mm256_loadu_pd(t1 + e));
+    x = _mm256_fmadd_pd(w[0], _mm256_loadu_pd(t0 + e), x);
+    x = _mm256_fmadd_pd(w[2], _mm256_loadu_pd(t2 + e), x);
+    x = _mm256_fmadd_pd(w[3], _mm256_loadu_pd(t3 + e), x);
+    x = _mm256_fmadd_pd(w[4], _mm256_loadu_pd(t4 + e), x);
+    x = _mm256_fmadd_pd(w[5], _mm256_loadu_pd(t5 + e), x);
+    x = _mm256_fmadd_pd(w[6], _mm256_loadu_pd(t6 + e), x);
+    x = _mm256_fmadd_pd(w[7], _mm256_loadu_pd(t7 + e), x);
+    _mm256_store_pd(v + (e - e0), _mm256_mul_pd(x, l2));
+  }
+  return end - e0;
 }
 #endif
 
@@ -384,7 +407,8 @@ Radiation::Radiation(Fleet& f, RadiationConfig config) : cfg_(std::move(config))
           if (e < np) node[2 * q] = static_cast<unsigned char>(e + 1);
           else node[2 * q + 1] = static_cast<unsigned char>(e - np + 1);
         }
-    cell_energies_.assign(2 * (cfg_.nalt - 1) * (cfg_.nlat - 1) * (cfg_.nlon - 1), 0);
+    // (2 spare bytes: the kernel gathers 32 bits from a cell's pair)
+    cell_energies_.assign(2 * (cfg_.nalt - 1) * (cfg_.nlat - 1) * (cfg_.nlon - 1) + 2, 0);
     for (std::size_t a = 0; a + 1 < cfg_.nalt; ++a)
       for (std::size_t l = 0; l + 1 < cfg_.nlat; ++l)
         for (std::size_t o = 0; o + 1 < cfg_.nlon; ++o) {
@@ -399,15 +423,21 @@ Radiation::Radiation(Fleet& f, RadiationConfig config) : cfg_(std::move(config))
         }
   }
   // The kernel's copy of the table: each species' energies padded to whole
-  // vectors, so that rows and both species' first energies are 32-byte aligned.
+  // cache lines (with the empty value), so that rows and both species' first
+  // energies are 64-byte aligned: a range of energies touches as few lines as it can.
   {
     const std::size_t nE = np + ne, nodes = cfg_.nalt * cfg_.nlat * cfg_.nlon;
+    constexpr std::size_t kLine = 8;  // doubles per 64-byte cache line
     np_pad_ = (np + kLanes - 1) / kLanes * kLanes;
-    row_ = np_pad_ + (ne + kLanes - 1) / kLanes * kLanes;
+    ne_pad_ = (ne + kLanes - 1) / kLanes * kLanes;
+    e_off_ = (np + kLine - 1) / kLine * kLine;
+    row_ = e_off_ + (ne + kLine - 1) / kLine * kLine;
+    empty_log_ = std::log10(cfg_.tiny_flux);
     table_ = Buffer<double>(nodes * row_ + kLanes);
+    table_.fill(empty_log_);
     for (std::size_t q = 0; q < nodes; ++q) {
       for (std::size_t e = 0; e < np; ++e) table_[q * row_ + e] = cfg_.log_flux[q * nE + e];
-      for (std::size_t e = 0; e < ne; ++e) table_[q * row_ + np_pad_ + e] = cfg_.log_flux[q * nE + np + e];
+      for (std::size_t e = 0; e < ne; ++e) table_[q * row_ + e_off_ + e] = cfg_.log_flux[q * nE + np + e];
     }
   }
   zero_rows_ = Buffer<uint8_t>(n_);
@@ -480,7 +510,7 @@ void Radiation::prepare() {
   // Response rows follow the shield thickness (parameters change only between
   // advances, so once per advance rather than per block and step).
 #if defined(ORBITWIN_RADIATION_AVX2)
-  const std::size_t np_pad = np_pad_, ne_pad = row_ - np_pad_;
+  const std::size_t np_pad = np_pad_, ne_pad = ne_pad_;
   std::unique_ptr<Weights> w;  // the rows of the last thickness blended here
 #endif
   for (std::size_t i = 0; i < n_; ++i) {
@@ -512,6 +542,12 @@ void Radiation::prepare() {
 #endif
   }
   zero_rows_.fill(0);
+  any_spe_ = false;
+  one_thickness_ = true;
+  for (std::size_t i = 0; i < n_; ++i) {
+    any_spe_ |= spe_flux[i] > 0.0;
+    one_thickness_ &= thickness_row_[i] == thickness_row_[0] && thickness_frac_[i] == thickness_frac_[0];
+  }
 }
 
 void Radiation::step(Fleet& f, std::size_t b0, std::size_t b1, double t_s, double dt_s,
@@ -525,6 +561,10 @@ void Radiation::step(Fleet& f, std::size_t b0, std::size_t b1, double t_s, doubl
     w.row = -1;
     w_model = model_id_;
   }
+  // One thickness row and fraction for the whole fleet (prepare()): its
+  // response rows blended here, not looked up per satellite.
+  if (one_thickness_ && b0 < b1 && (thickness_row_[b0] != w.row || thickness_frac_[b0] != w.frac))
+    blend_weights(static_cast<std::size_t>(thickness_row_[b0]), thickness_frac_[b0], w);
   for (std::size_t c0 = b0; c0 < b1; c0 += kChunk) {
     const std::size_t c1 = std::min(b1, c0 + kChunk);
     step_chunk(f, c0, c1, t_s, dt_s, sin_gmst, cos_gmst, segment_last, rx + (c0 - b0), ry + (c0 - b0),
@@ -577,9 +617,13 @@ void Radiation::step_chunk(Fleet& f, std::size_t b0, std::size_t b1, double t_s,
   alignas(64) double rc_k[kChunk], gcr_k[kChunk];
   double spe_omni[kChunk];
   double valid[kChunk], fa[kChunk], fl[kChunk], fo[kChunk];
-  int32_t ia[kChunk], il[kChunk], io[kChunk], cell[kChunk];
+  int32_t cell[kChunk];
+#if defined(ORBITWIN_RADIATION_AVX2)
+  int32_t node[kChunk];  //!< the cell's first node (table_ row)
+#else
+  int32_t ia[kChunk], il[kChunk], io[kChunk];  //!< the cell's first node
+#endif
   {
-    const double* __restrict spe_in = spe_flux.data();
     const double ax = c.dipole_axis[0], ay = c.dipole_axis[1], az = c.dipole_axis[2];
     const double inv_r0 = 1.0 / c.gcr_rigidity_scale_gv, f0 = c.gcr_flux_free;
 #pragma omp simd
@@ -596,8 +640,16 @@ void Radiation::step_chunk(Fleet& f, std::size_t b0, std::size_t b1, double t_s,
       const double q = 1.0 + rc * inv_r0;
       rc_k[i - b0] = rc;
       gcr_k[i - b0] = f0 / (q * q) * shadow;
-      spe_omni[i - b0] = 4.0 * kPi * spe_in[i] * shadow;
+      spe_omni[i - b0] = shadow;  // times the SPE intensity below
     }
+  }
+  // No satellite in a solar particle event during this advance (the usual
+  // case): the SPE terms below are skipped (their spe_omni would be 0).
+  const bool any_spe = any_spe_;
+  if (any_spe) {
+    const double* __restrict spe_in = spe_flux.data();
+#pragma omp simd
+    for (std::size_t i = b0; i < b1; ++i) spe_omni[i - b0] = 4.0 * kPi * spe_in[i] * spe_omni[i - b0];
   }
   {
     // locate() for the whole chunk (same arithmetic, so the same cells and fractions).
@@ -608,12 +660,16 @@ void Radiation::step_chunk(Fleet& f, std::size_t b0, std::size_t b1, double t_s,
     const int32_t last_a = static_cast<int32_t>(c.nalt - 2), last_l = static_cast<int32_t>(c.nlat - 2);
     const int32_t last_o = static_cast<int32_t>(c.nlon - 2);
     const int32_t cells_l = static_cast<int32_t>(c.nlat - 1), cells_o = static_cast<int32_t>(c.nlon - 1);
+#if defined(ORBITWIN_RADIATION_AVX2)
+    const int32_t nodes_l = static_cast<int32_t>(c.nlat), nodes_o = static_cast<int32_t>(c.nlon);
+#endif
     const double inv_da = 1.0 / da, inv_dl = 1.0 / dl, inv_dlo = 1.0 / dlo;
 #pragma omp simd
     for (std::size_t i = b0; i < b1; ++i) {
       const std::size_t k = i - b0;
       const double la = lat[i] * kRadToDeg, lo = lon[i] * kRadToDeg, al = alt[i];
-      const bool ok = std::isfinite(la) && std::isfinite(lo) && std::isfinite(al);
+      // (& rather than &&: every row is read, with no masked loads)
+      const bool ok = std::isfinite(la) & std::isfinite(lo) & std::isfinite(al);
       valid[k] = ok ? 1.0 : 0.0;
       double ua = ok ? quotient(al - a0, da, inv_da) : 0.0;
       double ul = ok ? quotient(la - l0, dl, inv_dl) : 0.0;
@@ -629,13 +685,18 @@ void Radiation::step_chunk(Fleet& f, std::size_t b0, std::size_t b1, double t_s,
       ka = ka > last_a ? last_a : ka;
       kl = kl > last_l ? last_l : kl;
       ko = ko > last_o ? last_o : ko;
+#if !defined(ORBITWIN_RADIATION_AVX2)
       ia[k] = ka;
       il[k] = kl;
       io[k] = ko;
+#endif
       fa[k] = ua - static_cast<double>(ka);
       fl[k] = ul - static_cast<double>(kl);
       fo[k] = uo - static_cast<double>(ko);
       cell[k] = (ka * cells_l + kl) * cells_o + ko;  // cell_energies_[2 cell .. 2 cell + 1]
+#if defined(ORBITWIN_RADIATION_AVX2)
+      node[k] = (ka * nodes_l + kl) * nodes_o + ko;
+#endif
     }
   }
   // Pass 1, per satellite: the log-flux blends of the species present in
@@ -663,8 +724,29 @@ void Radiation::step_chunk(Fleet& f, std::size_t b0, std::size_t b1, double t_s,
     ssum[0][k] = ssum[1][k] = ssum[2][k] = 0.0;
   }
   alignas(32) unsigned char quiet[kChunk] = {};
+#if defined(ORBITWIN_RADIATION_AVX2)
+  {
+    // Each satellite's pair of cell_energies_, eight at a time: a gather of
+    // the 32 bits from the pair (cell_energies_ carries 2 spare bytes), the
+    // low 16 kept (satellites past the chunk's end gather nothing).
+    static_assert(kChunk % 8 == 0, "whole vectors of cells");
+    const int* ce = reinterpret_cast<const int*>(cell_energies_.data());
+    const __m256i n_sat = _mm256_set1_epi32(static_cast<int>(b1 - b0));
+    const __m256i low16 = _mm256_set1_epi32(0xFFFF);
+    for (std::size_t k = 0; k < b1 - b0; k += 8) {
+      const __m256i lane = _mm256_add_epi32(_mm256_set1_epi32(static_cast<int>(k)), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+      const __m256i in = _mm256_cmpgt_epi32(n_sat, lane);
+      const __m256i idx = _mm256_and_si256(in, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(cell + k)));
+      const __m256i pairs =
+          _mm256_and_si256(_mm256_mask_i32gather_epi32(_mm256_setzero_si256(), ce, idx, in, 2), low16);
+      const __m128i packed = _mm_packus_epi32(_mm256_castsi256_si128(pairs), _mm256_extracti128_si256(pairs, 1));
+      _mm_storeu_si128(reinterpret_cast<__m128i*>(used[k]), packed);
+    }
+  }
+#else
   for (std::size_t k = 0; k < b1 - b0; ++k)
     std::memcpy(used[k], &cell_energies_[2 * static_cast<std::size_t>(cell[k])], 2);
+#endif
   if (segment_last) std::memset(skip, 0, sizeof skip);
   else std::memcpy(skip, weighted_from_.data() + 2 * b0, 2 * (b1 - b0));
   {
@@ -673,7 +755,7 @@ void Radiation::step_chunk(Fleet& f, std::size_t b0, std::size_t b1, double t_s,
 #pragma omp simd
     for (std::size_t k = 0; k < b1 - b0; ++k) {
       const bool none = (used[k][0] <= skip[k][0]) & (used[k][1] <= skip[k][1]);  // no weighted flux
-      quiet[k] = (valid[k] != 0.0) & none & ((zr[k] & rows) == rows) & !(spe_omni[k] > 0.0);
+      quiet[k] = (valid[k] != 0.0) & none & ((zr[k] & rows) == rows) & !(any_spe && spe_omni[k] > 0.0);
     }
   }
   // The other satellites as bits, visited in order: no branch per satellite
@@ -694,7 +776,19 @@ void Radiation::step_chunk(Fleet& f, std::size_t b0, std::size_t b1, double t_s,
   // Read once here (the stores below could alias the configuration's fields).
   const double* const table = table_.data();
   const Strides table_strides = strides(row_, c);
-  const std::size_t np_pad = np_pad_, ne_pad = row_ - np_pad_;
+  const std::size_t np_pad = np_pad_, ne_pad = ne_pad_;
+  const bool one_thickness = one_thickness_;  // w holds its rows (step())
+#if defined(ORBITWIN_RADIATION_AVX2)
+  // The corners' rows [bytes] from the cell's first (the protons'; the
+  // electrons' from e_off_ on).
+  const int64_t s_lon = static_cast<int64_t>(8 * table_strides.lon), s_lat = static_cast<int64_t>(8 * table_strides.lat);
+  const int64_t s_alt = static_cast<int64_t>(8 * table_strides.alt), s_e = static_cast<int64_t>(8 * e_off_);
+  const __m256i corner_lo = _mm256_setr_epi64x(0, s_lon, s_lat, s_lat + s_lon);
+  const __m256i corner_hi = _mm256_add_epi64(corner_lo, _mm256_set1_epi64x(s_alt));
+  const std::size_t row = row_;
+#else
+  (void)ne_pad;
+#endif
   for (; todo != 0; todo &= todo - 1) {
     const std::size_t k = lowest_bit(todo), i = b0 + k;
     if (valid[k] == 0.0) {
@@ -712,7 +806,7 @@ void Radiation::step_chunk(Fleet& f, std::size_t b0, std::size_t b1, double t_s,
     // zeros once (a row it zeroed at an earlier segment's end of this advance
     // is left alone) and skips the species' dot products, which would add +0.
     const unsigned char occupied = (used[k][0] ? 1u : 0u) | (used[k][1] ? 2u : 0u);
-    const bool solar = spe_omni[k] > 0.0;
+    const bool solar = any_spe && spe_omni[k] > 0.0;
     if (segment_last) {
       const uint8_t zero = zero_rows_[i];
       if (!(occupied & 1u) && !(zero & 1u))
@@ -730,12 +824,45 @@ void Radiation::step_chunk(Fleet& f, std::size_t b0, std::size_t b1, double t_s,
     if (!protons && !electrons && !solar) continue;
     at_p[k] = at_e[k] = static_cast<uint32_t>(top);
     if (protons || electrons) {
+#if defined(ORBITWIN_RADIATION_AVX2)
+      // Trilinear weights as trilinear() forms them ((a l) o, a = 1 - fa or
+      // fa, ...), four at a time, then each broadcast.
+      const __m256d one = _mm256_set1_pd(1.0);
+      const __m256d a1 = _mm256_broadcast_sd(fa + k), l1 = _mm256_broadcast_sd(fl + k);
+      const __m256d o1 = _mm256_broadcast_sd(fo + k);
+      const __m256d ll = _mm256_blend_pd(_mm256_sub_pd(one, l1), l1, 0b1100);  // l0 l0 l1 l1
+      const __m256d oo = _mm256_blend_pd(_mm256_sub_pd(one, o1), o1, 0b1010);  // o0 o1 o0 o1
+      const __m256d w_lo = _mm256_mul_pd(_mm256_mul_pd(_mm256_sub_pd(one, a1), ll), oo);
+      const __m256d w_hi = _mm256_mul_pd(_mm256_mul_pd(a1, ll), oo);
+      const __m256d wv[8] = {_mm256_permute4x64_pd(w_lo, 0x00), _mm256_permute4x64_pd(w_lo, 0x55),
+                             _mm256_permute4x64_pd(w_lo, 0xAA), _mm256_permute4x64_pd(w_lo, 0xFF),
+                             _mm256_permute4x64_pd(w_hi, 0x00), _mm256_permute4x64_pd(w_hi, 0x55),
+                             _mm256_permute4x64_pd(w_hi, 0xAA), _mm256_permute4x64_pd(w_hi, 0xFF)};
+      // The corners' rows.
+      const __m256i first = _mm256_set1_epi64x(
+          reinterpret_cast<int64_t>(table + static_cast<std::size_t>(node[k]) * row));
+      const __m256i rows_lo = _mm256_add_epi64(first, corner_lo), rows_hi = _mm256_add_epi64(first, corner_hi);
+      alignas(32) const double* pc[8];
+      if (protons) {
+        _mm256_store_si256(reinterpret_cast<__m256i*>(pc), rows_lo);
+        _mm256_store_si256(reinterpret_cast<__m256i*>(pc + 4), rows_hi);
+        top += blend_corners(pc, wv, sp, up - sp, logs + top);
+      }
+      at_e[k] = static_cast<uint32_t>(top);
+      if (electrons) {
+        const __m256i se_b = _mm256_set1_epi64x(s_e);
+        _mm256_store_si256(reinterpret_cast<__m256i*>(pc), _mm256_add_epi64(rows_lo, se_b));
+        _mm256_store_si256(reinterpret_cast<__m256i*>(pc + 4), _mm256_add_epi64(rows_hi, se_b));
+        top += blend_corners(pc, wv, se, ue - se, logs + top);
+      }
+#else
       const radiation::Cell cl{static_cast<std::size_t>(ia[k]), static_cast<std::size_t>(il[k]),
                                static_cast<std::size_t>(io[k]), fa[k], fl[k], fo[k]};
       const Trilinear q = trilinear(table, table_strides, cl, 0);
       if (protons) top += blend_cell_lanes(q, sp, up - sp, logs + top);
       at_e[k] = static_cast<uint32_t>(top);
-      if (electrons) top += blend_cell_lanes(q, np_pad + se, ue - se, logs + top);
+      if (electrons) top += blend_cell_lanes(q, e_off_ + se, ue - se, logs + top);
+#endif
     }
     busy[n_busy++] = static_cast<unsigned char>(k);
   }
@@ -753,7 +880,7 @@ void Radiation::step_chunk(Fleet& f, std::size_t b0, std::size_t b1, double t_s,
   // The rows' energies past those blended are zeros: the loops below read
   // whole rows from a satellite's start in logs and select; past the end the
   // values read are set.
-  for (std::size_t e = 0; e < row_ + kLanes; ++e) logs[top + e] = 0.0;
+  for (std::size_t e = 0; e < np_pad_ + ne_pad_ + kLanes; ++e) logs[top + e] = 0.0;
   for (std::size_t b = 0; b < n_busy; ++b) {
     const std::size_t k = busy[b], i = b0 + k;
     double* __restrict pf = proton_flux.data() + i * np;
@@ -764,21 +891,21 @@ void Radiation::step_chunk(Fleet& f, std::size_t b0, std::size_t b1, double t_s,
     // energies with flux) fall in the rows of the next satellite of this
     // chunk, one with a valid position: pass 1 has left zeros in its rows or
     // it is rewritten below.
-    const bool spill = k + 1 < b1 - b0 && valid[k + 1] != 0.0;
+    const bool spill = segment_last && k + 1 < b1 - b0 && valid[k + 1] != 0.0;
     const std::size_t np_copy = spill ? np_pad : np;
     // Energies [sp, up) of the protons and [se, ue) of the electrons
     // (pass 1's ranges; sp = se = 0 at a segment's last step).
     const std::size_t sp = skip[k][0], se = skip[k][1];
     const bool protons = up > sp, electrons = ue > se;
     const double* __restrict src = logs + at_p[k];  // from energy sp
-    if (thickness_row_[i] != w.row || thickness_frac_[i] != w.frac)
+    if (!one_thickness && (thickness_row_[i] != w.row || thickness_frac_[i] != w.frac))
       blend_weights(static_cast<std::size_t>(thickness_row_[i]), thickness_frac_[i], w);
     const double* __restrict wp = w.proton_dose;
     const double* __restrict w0 = w.proton_see[0];
     const double* __restrict w1 = w.proton_see[1];
     const double* __restrict w2 = w.proton_see[2];
     double d = 0.0, s0 = 0.0, s1 = 0.0, s2 = 0.0;
-    const double spe = spe_omni[k];
+    const double spe = any_spe ? spe_omni[k] : 0.0;
     // The response rows are zero past the energies (Weights), so the dot
     // products run over whole vectors: the spare lanes add +0.
     alignas(64) double row[kMaxEnergies + kLanes];

@@ -91,8 +91,9 @@ class Radiation {
   void validate_parameters(const std::string& fleet) const;
   //! Before each advance (and the start): finds the response-table rows of
   //! each satellite's shield thickness (parameters change only between
-  //! advances) and forgets which flux rows the kernel left at zero, as the
-  //! state may have been written since.
+  //! advances), notes whether any satellite is in a solar particle event and
+  //! whether all share one thickness row and fraction, and forgets which flux
+  //! rows the kernel left at zero, as the state may have been written since.
   void prepare();
 
   // ---- parameters ----
@@ -152,17 +153,32 @@ class Radiation {
   //! Zeros in the portable build.
   Buffer<uint8_t> weighted_from_;
   //! (nalt-1, nlat-1, nlon-1, 2) per cell: 1 + the last proton energy index
-  //! at which some corner has flux (0: none), the same for electrons
+  //! at which some corner has flux (0: none), the same for electrons; then
+  //! 2 spare bytes
   std::vector<unsigned char> cell_energies_;
   //! (nalt, nlat, nlon, row_) [log10(m-2 s-1)] the kernel's copy of log_flux:
-  //! per node np_pad_ proton values (the energies, then zeros) and the
-  //! electrons' likewise, whole vectors of 4 (rows 32-byte aligned)
+  //! per node the proton values from 0 and the electron values from e_off_,
+  //! each species' segment padded with empty_log_ to whole 64-byte cache
+  //! lines (8 values), so that a row and both segments start on a line
   Buffer<double> table_;
-  std::size_t np_pad_ = 0, row_ = 0;
+  std::size_t np_pad_ = 0;  //!< n_proton rounded up to whole vectors of 4
+  std::size_t ne_pad_ = 0;  //!< n_electron rounded up to whole vectors of 4
+  std::size_t e_off_ = 0;   //!< electron segment's offset in a table row (n_proton rounded up to 8)
+  std::size_t row_ = 0;     //!< values per table row
+  //! [log10(m-2 s-1)] log10(tiny_flux): the table's value where a node has
+  //! no flux (log10(0 + tiny_flux)), and its padding, whose blends so give
+  //! fluxes of +0
+  double empty_log_ = 0.0;
   //! (n) bit 0: the satellite's proton flux row holds zeros the kernel wrote
   //! (within this advance, at the end of a segment), bit 1: its electron
   //! row; such rows are not refilled.
   Buffer<uint8_t> zero_rows_;
+  //! Some satellite has solar particle event flux (spe_flux > 0) in this
+  //! advance (prepare()); without one the kernel skips the SPE terms.
+  bool any_spe_ = true;
+  //! Every satellite has the same response rows and fraction (prepare()):
+  //! step() blends them once rather than checking per satellite.
+  bool one_thickness_ = false;
 };
 
 // Adds the radiation model to a fleet (before the twin starts and before any
