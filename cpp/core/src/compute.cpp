@@ -6,8 +6,10 @@
 #include <limits>
 #include <sstream>
 #include <stdexcept>
+#include <type_traits>
 
 #include "orbitwin/constants.hpp"
+#include "orbitwin/fastmath.hpp"
 #include "orbitwin/fleet.hpp"
 #include "orbitwin/radiation.hpp"
 #include "orbitwin/thermal_power.hpp"
@@ -36,6 +38,13 @@ constexpr std::array<double, 64> ones_block() {
   return a;
 }
 alignas(32) constexpr std::array<double, 64> kOnes = ones_block();
+// +inf for every satellite of a block: no data-driven limit on the utilisation.
+constexpr std::array<double, 64> infs_block() {
+  std::array<double, 64> a{};
+  for (std::size_t k = 0; k < a.size(); ++k) a[k] = std::numeric_limits<double>::infinity();
+  return a;
+}
+alignas(32) constexpr std::array<double, 64> kInfs = infs_block();
 
 }  // namespace
 
@@ -178,6 +187,7 @@ void compute_demand(Compute& c, std::size_t b0, std::size_t b1, double t_s, doub
                     const uint32_t* status, const double* leakage_factor,
                     double* payload_demand_w, bool segment_last) {
   constexpr std::size_t kMaxBlock = 64;  // = kernels::kBlock
+  constexpr double kInf = std::numeric_limits<double>::infinity();
   const double p = c.power_exponent;
   const bool grid = !c.grid.values.empty();
   const bool data_driven = c.data_driven;
@@ -248,12 +258,75 @@ void compute_demand(Compute& c, std::size_t b0, std::size_t b1, double t_s, doub
     // below where an int32 comparison meets a double one (it folds a
     // comparison of a converted integer back into an integer one).
     double working_ok[kMaxBlock], on_flag[kMaxBlock], see_flag[kMaxBlock];
-#pragma omp simd
+    int32_t odd_count = 0;  // > 0: some satellite has a working count not a power of two
+#pragma omp simd reduction(+ : odd_count)
     for (std::size_t i = s0; i < s1; ++i) {
       const bool tid_failed = (status[i] & kStatusTidFailed) != 0;
-      working_ok[i - s0] = tid_failed ? 0.0 : static_cast<double>(working[i]);
+      const int32_t w = working[i];
+      working_ok[i - s0] = tid_failed ? 0.0 : static_cast<double>(w);
       on_flag[i - s0] = enabled[i] != 0 ? 1.0 : 0.0;
       see_flag[i - s0] = (status[i] & kStatusSeeOutage) != 0 ? 1.0 : 0.0;
+      // Counts below 1 (and failed satellites) take 0 W per accelerator, no division.
+      const uint32_t uw = static_cast<uint32_t>(w);
+      odd_count += (w > 0) & ((uw & (uw - 1u)) != 0u) & !tid_failed;
+    }
+    // The junction temperature, and whether every satellite of the block is
+    // at or below its throttle start (where the clock is exactly 1, below).
+    auto junction_pass = [&](auto pow2) {
+      double hot = 0.0;  // > 0: some satellite may throttle
+#pragma omp simd reduction(+ : hot)
+      for (std::size_t i = s0; i < s1; ++i) {
+        const double n_ok = working_ok[i - s0];
+        // n_ok = 2^k: power / n_ok = power * 2^-k exactly (one rounding of
+        // the same real number), 2^-k's bits being 2046 - (1023 + k) in the
+        // exponent field.
+        const double per_acc_w =
+            n_ok > 0.0 ? (pow2 ? power[i] * fastmath::detail::from_bits(0x7FE0000000000000ull -
+                                                                         fastmath::detail::bits_of(n_ok))
+                               : power[i] / n_ok)
+                       : 0.0;
+        const double tj = node_temp[i - s0] + offset[i] * per_acc_w;
+        junction[i] = tj;
+        // t_limit - tj >= t_limit - t_start = span (rounding is monotone),
+        // so (t_limit - tj) / span >= 1 for a finite span > 0: f = 1.
+        const double span = t_limit[i] - t_start[i];
+        hot += (tj <= t_start[i]) & (span > 0.0) & (span < kInf) ? 0.0 : 1.0;
+      }
+      return hot;
+    };
+    const double hot = odd_count == 0 ? junction_pass(std::true_type{}) : junction_pass(std::false_type{});
+    // The two other divisions, each in a pass of its own and only where
+    // needed: the throttle ramp f0 (clamped, before the commanded cap) where
+    // some satellite of the block may throttle, else 1 for all (exact, as
+    // above); the utilisation limit from the raw data under data-driven
+    // planning, else +inf (no limit). The main pass reads both as rows: GCC
+    // vectorises it so, where a known constant in their place turns its
+    // selects into mask selects it does not vectorise.
+    double f0_row[kMaxBlock], u_limit_row[kMaxBlock];
+    const double* __restrict f0s = kOnes.data();
+    if (hot > 0.0) {
+#pragma omp simd
+      for (std::size_t i = s0; i < s1; ++i) {
+        const double f = (t_limit[i] - junction[i]) / (t_limit[i] - t_start[i]);
+        f0_row[i - s0] = f > 1.0 ? 1.0 : (f < 0.0 ? 0.0 : f);
+      }
+      f0s = f0_row;
+    }
+    const double* __restrict u_limits = kInfs.data();
+    if (planning > 0.0) {
+#pragma omp simd
+      for (std::size_t i = s0; i < s1; ++i) {
+        const double f0 = f0s[i - s0], cap = clock_cap[i];
+        const double f = f0 < cap ? f0 : cap;
+        const double n_ok = working_ok[i - s0];
+        const double data_ops = (raw_bits[i] + data_rate[i] * dt_s) * ops_per_bit[i];
+        const double full_ops = n_ok * peak_ops[i] * f * dt_s;
+        const double u_data = data_ops / full_ops;
+        const double rebooting = (t_s < reboot_until[i]) | (see_flag[i - s0] > 0.0) ? 1.0 : 0.0;
+        const double available = (on_flag[i - s0] > 0.0) & (n_ok > 0.0) & (rebooting == 0.0) ? 1.0 : 0.0;
+        u_limit_row[i - s0] = (available > 0.0) & (f > 0.0) ? u_data : kInf;
+      }
+      u_limits = u_limit_row;
     }
     double clock_pow[kMaxBlock], partial[kMaxBlock];
     double any_partial = 0.0;
@@ -262,13 +335,8 @@ void compute_demand(Compute& c, std::size_t b0, std::size_t b1, double t_s, doub
     for (std::size_t i = s0; i < s1; ++i) {
       const double n_ok = working_ok[i - s0];
       const double idle_w = idle_p[i] * leak[i - s0];
-      const double per_acc_w = n_ok > 0.0 ? power[i] / n_ok : 0.0;
-      const double tj = node_temp[i - s0] + offset[i] * per_acc_w;
-      junction[i] = tj;
       // Throttle curve: 1 below throttle_start, linear to 0 at the junction limit.
-      const double span = t_limit[i] - t_start[i];
-      double f = (t_limit[i] - tj) / span;
-      f = f > 1.0 ? 1.0 : (f < 0.0 ? 0.0 : f);
+      double f = f0s[i - s0];
       const double cap = clock_cap[i];
       f = f < cap ? f : cap;
       // Workload: per-satellite demand, optionally shaped by the geographic grid.
@@ -279,12 +347,10 @@ void compute_demand(Compute& c, std::size_t b0, std::size_t b1, double t_s, doub
       const double on = on_flag[i - s0];
       const double powered_on = (on > 0.0) & (n_ok > 0.0) ? 1.0 : 0.0;
       const double available = (powered_on > 0.0) & (rebooting == 0.0) ? 1.0 : 0.0;
-      // Data-driven: plan no more work than the raw data there will be this step.
-      const double data_ops = (raw_bits[i] + data_rate[i] * dt_s) * ops_per_bit[i];
-      const double full_ops = n_ok * peak_ops[i] * f * dt_s;
-      const double u_data = data_ops / full_ops;
-      const double u_planned = (available > 0.0) & (f > 0.0) & (u_data < u) ? u_data : u;
-      u = planning > 0.0 ? u_planned : u;
+      // Data-driven: plan no more work than the raw data there will be this
+      // step (u_limit < u is false for +inf and NaN, so u stands).
+      const double u_limit = u_limits[i - s0];
+      u = u_limit < u ? u_limit : u;
       clock[i] = available > 0.0 ? f : 0.0;
       utilisation[i] = available > 0.0 ? u : 0.0;
       // f^p: f is in [0, 1] and p >= 1, so f = 1 (unthrottled, the usual case)
