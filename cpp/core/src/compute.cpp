@@ -181,6 +181,44 @@ void Fleet::register_compute_channels() {
 
 namespace kernels {
 
+namespace {
+
+// compute_demand's junction temperatures [K] of satellites [s0, s1) (rows
+// from s0: working counts as doubles, payload node temperatures), written to
+// junction; returns > 0 where some satellite may throttle, 0 where every one
+// is at or below its throttle start with a finite ramp span > 0: there
+// t_limit - tj >= t_limit - t_start = span (rounding is monotone), so
+// (t_limit - tj) / span >= 1 and the clamped clock is exactly 1.
+// kPow2: every working count is a power of two 2^k (or the satellite has
+// none): power / n = power * 2^-k exactly (one rounding of the same real
+// number), 2^-k's bits being those of 2^k subtracted from 2^1023's doubled.
+template <bool kPow2>
+double junction_rows(std::size_t s0, std::size_t s1, const double* __restrict working_ok,
+                     const double* __restrict node_temp, const double* __restrict power,
+                     const double* __restrict offset, const double* __restrict t_limit,
+                     const double* __restrict t_start, double* __restrict junction) {
+  constexpr double kInf = std::numeric_limits<double>::infinity();
+  // An integer count without an OpenMP reduction (which GCC keeps in memory
+  // here, a store and a load per four satellites): integer sums vectorise
+  // as they stand, and the restrict pointers leave no other dependence.
+  int64_t hot = 0;
+  for (std::size_t i = s0; i < s1; ++i) {
+    const double n_ok = working_ok[i - s0];
+    const double w = power[i];  // loaded for every satellite: no masked load
+    const double per_acc_w =
+        n_ok > 0.0 ? (kPow2 ? w * fastmath::detail::from_bits(0x7FE0000000000000ull - fastmath::detail::bits_of(n_ok))
+                            : w / n_ok)
+                   : 0.0;
+    const double tj = node_temp[i - s0] + offset[i] * per_acc_w;
+    junction[i] = tj;
+    const double span = t_limit[i] - t_start[i];
+    hot += (tj <= t_start[i]) & (span > 0.0) & (span < kInf) ? 0 : 1;
+  }
+  return static_cast<double>(hot);
+}
+
+}  // namespace
+
 void compute_demand(Compute& c, std::size_t b0, std::size_t b1, double t_s, double dt_s,
                     const double* node_temp_k, std::size_t temp_stride,
                     const double* latitude_rad, const double* longitude_rad,
@@ -272,29 +310,11 @@ void compute_demand(Compute& c, std::size_t b0, std::size_t b1, double t_s, doub
     }
     // The junction temperature, and whether every satellite of the block is
     // at or below its throttle start (where the clock is exactly 1, below).
-    auto junction_pass = [&](auto pow2) {
-      double hot = 0.0;  // > 0: some satellite may throttle
-#pragma omp simd reduction(+ : hot)
-      for (std::size_t i = s0; i < s1; ++i) {
-        const double n_ok = working_ok[i - s0];
-        // n_ok = 2^k: power / n_ok = power * 2^-k exactly (one rounding of
-        // the same real number), 2^-k's bits being 2046 - (1023 + k) in the
-        // exponent field.
-        const double per_acc_w =
-            n_ok > 0.0 ? (pow2 ? power[i] * fastmath::detail::from_bits(0x7FE0000000000000ull -
-                                                                         fastmath::detail::bits_of(n_ok))
-                               : power[i] / n_ok)
-                       : 0.0;
-        const double tj = node_temp[i - s0] + offset[i] * per_acc_w;
-        junction[i] = tj;
-        // t_limit - tj >= t_limit - t_start = span (rounding is monotone),
-        // so (t_limit - tj) / span >= 1 for a finite span > 0: f = 1.
-        const double span = t_limit[i] - t_start[i];
-        hot += (tj <= t_start[i]) & (span > 0.0) & (span < kInf) ? 0.0 : 1.0;
-      }
-      return hot;
-    };
-    const double hot = odd_count == 0 ? junction_pass(std::true_type{}) : junction_pass(std::false_type{});
+    const double* __restrict temp_s = node_temp;
+    const double* __restrict ok_s = working_ok;
+    const double hot = odd_count == 0
+                           ? junction_rows<true>(s0, s1, ok_s, temp_s, power, offset, t_limit, t_start, junction)
+                           : junction_rows<false>(s0, s1, ok_s, temp_s, power, offset, t_limit, t_start, junction);
     // The two other divisions, each in a pass of its own and only where
     // needed: the throttle ramp f0 (clamped, before the commanded cap) where
     // some satellite of the block may throttle, else 1 for all (exact, as
@@ -328,7 +348,7 @@ void compute_demand(Compute& c, std::size_t b0, std::size_t b1, double t_s, doub
       }
       u_limits = u_limit_row;
     }
-    double clock_pow[kMaxBlock], partial[kMaxBlock];
+    double clock_pow[kMaxBlock], partial[kMaxBlock], state_d[kMaxBlock];
     double any_partial = 0.0;
     // Flags as 0/1 doubles and the state as a double until its store.
 #pragma omp simd reduction(+ : any_partial)
@@ -341,7 +361,8 @@ void compute_demand(Compute& c, std::size_t b0, std::size_t b1, double t_s, doub
       f = f < cap ? f : cap;
       // Workload: per-satellite demand, optionally shaped by the geographic grid.
       double u = demand[i];
-      u = grid ? u * shape[i - s0] : u;
+      const double sh = shape[i - s0];  // kOnes without a grid: no masked load
+      u = grid ? u * sh : u;
       u = u < 0.0 ? 0.0 : (u > 1.0 ? 1.0 : u);
       const double rebooting = (t_s < reboot_until[i]) | (see_flag[i - s0] > 0.0) ? 1.0 : 0.0;
       const double on = on_flag[i - s0];
@@ -377,8 +398,12 @@ void compute_demand(Compute& c, std::size_t b0, std::size_t b1, double t_s, doub
       const double slow = f < 1.0 ? 1.0 : 0.0;
       const double running_state = 1.0 + 2.0 * rebooting + (1.0 - rebooting) * slow;  // 1, 2 or 3
       const double st = 4.0 - live * (4.0 - on * running_state);
-      state[i] = static_cast<int32_t>(st);
+      state_d[i - s0] = st;
     }
+    // The states as int32 in a pass of their own: with the int32 store above,
+    // GCC runs the pass eight satellites wide, two registers per value, spilling.
+#pragma omp simd
+    for (std::size_t i = s0; i < s1; ++i) state[i] = static_cast<int32_t>(state_d[i - s0]);
     if (any_partial == 0.0) continue;
     // Throttled satellites (0 < f < 1): the dynamic power with pow, as above.
     for (std::size_t i = s0; i < s1; ++i) {
