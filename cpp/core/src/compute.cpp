@@ -200,8 +200,10 @@ double junction_rows(std::size_t s0, std::size_t s1, const double* __restrict wo
   constexpr double kInf = std::numeric_limits<double>::infinity();
   // An integer count without an OpenMP reduction (which GCC keeps in memory
   // here, a store and a load per four satellites): integer sums vectorise
-  // as they stand, and the restrict pointers leave no other dependence.
+  // as they stand; ivdep for the rows, which do not overlap (GCC would
+  // check at run time).
   int64_t hot = 0;
+#pragma GCC ivdep
   for (std::size_t i = s0; i < s1; ++i) {
     const double n_ok = working_ok[i - s0];
     const double w = power[i];  // loaded for every satellite: no masked load
@@ -468,8 +470,12 @@ void compute_account(Compute& c, std::size_t b0, std::size_t b1, double t_s, dou
   // Two passes: power, state and work rate first; then the data, unless no
   // satellite of the block has any (see below).
   double rates[kMaxBlock];  // [op/s] before the data-driven limit
-  double has_data = 0.0;    // > 0: the data pass must run for some satellite
-#pragma omp simd reduction(+ : has_data)
+  // > 0: the data pass must run for some satellite. An integer count without
+  // an OpenMP reduction (which GCC keeps in memory here, a store and a load
+  // per vector): integer sums vectorise as they stand; ivdep for the
+  // satellites' rows, which do not overlap (GCC would check at run time).
+  int64_t has_data = 0;
+#pragma GCC ivdep
   for (std::size_t i = b0; i < b1; ++i) {
     const double delivered = delivered_w[i];
     power[i] = delivered;
@@ -482,26 +488,27 @@ void compute_account(Compute& c, std::size_t b0, std::size_t b1, double t_s, dou
     const double running = powered * active;
     const double keeps = (st == kFailed) | (st == kRebooting) ? 1.0 : 0.0;
     state[i] = (powered == 0.0 && keeps == 0.0) ? kOff : st;
-    const double rate = running > 0.0 ? n_ok * peak_ops[i] * utilisation[i] * clock[i] : 0.0;
+    // Loaded for every satellite: no masked loads.
+    const double ops = peak_ops[i], u = utilisation[i], f = clock[i], idle_w = idle_now[i];
+    const double rate = running > 0.0 ? n_ok * ops * u * f : 0.0;
     rates[i - b0] = rate;
     energy[i] += delivered * dt_s;
-    idle_energy[i] += (powered > 0.0 ? idle_now[i] : 0.0) * dt_s;
+    idle_energy[i] += (powered > 0.0 ? idle_w : 0.0) * dt_s;
     // Times as dt_s times a 0/1 factor: GCC makes masked stores of "+= c ? dt : 0".
-    throttled[i] += dt_s * (clock[i] < 1.0 ? running : 0.0);
+    throttled[i] += dt_s * (f < 1.0 ? running : 0.0);
     off[i] += dt_s * (1.0 - running);
     // No raw data generated or stored and no results stored: the data pass
     // below would process, drop and downlink exactly +0 and leave raw and
     // results at 0, for any work rate dt >= 0, ops_per_bit in (0, inf),
     // reduction_ratio > 0 and downlink_rate >= 0 (else it runs, NaN included).
     const double rate_dt = rate * dt_s;
-    const double none = (data_rate[i] == 0.0) & (raw_bits[i] == 0.0) & (result_bits[i] == 0.0) &
-                                (rate_dt >= 0.0) & (ops_per_bit[i] > 0.0) & (ops_per_bit[i] < kInf) &
-                                (reduction[i] > 0.0) & (downlink[i] >= 0.0)
-                            ? 0.0
-                            : 1.0;
-    has_data += none;
+    has_data += (data_rate[i] == 0.0) & (raw_bits[i] == 0.0) & (result_bits[i] == 0.0) & (rate_dt >= 0.0) &
+                        (ops_per_bit[i] > 0.0) & (ops_per_bit[i] < kInf) & (reduction[i] > 0.0) &
+                        (downlink[i] >= 0.0)
+                    ? 0
+                    : 1;
   }
-  if (has_data == 0.0 && !data_driven) {
+  if (has_data == 0 && !data_driven) {
     // The rates are read by nothing in the step: written at the segment's
     // last step only.
 #pragma omp simd
