@@ -6,8 +6,10 @@
 #include <limits>
 #include <sstream>
 #include <stdexcept>
+#include <type_traits>
 
 #include "orbitwin/constants.hpp"
+#include "orbitwin/fastmath.hpp"
 #include "orbitwin/fleet.hpp"
 #include "orbitwin/radiation.hpp"
 #include "orbitwin/thermal_power.hpp"
@@ -36,6 +38,13 @@ constexpr std::array<double, 64> ones_block() {
   return a;
 }
 alignas(32) constexpr std::array<double, 64> kOnes = ones_block();
+// +inf for every satellite of a block: no data-driven limit on the utilisation.
+constexpr std::array<double, 64> infs_block() {
+  std::array<double, 64> a{};
+  for (std::size_t k = 0; k < a.size(); ++k) a[k] = std::numeric_limits<double>::infinity();
+  return a;
+}
+alignas(32) constexpr std::array<double, 64> kInfs = infs_block();
 
 }  // namespace
 
@@ -172,12 +181,53 @@ void Fleet::register_compute_channels() {
 
 namespace kernels {
 
+namespace {
+
+// compute_demand's junction temperatures [K] of satellites [s0, s1) (rows
+// from s0: working counts as doubles, payload node temperatures), written to
+// junction; returns > 0 where some satellite may throttle, 0 where every one
+// is at or below its throttle start with a finite ramp span > 0: there
+// t_limit - tj >= t_limit - t_start = span (rounding is monotone), so
+// (t_limit - tj) / span >= 1 and the clamped clock is exactly 1.
+// kPow2: every working count is a power of two 2^k (or the satellite has
+// none): power / n = power * 2^-k exactly (one rounding of the same real
+// number), 2^-k's bits being those of 2^k subtracted from 2^1023's doubled.
+template <bool kPow2>
+double junction_rows(std::size_t s0, std::size_t s1, const double* __restrict working_ok,
+                     const double* __restrict node_temp, const double* __restrict power,
+                     const double* __restrict offset, const double* __restrict t_limit,
+                     const double* __restrict t_start, double* __restrict junction) {
+  constexpr double kInf = std::numeric_limits<double>::infinity();
+  // An integer count without an OpenMP reduction (which GCC keeps in memory
+  // here, a store and a load per four satellites): integer sums vectorise
+  // as they stand; ivdep for the rows, which do not overlap (GCC would
+  // check at run time).
+  int64_t hot = 0;
+#pragma GCC ivdep
+  for (std::size_t i = s0; i < s1; ++i) {
+    const double n_ok = working_ok[i - s0];
+    const double w = power[i];  // loaded for every satellite: no masked load
+    const double per_acc_w =
+        n_ok > 0.0 ? (kPow2 ? w * fastmath::detail::from_bits(0x7FE0000000000000ull - fastmath::detail::bits_of(n_ok))
+                            : w / n_ok)
+                   : 0.0;
+    const double tj = node_temp[i - s0] + offset[i] * per_acc_w;
+    junction[i] = tj;
+    const double span = t_limit[i] - t_start[i];
+    hot += (tj <= t_start[i]) & (span > 0.0) & (span < kInf) ? 0 : 1;
+  }
+  return static_cast<double>(hot);
+}
+
+}  // namespace
+
 void compute_demand(Compute& c, std::size_t b0, std::size_t b1, double t_s, double dt_s,
                     const double* node_temp_k, std::size_t temp_stride,
                     const double* latitude_rad, const double* longitude_rad,
                     const uint32_t* status, const double* leakage_factor,
                     double* payload_demand_w, bool segment_last) {
   constexpr std::size_t kMaxBlock = 64;  // = kernels::kBlock
+  constexpr double kInf = std::numeric_limits<double>::infinity();
   const double p = c.power_exponent;
   const bool grid = !c.grid.values.empty();
   const bool data_driven = c.data_driven;
@@ -248,43 +298,82 @@ void compute_demand(Compute& c, std::size_t b0, std::size_t b1, double t_s, doub
     // below where an int32 comparison meets a double one (it folds a
     // comparison of a converted integer back into an integer one).
     double working_ok[kMaxBlock], on_flag[kMaxBlock], see_flag[kMaxBlock];
-#pragma omp simd
+    int32_t odd_count = 0;  // > 0: some satellite has a working count not a power of two
+#pragma omp simd reduction(+ : odd_count)
     for (std::size_t i = s0; i < s1; ++i) {
       const bool tid_failed = (status[i] & kStatusTidFailed) != 0;
-      working_ok[i - s0] = tid_failed ? 0.0 : static_cast<double>(working[i]);
+      const int32_t w = working[i];
+      working_ok[i - s0] = tid_failed ? 0.0 : static_cast<double>(w);
       on_flag[i - s0] = enabled[i] != 0 ? 1.0 : 0.0;
       see_flag[i - s0] = (status[i] & kStatusSeeOutage) != 0 ? 1.0 : 0.0;
+      // Counts below 1 (and failed satellites) take 0 W per accelerator, no division.
+      const uint32_t uw = static_cast<uint32_t>(w);
+      odd_count += (w > 0) & ((uw & (uw - 1u)) != 0u) & !tid_failed;
     }
-    double clock_pow[kMaxBlock], partial[kMaxBlock];
+    // The junction temperature, and whether every satellite of the block is
+    // at or below its throttle start (where the clock is exactly 1, below).
+    const double* __restrict temp_s = node_temp;
+    const double* __restrict ok_s = working_ok;
+    const double hot = odd_count == 0
+                           ? junction_rows<true>(s0, s1, ok_s, temp_s, power, offset, t_limit, t_start, junction)
+                           : junction_rows<false>(s0, s1, ok_s, temp_s, power, offset, t_limit, t_start, junction);
+    // The two other divisions, each in a pass of its own and only where
+    // needed: the throttle ramp f0 (clamped, before the commanded cap) where
+    // some satellite of the block may throttle, else 1 for all (exact, as
+    // above); the utilisation limit from the raw data under data-driven
+    // planning, else +inf (no limit). The main pass reads both as rows: GCC
+    // vectorises it so, where a known constant in their place turns its
+    // selects into mask selects it does not vectorise.
+    double f0_row[kMaxBlock], u_limit_row[kMaxBlock];
+    const double* __restrict f0s = kOnes.data();
+    if (hot > 0.0) {
+#pragma omp simd
+      for (std::size_t i = s0; i < s1; ++i) {
+        const double f = (t_limit[i] - junction[i]) / (t_limit[i] - t_start[i]);
+        f0_row[i - s0] = f > 1.0 ? 1.0 : (f < 0.0 ? 0.0 : f);
+      }
+      f0s = f0_row;
+    }
+    const double* __restrict u_limits = kInfs.data();
+    if (planning > 0.0) {
+#pragma omp simd
+      for (std::size_t i = s0; i < s1; ++i) {
+        const double f0 = f0s[i - s0], cap = clock_cap[i];
+        const double f = f0 < cap ? f0 : cap;
+        const double n_ok = working_ok[i - s0];
+        const double data_ops = (raw_bits[i] + data_rate[i] * dt_s) * ops_per_bit[i];
+        const double full_ops = n_ok * peak_ops[i] * f * dt_s;
+        const double u_data = data_ops / full_ops;
+        const double rebooting = (t_s < reboot_until[i]) | (see_flag[i - s0] > 0.0) ? 1.0 : 0.0;
+        const double available = (on_flag[i - s0] > 0.0) & (n_ok > 0.0) & (rebooting == 0.0) ? 1.0 : 0.0;
+        u_limit_row[i - s0] = (available > 0.0) & (f > 0.0) ? u_data : kInf;
+      }
+      u_limits = u_limit_row;
+    }
+    double clock_pow[kMaxBlock], partial[kMaxBlock], state_d[kMaxBlock];
     double any_partial = 0.0;
     // Flags as 0/1 doubles and the state as a double until its store.
 #pragma omp simd reduction(+ : any_partial)
     for (std::size_t i = s0; i < s1; ++i) {
       const double n_ok = working_ok[i - s0];
       const double idle_w = idle_p[i] * leak[i - s0];
-      const double per_acc_w = n_ok > 0.0 ? power[i] / n_ok : 0.0;
-      const double tj = node_temp[i - s0] + offset[i] * per_acc_w;
-      junction[i] = tj;
       // Throttle curve: 1 below throttle_start, linear to 0 at the junction limit.
-      const double span = t_limit[i] - t_start[i];
-      double f = (t_limit[i] - tj) / span;
-      f = f > 1.0 ? 1.0 : (f < 0.0 ? 0.0 : f);
+      double f = f0s[i - s0];
       const double cap = clock_cap[i];
       f = f < cap ? f : cap;
       // Workload: per-satellite demand, optionally shaped by the geographic grid.
       double u = demand[i];
-      u = grid ? u * shape[i - s0] : u;
+      const double sh = shape[i - s0];  // kOnes without a grid: no masked load
+      u = grid ? u * sh : u;
       u = u < 0.0 ? 0.0 : (u > 1.0 ? 1.0 : u);
       const double rebooting = (t_s < reboot_until[i]) | (see_flag[i - s0] > 0.0) ? 1.0 : 0.0;
       const double on = on_flag[i - s0];
       const double powered_on = (on > 0.0) & (n_ok > 0.0) ? 1.0 : 0.0;
       const double available = (powered_on > 0.0) & (rebooting == 0.0) ? 1.0 : 0.0;
-      // Data-driven: plan no more work than the raw data there will be this step.
-      const double data_ops = (raw_bits[i] + data_rate[i] * dt_s) * ops_per_bit[i];
-      const double full_ops = n_ok * peak_ops[i] * f * dt_s;
-      const double u_data = data_ops / full_ops;
-      const double u_planned = (available > 0.0) & (f > 0.0) & (u_data < u) ? u_data : u;
-      u = planning > 0.0 ? u_planned : u;
+      // Data-driven: plan no more work than the raw data there will be this
+      // step (u_limit < u is false for +inf and NaN, so u stands).
+      const double u_limit = u_limits[i - s0];
+      u = u_limit < u ? u_limit : u;
       clock[i] = available > 0.0 ? f : 0.0;
       utilisation[i] = available > 0.0 ? u : 0.0;
       // f^p: f is in [0, 1] and p >= 1, so f = 1 (unthrottled, the usual case)
@@ -311,8 +400,12 @@ void compute_demand(Compute& c, std::size_t b0, std::size_t b1, double t_s, doub
       const double slow = f < 1.0 ? 1.0 : 0.0;
       const double running_state = 1.0 + 2.0 * rebooting + (1.0 - rebooting) * slow;  // 1, 2 or 3
       const double st = 4.0 - live * (4.0 - on * running_state);
-      state[i] = static_cast<int32_t>(st);
+      state_d[i - s0] = st;
     }
+    // The states as int32 in a pass of their own: with the int32 store above,
+    // GCC runs the pass eight satellites wide, two registers per value, spilling.
+#pragma omp simd
+    for (std::size_t i = s0; i < s1; ++i) state[i] = static_cast<int32_t>(state_d[i - s0]);
     if (any_partial == 0.0) continue;
     // Throttled satellites (0 < f < 1): the dynamic power with pow, as above.
     for (std::size_t i = s0; i < s1; ++i) {
@@ -377,8 +470,12 @@ void compute_account(Compute& c, std::size_t b0, std::size_t b1, double t_s, dou
   // Two passes: power, state and work rate first; then the data, unless no
   // satellite of the block has any (see below).
   double rates[kMaxBlock];  // [op/s] before the data-driven limit
-  double has_data = 0.0;    // > 0: the data pass must run for some satellite
-#pragma omp simd reduction(+ : has_data)
+  // > 0: the data pass must run for some satellite. An integer count without
+  // an OpenMP reduction (which GCC keeps in memory here, a store and a load
+  // per vector): integer sums vectorise as they stand; ivdep for the
+  // satellites' rows, which do not overlap (GCC would check at run time).
+  int64_t has_data = 0;
+#pragma GCC ivdep
   for (std::size_t i = b0; i < b1; ++i) {
     const double delivered = delivered_w[i];
     power[i] = delivered;
@@ -391,26 +488,27 @@ void compute_account(Compute& c, std::size_t b0, std::size_t b1, double t_s, dou
     const double running = powered * active;
     const double keeps = (st == kFailed) | (st == kRebooting) ? 1.0 : 0.0;
     state[i] = (powered == 0.0 && keeps == 0.0) ? kOff : st;
-    const double rate = running > 0.0 ? n_ok * peak_ops[i] * utilisation[i] * clock[i] : 0.0;
+    // Loaded for every satellite: no masked loads.
+    const double ops = peak_ops[i], u = utilisation[i], f = clock[i], idle_w = idle_now[i];
+    const double rate = running > 0.0 ? n_ok * ops * u * f : 0.0;
     rates[i - b0] = rate;
     energy[i] += delivered * dt_s;
-    idle_energy[i] += (powered > 0.0 ? idle_now[i] : 0.0) * dt_s;
+    idle_energy[i] += (powered > 0.0 ? idle_w : 0.0) * dt_s;
     // Times as dt_s times a 0/1 factor: GCC makes masked stores of "+= c ? dt : 0".
-    throttled[i] += dt_s * (clock[i] < 1.0 ? running : 0.0);
+    throttled[i] += dt_s * (f < 1.0 ? running : 0.0);
     off[i] += dt_s * (1.0 - running);
     // No raw data generated or stored and no results stored: the data pass
     // below would process, drop and downlink exactly +0 and leave raw and
     // results at 0, for any work rate dt >= 0, ops_per_bit in (0, inf),
     // reduction_ratio > 0 and downlink_rate >= 0 (else it runs, NaN included).
     const double rate_dt = rate * dt_s;
-    const double none = (data_rate[i] == 0.0) & (raw_bits[i] == 0.0) & (result_bits[i] == 0.0) &
-                                (rate_dt >= 0.0) & (ops_per_bit[i] > 0.0) & (ops_per_bit[i] < kInf) &
-                                (reduction[i] > 0.0) & (downlink[i] >= 0.0)
-                            ? 0.0
-                            : 1.0;
-    has_data += none;
+    has_data += (data_rate[i] == 0.0) & (raw_bits[i] == 0.0) & (result_bits[i] == 0.0) & (rate_dt >= 0.0) &
+                        (ops_per_bit[i] > 0.0) & (ops_per_bit[i] < kInf) & (reduction[i] > 0.0) &
+                        (downlink[i] >= 0.0)
+                    ? 0
+                    : 1;
   }
-  if (has_data == 0.0 && !data_driven) {
+  if (has_data == 0 && !data_driven) {
     // The rates are read by nothing in the step: written at the segment's
     // last step only.
 #pragma omp simd

@@ -40,11 +40,26 @@ inline void sincos_rows(const double* __restrict x0, const double* __restrict ra
   }
   const int count = runs.count;
   if (count > 0) {
-    double hs[SharedRuns::kMax], hc[SharedRuns::kMax];
+    // One run: a scalar sincos. More: the runs' angles gathered (and padded
+    // with 0) for a vectorised sincos over four or eight lanes (GCC left a
+    // loop over count scalar). The same arithmetic, so the same bits.
+    static_assert(SharedRuns::kMax == 8, "four or eight lanes below");
+    alignas(32) double angle[SharedRuns::kMax];
+    alignas(32) double hs[SharedRuns::kMax], hc[SharedRuns::kMax];
+    if (count == 1) {
+      fm::sincos(x0[0] + rate[0] * t, hs[0], hc[0]);
+    } else {
+      for (int j = 0; j < count; ++j) {
+        const std::size_t h = runs.start[j];
+        angle[j] = x0[h] + rate[h] * t;
+      }
+      for (int j = count; j < SharedRuns::kMax; ++j) angle[j] = 0.0;
 #pragma omp simd
-    for (int j = 0; j < count; ++j) {
-      const std::size_t h = runs.start[j];
-      fm::sincos(x0[h] + rate[h] * t, hs[j], hc[j]);
+      for (int j = 0; j < 4; ++j) fm::sincos(angle[j], hs[j], hc[j]);
+      if (count > 4) {
+#pragma omp simd
+        for (int j = 4; j < 8; ++j) fm::sincos(angle[j], hs[j], hc[j]);
+      }
     }
     // Four satellites per store, a run's last stores running over into the
     // next run (which then writes its own values there) or into the rows'
