@@ -145,10 +145,10 @@ def raycast_fraction(r: np.ndarray, sun_m: np.ndarray, n: int = 150) -> float:
 PENUMBRA_ALTITUDES_M: tuple[float, ...] = (400e3, 1200e3, 20000e3)
 
 
-def penumbra_profile(alt_m: float) -> dict[str, np.ndarray]:
-    """The core's illuminated fraction (``got``) and the ray-cast reference (``ref``)
-    at 11 points across the shadow edge at altitude ``alt_m`` [m] (angles -0.01 to
-    +0.01 rad from the edge), plus ``deep`` (anti-Sun point) and ``noon`` (sub-solar)."""
+def shadow_edge_points(alt_m: float, offsets_rad: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Positions (n, 3) [m] at altitude ``alt_m`` [m] in the plane of the Sun and the
+    Earth's axis, ``offsets_rad`` [rad] from the shadow edge (negative: into the
+    shadow), and the Sun's position [m], at the March 2024 equinox."""
     from .. import _core
 
     sun = _core.sun_ephemeris(*julian("2024-03-20T03:06Z"))
@@ -157,11 +157,20 @@ def penumbra_profile(alt_m: float) -> dict[str, np.ndarray]:
     perp = np.cross(shat, [0.0, 0.0, 1.0])
     perp /= np.linalg.norm(perp)
     radius = R_E + alt_m
-    edge = math.asin(R_E / radius)  # angle from the anti-Sun axis at the shadow edge
-    offsets = np.linspace(-0.01, 0.01, 11)
-    pts = np.array(
-        [radius * (-math.cos(edge + x) * shat + math.sin(edge + x) * perp) for x in offsets]
-    )
+    angle = math.asin(R_E / radius) + np.asarray(offsets_rad, dtype=float)  # from anti-Sun
+    pts = radius * (-np.cos(angle)[:, None] * shat + np.sin(angle)[:, None] * perp)
+    return np.ascontiguousarray(pts), sun_m
+
+
+def penumbra_profile(alt_m: float) -> dict[str, np.ndarray]:
+    """The core's illuminated fraction (``got``) and the ray-cast reference (``ref``)
+    at 11 points across the shadow edge at altitude ``alt_m`` [m] (angles -0.01 to
+    +0.01 rad from the edge), plus ``deep`` (anti-Sun point) and ``noon`` (sub-solar)."""
+    from .. import _core
+
+    pts, sun_m = shadow_edge_points(alt_m, np.linspace(-0.01, 0.01, 11))
+    shat = sun_m / np.linalg.norm(sun_m)
+    radius = R_E + alt_m
     return {
         "got": _core.illuminated_fraction(pts, sun_m),
         "ref": np.array([raycast_fraction(p, sun_m) for p in pts]),
@@ -221,15 +230,7 @@ def penumbra_crossing(alt_m: float, n: int = 2001) -> dict[str, np.ndarray]:
     -0.012 to +0.012 rad from the edge: about 780 of them in the penumbra)."""
     from .. import _core
 
-    sun = _core.sun_ephemeris(*julian("2024-03-20T03:06Z"))
-    sun_m = np.array(sun["direction"]) * sun["distance_m"]
-    shat = sun_m / np.linalg.norm(sun_m)
-    perp = np.cross(shat, [0.0, 0.0, 1.0])
-    perp /= np.linalg.norm(perp)
-    radius = R_E + alt_m
-    angle = math.asin(R_E / radius) + np.linspace(-0.012, 0.012, n)
-    pts = radius * (-np.cos(angle)[:, None] * shat + np.sin(angle)[:, None] * perp)
-    pts = np.ascontiguousarray(pts)
+    pts, sun_m = shadow_edge_points(alt_m, np.linspace(-0.012, 0.012, n))
     return {
         "got": _core.illuminated_fraction(pts, sun_m),
         "ref": overlap_fraction_extended(pts, sun_m),
