@@ -30,21 +30,16 @@ void check(const char* field, double value, double lo, double hi) {
   }
 }
 
-// 1 for every satellite of a block: the leakage factor and the workload's
-// shaping where a fleet has none.
-constexpr std::array<double, 64> ones_block() {
+// v for every satellite of a block.
+constexpr std::array<double, 64> filled_block(double v) {
   std::array<double, 64> a{};
-  for (std::size_t k = 0; k < a.size(); ++k) a[k] = 1.0;
+  for (std::size_t k = 0; k < a.size(); ++k) a[k] = v;
   return a;
 }
-alignas(32) constexpr std::array<double, 64> kOnes = ones_block();
-// +inf for every satellite of a block: no data-driven limit on the utilisation.
-constexpr std::array<double, 64> infs_block() {
-  std::array<double, 64> a{};
-  for (std::size_t k = 0; k < a.size(); ++k) a[k] = std::numeric_limits<double>::infinity();
-  return a;
-}
-alignas(32) constexpr std::array<double, 64> kInfs = infs_block();
+// 1: the leakage factor and the workload's shaping where a fleet has none.
+alignas(32) constexpr std::array<double, 64> kOnes = filled_block(1.0);
+// +inf: no data-driven limit on the utilisation.
+alignas(32) constexpr std::array<double, 64> kInfs = filled_block(std::numeric_limits<double>::infinity());
 
 }  // namespace
 

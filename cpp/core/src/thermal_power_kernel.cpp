@@ -140,13 +140,6 @@ struct Scratch {
   uint8_t m_zero_outside[kN][kN] = {};
 };
 
-#if defined(__GNUC__)
-#define ORBITWIN_NOINLINE __attribute__((noinline))
-#define ORBITWIN_ALWAYS_INLINE __attribute__((always_inline))
-#else
-#define ORBITWIN_NOINLINE
-#define ORBITWIN_ALWAYS_INLINE
-#endif
 
 // The index of the lowest set bit of b != 0.
 inline std::size_t lowest_bit(uint64_t b) {

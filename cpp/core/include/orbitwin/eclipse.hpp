@@ -5,16 +5,9 @@
 
 #include "orbitwin/constants.hpp"
 #include "orbitwin/fastmath.hpp"
+#include "orbitwin/inline.hpp"
 
 namespace orbitwin {
-
-// Always inlined: callers evaluate it inside vectorised loops, which a call
-// (GCC's inlining limits) would keep scalar.
-#if defined(__GNUC__)
-#define ORBITWIN_ECLIPSE_INLINE inline __attribute__((always_inline))
-#else
-#define ORBITWIN_ECLIPSE_INLINE inline
-#endif
 
 // Cheap classification of a satellite at r [m] for a Sun at s [m] (both
 // geocentric, same frame): returns 1 for surely fully lit, 0 for surely in
@@ -52,7 +45,7 @@ inline double shadow_classify(double rx, double ry, double rz, double sx, double
 // loop over samples vectorises. NaN in, NaN out. Validated against ray
 // casting of the two spheres, extended precision and the closed-form eclipse
 // duration of circular orbits against beta angle (tests/test_sun_eclipse.py).
-ORBITWIN_ECLIPSE_INLINE double illuminated_fraction(double rx, double ry, double rz, double sx, double sy, double sz) {
+ORBITWIN_ALWAYS_INLINE inline double illuminated_fraction(double rx, double ry, double rz, double sx, double sy, double sz) {
   namespace fm = fastmath;
   const double dx = sx - rx, dy = sy - ry, dz = sz - rz;
   const double d = std::sqrt(dx * dx + dy * dy + dz * dz);

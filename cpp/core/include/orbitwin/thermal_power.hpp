@@ -30,6 +30,7 @@
 
 #include "orbitwin/buffer.hpp"
 #include "orbitwin/constants.hpp"
+#include "orbitwin/inline.hpp"
 
 namespace orbitwin {
 
@@ -308,20 +309,14 @@ struct ThermalPower {
 
 namespace detail {
 
-// The view factor's helpers are always inlined: the kernel calls them inside
-// vectorised loops, which a call (GCC's inlining limits) would keep scalar.
-#if defined(__GNUC__)
-#define ORBITWIN_VF_INLINE inline __attribute__((always_inline))
-#else
-#define ORBITWIN_VF_INLINE inline
-#endif
+// The view factor's helpers are always inlined (see inline.hpp).
 
 // atan2(y, x) [rad] for y >= +0 and x >= 0 (the first quadrant),
 // branch-free: one division and a degree-23 odd minimax polynomial for atan
 // on [0, 1] (|error| < 3e-11 rad). Enough for view factors; vectorises.
 inline constexpr double kAtanC1 = 0.9999999994302199;  //!< atan2_first's coefficient of r
 
-ORBITWIN_VF_INLINE double atan2_first(double y, double x) {
+ORBITWIN_ALWAYS_INLINE inline double atan2_first(double y, double x) {
   const bool big = y > x;
   const double num = big ? x : y;
   const double den = big ? y : x;
@@ -345,11 +340,11 @@ ORBITWIN_VF_INLINE double atan2_first(double y, double x) {
 
 // atan2(y, x) [rad] for x >= 0 (the right half-plane): atan2_first of |y|
 // with y's sign.
-ORBITWIN_VF_INLINE double atan2_right(double y, double x) { return std::copysign(atan2_first(std::fabs(y), x), y); }
+ORBITWIN_ALWAYS_INLINE inline double atan2_right(double y, double x) { return std::copysign(atan2_first(std::fabs(y), x), y); }
 
 // The end of plate_view_factor_pre: c the clamped cosine, w = sqrt(1 - h^2 c^2),
 // a_xw = atan2_first(x, w), a_xcw = atan2_right(x c, w).
-ORBITWIN_VF_INLINE double plate_view_factor_from(double c, double a_xw, double a_xcw, double inv_h, double inv_h2,
+ORBITWIN_ALWAYS_INLINE inline double plate_view_factor_from(double c, double a_xw, double a_xcw, double inv_h, double inv_h2,
                                                  double x, double w) {
   const double cut = 0.5 - a_xw * (1.0 / kPi) + (c * (0.5 * kPi + a_xcw) - x * w) * (inv_h2 * (1.0 / kPi));
   const double f = c >= inv_h ? c * inv_h2 : (c <= -inv_h ? 0.0 : cut);
@@ -358,7 +353,7 @@ ORBITWIN_VF_INLINE double plate_view_factor_from(double c, double a_xw, double a
 
 // plate_view_factor with the per-satellite quantities precomputed:
 // inv_h = 1/h, inv_h2 = 1/h^2, h2 = h^2, x = sqrt(h^2 - 1).
-ORBITWIN_VF_INLINE double plate_view_factor_pre(double cos_nadir, double inv_h, double inv_h2, double h2,
+ORBITWIN_ALWAYS_INLINE inline double plate_view_factor_pre(double cos_nadir, double inv_h, double inv_h2, double h2,
                                                 double x) {
   // Clamped at 1; below -1 the result is 0 with or without a clamp (as for NaN).
   const double c = cos_nadir > 1.0 ? 1.0 : cos_nadir;
@@ -371,7 +366,7 @@ ORBITWIN_VF_INLINE double plate_view_factor_pre(double cos_nadir, double inv_h, 
 
 // Whether plate_view_factor_edge gives plate_view_factor_pre's value for the
 // cosine c: h^2 c^2 < 2^-56 and |x c| < 2^-27 (false for NaN).
-ORBITWIN_VF_INLINE bool plate_edge_on(double c, double h2, double x) {
+ORBITWIN_ALWAYS_INLINE inline bool plate_edge_on(double c, double h2, double x) {
   return h2 * c * c < 0x1p-56 && std::fabs(x * c) < 0x1p-27;
 }
 
@@ -385,7 +380,7 @@ ORBITWIN_VF_INLINE bool plate_edge_on(double c, double h2, double x) {
 // same operations as plate_view_factor_pre from there on, bit for bit; one
 // is 1.0 hidden from the optimiser (x * w stays a product, so the
 // expression contracts to FMAs as there).
-ORBITWIN_VF_INLINE double plate_view_factor_edge(double cos_nadir, double a_x1, double one, double inv_h,
+ORBITWIN_ALWAYS_INLINE inline double plate_view_factor_edge(double cos_nadir, double a_x1, double one, double inv_h,
                                                  double inv_h2, double x) {
   const double c = cos_nadir > 1.0 ? 1.0 : cos_nadir;
   const double xc = x * c;
