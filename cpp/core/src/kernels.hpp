@@ -58,7 +58,7 @@ struct BlockKinematics {
   alignas(32) double v[3][kBlock];
   alignas(32) double att[9][kBlock];   //!< [-] body X, Y, Z in ECI, one row per element (as body_axes)
   alignas(32) double h_norm[kBlock];   //!< [m^2/s] |r x v|: sun_geometry writes it for attitude
-  alignas(32) double ecef[2][kBlock];  //!< [m] Earth-fixed x, y (z is r[2]): geodetic writes them for ground
+  alignas(32) double ecef[2][kBlock];  //!< [m] Earth-fixed x, y (z is r[2]): geodetic writes them for radiation and ground
   int circular = -1;        //!< 1: every orbit of the block has e = 0 (for a fast Kepler solve)
   SharedRuns node;          //!< the node at epoch and its rate
   SharedRuns perigee;       //!< the perigee at epoch and its rate

@@ -550,9 +550,8 @@ void Radiation::prepare() {
   }
 }
 
-void Radiation::step(Fleet& f, std::size_t b0, std::size_t b1, double t_s, double dt_s,
-                     double sin_gmst, double cos_gmst, bool segment_last, const double* rx,
-                     const double* ry, const double* rz) {
+void Radiation::step(Fleet& f, std::size_t b0, std::size_t b1, double t_s, double dt_s, bool segment_last,
+                     const double* ex, const double* ey, const double* ez) {
   // The response rows this thread blended last, kept across blocks and steps
   // for this model (another model, even at the same address, has another id).
   thread_local Weights w;
@@ -567,8 +566,7 @@ void Radiation::step(Fleet& f, std::size_t b0, std::size_t b1, double t_s, doubl
     blend_weights(static_cast<std::size_t>(thickness_row_[b0]), thickness_frac_[b0], w);
   for (std::size_t c0 = b0; c0 < b1; c0 += kChunk) {
     const std::size_t c1 = std::min(b1, c0 + kChunk);
-    step_chunk(f, c0, c1, t_s, dt_s, sin_gmst, cos_gmst, segment_last, rx + (c0 - b0), ry + (c0 - b0),
-               rz + (c0 - b0), w);
+    step_chunk(f, c0, c1, t_s, dt_s, segment_last, ex + (c0 - b0), ey + (c0 - b0), ez + (c0 - b0), w);
   }
 }
 
@@ -595,17 +593,17 @@ void Radiation::blend_weights(std::size_t row, double fr, Weights& w) const {
   w.frac = fr;
 }
 
-void Radiation::step_chunk(Fleet& f, std::size_t b0, std::size_t b1, double t_s,
-                           double dt_s, double sin_gmst, double cos_gmst, bool segment_last,
-                           const double* rx, const double* ry, const double* rz, Weights& w) {
+void Radiation::step_chunk(Fleet& f, std::size_t b0, std::size_t b1, double t_s, double dt_s,
+                           bool segment_last, const double* ex, const double* ey, const double* ez,
+                           Weights& w) {
   const RadiationConfig& c = cfg_;
   const std::size_t np = c.n_proton, ne = c.n_electron;
   const double* __restrict lat = f.latitude_rad.data();
   const double* __restrict lon = f.longitude_rad.data();
   const double* __restrict alt = f.altitude_m.data();
-  const double* __restrict prx = rx;
-  const double* __restrict pry = ry;
-  const double* __restrict prz = rz;
+  const double* __restrict pex = ex;
+  const double* __restrict pey = ey;
+  const double* __restrict pez = ez;
   uint32_t* __restrict status = f.status.data();
   const double* __restrict energy = c.proton_energy_mev.data();
   const uint64_t time_key = radiation::time_key(t_s);  // step_key's part common to all satellites
@@ -628,8 +626,7 @@ void Radiation::step_chunk(Fleet& f, std::size_t b0, std::size_t b1, double t_s,
     const double inv_r0 = 1.0 / c.gcr_rigidity_scale_gv, f0 = c.gcr_flux_free;
 #pragma omp simd
     for (std::size_t i = b0; i < b1; ++i) {
-      const double px = prx[i - b0], py = pry[i - b0], pz = prz[i - b0];
-      const double x = cos_gmst * px + sin_gmst * py, y = -sin_gmst * px + cos_gmst * py;
+      const double x = pex[i - b0], y = pey[i - b0], pz = pez[i - b0];
       const double r = std::sqrt(x * x + y * y + pz * pz);
       const double inv_r = 1.0 / r;
       const double sin_mlat = (x * ax + y * ay + pz * az) * inv_r;

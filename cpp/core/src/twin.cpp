@@ -166,8 +166,8 @@ void Twin::evaluate(const std::vector<int64_t>& times, const std::vector<long>& 
         if (ephemeris) kernels::orbit_ephemeris(f, b0, b1, in, kin);
         else kernels::orbit_mean_elements(f, b0, b1, in, kepler, kin);
         kernels::geodetic(f, b0, b1, in, kin);
-        if (f.radiation) f.radiation->step(f, b0, b1, in.t_s, in.dt_s, in.sin_gmst, in.cos_gmst,
-                                           in.segment_last, kin.r[0], kin.r[1], kin.r[2]);
+        if (f.radiation)
+          f.radiation->step(f, b0, b1, in.t_s, in.dt_s, in.segment_last, kin.ecef[0], kin.ecef[1], kin.r[2]);
         kernels::sun_geometry(f, b0, b1, in, kin);
         kernels::attitude(f, b0, b1, in, kin);
         if (stations_.count) kernels::ground_contacts(f, b0, b1, in, stations_, kin);

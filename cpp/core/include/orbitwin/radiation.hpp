@@ -83,11 +83,11 @@ class Radiation {
   // gcr_flux, dose_rate and see_rate, which nothing else in a step reads, are
   // written only where `segment_last` (the step ends a segment of
   // Twin::evaluate: a recorded frame or the advance's end); the dose, events
-  // and status use them at every step. rx, ry, rz: the satellites' inertial
-  // positions [m] as rows (satellite b0 + k in column k), which the fleet's
-  // position_m may not hold yet during a segment.
-  void step(Fleet& f, std::size_t b0, std::size_t b1, double t_s, double dt_s, double sin_gmst,
-            double cos_gmst, bool segment_last, const double* rx, const double* ry, const double* rz);
+  // and status use them at every step. ex, ey, ez: the satellites' Earth-fixed
+  // positions [m] as rows (satellite b0 + k in column k), as kernels::geodetic
+  // computed them (the fleet holds no Earth-fixed position).
+  void step(Fleet& f, std::size_t b0, std::size_t b1, double t_s, double dt_s, bool segment_last,
+            const double* ex, const double* ey, const double* ez);
   void validate_parameters(const std::string& fleet) const;
   //! Before each advance (and the start): finds the response-table rows of
   //! each satellite's shield thickness (parameters change only between
@@ -128,10 +128,9 @@ class Radiation {
   };
   void blend_weights(std::size_t row, double frac, Weights& w) const;
   //! Satellites [b0, b1) of a block, at most 64 of them (positions [m]: rows
-  //! rx, ry, rz from satellite b0).
-  void step_chunk(Fleet& f, std::size_t b0, std::size_t b1, double t_s, double dt_s, double sin_gmst,
-                  double cos_gmst, bool segment_last, const double* rx, const double* ry, const double* rz,
-                  Weights& w);
+  //! ex, ey, ez from satellite b0, Earth-fixed).
+  void step_chunk(Fleet& f, std::size_t b0, std::size_t b1, double t_s, double dt_s, bool segment_last,
+                  const double* ex, const double* ey, const double* ez, Weights& w);
   //! Satellite i drew u0 >= p (the probability of no event, lam_tot events
   //! expected; rate0, rate1 [s-1]: its upset and functional-interrupt rates):
   //! counts the events of the step and their outage into `status`.
