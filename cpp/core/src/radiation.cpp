@@ -626,10 +626,10 @@ void Radiation::step_chunk(Fleet& f, std::size_t b0, std::size_t b1, double t_s,
     const double inv_r0 = 1.0 / c.gcr_rigidity_scale_gv, f0 = c.gcr_flux_free;
 #pragma omp simd
     for (std::size_t i = b0; i < b1; ++i) {
-      const double x = pex[i - b0], y = pey[i - b0], pz = pez[i - b0];
-      const double r = std::sqrt(x * x + y * y + pz * pz);
+      const double x = pex[i - b0], y = pey[i - b0], z = pez[i - b0];
+      const double r = std::sqrt(x * x + y * y + z * z);
       const double inv_r = 1.0 / r;
-      const double sin_mlat = (x * ax + y * ay + pz * az) * inv_r;
+      const double sin_mlat = (x * ax + y * ay + z * az) * inv_r;
       const double re_r = kEarthRadiusMean * inv_r;
       const double rc = radiation::stormer_cutoff_gv(sin_mlat, 1.0) * re_r * re_r;
       const double open = 1.0 - re_r * re_r;
