@@ -49,6 +49,15 @@ def variable_name(channel: str) -> str:
     return channel.replace(".", "__")
 
 
+def chunk_width(n_satellites: int, bytes_per_satellite: int) -> int:
+    """Satellites per chunk: as few chunks across the fleet as keep each within
+    :data:`CHUNK_BYTES`, of equal width, so the last chunk's padding (written
+    whole, as every chunk) is under one satellite per chunk, not up to a chunk."""
+    widest = max(1, CHUNK_BYTES // bytes_per_satellite)
+    n_chunks = -(-max(n_satellites, 1) // widest)
+    return max(1, -(-n_satellites // n_chunks))
+
+
 def partial_path(path: Path) -> Path:
     return path.with_name(path.name + ".partial")
 
@@ -208,7 +217,7 @@ class RunWriter:
             shape = (0, offset, *inner)
             dtype = storage_dtype(info["dtype"], precision)
             per_sat = frames_per_chunk * dtype.itemsize * int(np.prod(inner, dtype=np.int64))
-            chunk = (frames_per_chunk, min(offset, max(1, CHUNK_BYTES // per_sat)))
+            chunk = (frames_per_chunk, chunk_width(offset, per_sat))
             ds = f.create_dataset(
                 variable_name(channel),
                 shape=shape,
@@ -303,18 +312,19 @@ class RunWriter:
                 f[name].resize((t1,))
             f["time"][t0:t1] = np.asarray(times_ns, dtype=np.float64) / NS_PER_S
             f["time_ns"][t0:t1] = times_ns
-            encoded = {}
+            jobs = {}
             if t0 % self._frames_per_chunk == 0:
                 # Channels are encoded in parallel (zlib and numpy release the GIL);
-                # the file is written in one thread, in channel order.
+                # the file is written in one thread, in channel order, each channel
+                # as soon as it is encoded, while the workers encode the next ones.
                 jobs = {
                     ch: self.workers.submit(self._encoders[ch].encode_frames, t0, data)
                     for ch, data in arrays.items()
                 }
-                encoded = {ch: job.result() for ch, job in jobs.items()}
             for channel, data in arrays.items():
+                job = jobs.get(channel)
                 self._datasets[channel].resize(t1, axis=0)
-                self._encoders[channel].write(t0, data, encoded.get(channel))
+                self._encoders[channel].write(t0, data, job.result() if job else None)
             self.frames = t1
             f.attrs["orbitwin_frames"] = t1
         self._append_event_rows(events)
