@@ -258,11 +258,14 @@ def test_recorder_frames_at_exact_multiples_of_the_cadence() -> None:
         assert np.array_equal(recorded, pos)
 
 
-def test_recorded_frames_equal_the_state_with_every_model_on() -> None:
+@pytest.mark.parametrize("precision", ["double", "single"])
+def test_recorded_frames_equal_the_state_with_every_model_on(precision: str) -> None:
     """Frames recorded inside the core's long spans (several frames per span, each
     block copying its rows as it passes a frame, 2 threads) are byte-identical to
     the state of an independent twin (1 thread) advanced frame by frame, for every
-    state channel of compute nodes with radiation and ground stations on."""
+    state channel of compute nodes with radiation and ground stations on. In
+    single precision the core's conversion gives numpy's ``astype(np.float32)``
+    bit for bit, and integer channels stay as they are."""
 
     def every_model(threads: int) -> ow.Twin:
         tw = ow.Twin(EPOCH, step="10s", threads=threads)
@@ -284,7 +287,7 @@ def test_recorded_frames_equal_the_state_with_every_model_on() -> None:
         for j, tj in enumerate(t):
             frames.append((int(tj), {ch: buffers[(0, ch)][j].tobytes() for ch in channels}))
 
-    tw.record(every="30s", channels=channels, sink=sink, capacity=25)
+    tw.record(every="30s", channels=channels, sink=sink, capacity=25, precision=precision)
     tw.advance(1800 * NS + 5 * NS)  # spans of 64 steps hold up to 21 frames
     tw.flush()
     assert [t for t, _ in frames] == [30 * NS * k for k in range(61)]
@@ -293,7 +296,10 @@ def test_recorded_frames_equal_the_state_with_every_model_on() -> None:
     for t, recorded in frames:
         ref.advance(t)
         for ch in channels:
-            assert recorded[ch] == ref.fleets[0].state(ch).tobytes(), (t, ch)
+            state = ref.fleets[0].state(ch)
+            if precision == "single" and state.dtype == np.float64:
+                state = state.astype(np.float32)
+            assert recorded[ch] == state.tobytes(), (t, ch)
 
 
 def test_recorder_attached_after_start() -> None:
@@ -409,6 +415,18 @@ def test_bad_time_and_recording_input() -> None:
         ValueError, match=r"output channel 'orbit\.nope' .* allowed: .*orbit\.position"
     ):
         tw.record(every="60s", channels=["orbit.nope"], sink=print)
+    with pytest.raises(
+        ValueError, match=r"record precision is 'half'; allowed: 'single', 'double'"
+    ):
+        tw.record(every="60s", channels=["orbit.altitude"], sink=print, precision="half")
+    with pytest.raises(ValueError, match=r"recorder buffer for a/orbit\.altitude: .*float32"):
+        tw._core.attach_recorder(
+            60 * NS, np.zeros(2, np.int64), [(0, "orbit.altitude", np.zeros((2, 6)), True)]
+        )
+    with pytest.raises(ValueError, match=r"single is true for an integer channel"):
+        tw._core.attach_recorder(
+            60 * NS, np.zeros(2, np.int64), [(0, "status.flags", np.zeros((2, 6), np.uint32), True)]
+        )
     with pytest.raises(
         KeyError, match=r"no state channel 'orbit\.nope'; allowed: .*orbit\.altitude"
     ):

@@ -71,6 +71,7 @@ void bind_twin(py::module_& m) {
               const auto fi = tup[0].cast<std::size_t>();
               const auto name = tup[1].cast<std::string>();
               py::array arr = tup[2].cast<py::array>();
+              const bool single = tup.size() > 3 && tup[3].cast<bool>();
               const Fleet& f = self.fleet(fi);
               const Channel* c = f.find_channel(name);
               if (c == nullptr)
@@ -78,14 +79,20 @@ void bind_twin(py::module_& m) {
               std::vector<py::ssize_t> shape{cap, static_cast<py::ssize_t>(f.size())};
               for (std::size_t d : c->inner_shape) shape.push_back(static_cast<py::ssize_t>(d));
               const std::string what = "recorder buffer for " + f.name() + "/" + name;
+              if (single && c->dtype != DType::kFloat64)
+                throw py::value_error(what + ": single is true for an integer channel; allowed: single "
+                                      "precision for float64 channels only");
               switch (c->dtype) {
-                case DType::kFloat64: require_array<double>(arr, shape, "float64", what); break;
+                case DType::kFloat64:
+                  if (single) require_array<float>(arr, shape, "float32", what);
+                  else require_array<double>(arr, shape, "float64", what);
+                  break;
                 case DType::kInt32: require_array<int32_t>(arr, shape, "int32", what); break;
                 case DType::kUInt32: require_array<uint32_t>(arr, shape, "uint32", what); break;
                 case DType::kInt64: require_array<int64_t>(arr, shape, "int64", what); break;
               }
               if (!arr.writeable()) throw py::value_error(what + ": array is read-only");
-              resolved.push_back(RecorderSink{fi, name, arr.mutable_data()});
+              resolved.push_back(RecorderSink{fi, name, arr.mutable_data(), single});
               keep.append(arr);
             }
             self.attach_recorder(cadence_ns, static_cast<std::size_t>(cap),
@@ -94,7 +101,8 @@ void bind_twin(py::module_& m) {
           },
           py::arg("cadence_ns"), py::arg("frame_times"), py::arg("sinks"),
           "Records frames at multiples of cadence_ns into caller-owned arrays: frame_times "
-          "(capacity,) int64 and sinks [(fleet_index, channel, array (capacity, n_sat, ...))].")
+          "(capacity,) int64 and sinks [(fleet_index, channel, array (capacity, n_sat, ...)[, single])]; "
+          "with single true a float64 channel is recorded into a float32 array.")
       .def("detach_recorder", &Twin::detach_recorder)
       .def(
           "set_ground_stations",

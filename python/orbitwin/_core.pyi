@@ -153,7 +153,7 @@ class Twin:
         self,
         cadence_ns: int,
         frame_times: npt.NDArray[np.int64],
-        sinks: list[tuple[int, str, npt.NDArray[Any]]],
+        sinks: list[tuple[int, str, npt.NDArray[Any]] | tuple[int, str, npt.NDArray[Any], bool]],
     ) -> None: ...
     def detach_recorder(self) -> None: ...
     def set_ground_stations(

@@ -252,7 +252,13 @@ def run_scenario(
             output.wait()
 
     every_ns = duration_ns(scenario.output_every)
-    twin.record(every_ns / NS_PER_S, recorded, sink, capacity=FRAMES_PER_BATCH)
+    twin.record(
+        every_ns / NS_PER_S,
+        recorded,
+        sink,
+        capacity=FRAMES_PER_BATCH,
+        precision=scenario.output_precision,
+    )
     sim.progress_every_ns = every_ns * FRAMES_PER_BATCH
     for fn in scenario.processes:
         sim.process(fn(sim))

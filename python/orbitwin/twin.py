@@ -251,10 +251,15 @@ class Twin:
         channels: Iterable[str],
         sink: Callable[[np.ndarray, dict[tuple[int, str], np.ndarray]], None],
         capacity: int = 64,
+        precision: str = "double",
     ) -> Recording:
         """Records ``channels`` of every fleet at multiples of ``every`` into core-filled
         buffers of ``capacity`` frames; ``sink(times_ns, buffers)`` receives each full or
-        final batch (views valid only during the call)."""
+        final batch (views valid only during the call). With ``precision="single"``
+        float64 channels are recorded as float32 (rounded to nearest, as
+        ``astype(np.float32)`` rounds), halving the bytes the core copies per frame."""
+        if precision not in ("single", "double"):
+            raise ValueError(f"record precision is {precision!r}; allowed: 'single', 'double'")
         cadence = duration_ns(every, "output cadence")
         if cadence % self.step_ns:
             raise ValueError(
@@ -277,9 +282,11 @@ class Twin:
                         f"output channel {ch!r} does not exist in fleet {f.name!r}; "
                         f"allowed: {', '.join(sorted(f.channels))}"
                     )
-                buf = np.zeros((capacity, f.size, *info["shape"]), dtype=info["dtype"])
+                single = precision == "single" and np.dtype(info["dtype"]) == np.float64
+                dtype = np.float32 if single else info["dtype"]
+                buf = np.zeros((capacity, f.size, *info["shape"]), dtype=dtype)
                 buffers[(f.index, ch)] = buf
-                sinks.append((f.index, ch, buf))
+                sinks.append((f.index, ch, buf, single))
                 per_fleet[f.index].append(ch)
         self._core.attach_recorder(cadence, times, sinks)
         self._recording = Recording(cadence, per_fleet, times, buffers, sink)

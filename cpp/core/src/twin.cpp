@@ -187,12 +187,8 @@ void Twin::evaluate(const std::vector<int64_t>& times, const std::vector<long>& 
                                    f.thermal_power->payload_w.data(),
                                    stations_.count ? f.best_station.data() : nullptr, in.segment_last);
         if (slot[k] >= 0)
-          for (std::size_t j = 0; j < n_sinks; ++j) {
-            const ResolvedSink& s = *sink_data[j];
-            std::memcpy(s.destination + static_cast<std::size_t>(slot[k]) * s.frame_bytes + b0 * s.satellite_bytes,
-                        static_cast<const char*>(s.channel->data) + b0 * s.satellite_bytes,
-                        (b1 - b0) * s.satellite_bytes);
-          }
+          for (std::size_t j = 0; j < n_sinks; ++j)
+            sink_data[j]->copy(static_cast<std::size_t>(slot[k]), b0, b1);
       }
     }
   }
@@ -290,8 +286,11 @@ void Twin::attach_recorder(int64_t cadence_ns, std::size_t capacity, int64_t* fr
     const Channel* ch = f.find_channel(s.channel);
     if (ch == nullptr)
       throw std::invalid_argument("recorder: fleet '" + f.name() + "' has no channel '" + s.channel + "'");
-    resolved.push_back(ResolvedSink{&f, ch, static_cast<char*>(s.destination),
-                                    f.size() * ch->bytes_per_satellite(), ch->bytes_per_satellite()});
+    if (s.single && ch->dtype != DType::kFloat64)
+      throw std::invalid_argument("recorder: channel '" + s.channel + "' of fleet '" + f.name() +
+                                  "' is not float64; allowed in single precision: float64 channels");
+    const std::size_t per_sat = s.single ? ch->values_per_satellite() * sizeof(float) : ch->bytes_per_satellite();
+    resolved.push_back(ResolvedSink{&f, ch, static_cast<char*>(s.destination), f.size() * per_sat, per_sat, s.single});
   }
   rec_cadence_ns_ = cadence_ns;
   rec_capacity_ = capacity;
@@ -299,6 +298,19 @@ void Twin::attach_recorder(int64_t cadence_ns, std::size_t capacity, int64_t* fr
   rec_times_ = frame_times;
   rec_sinks_ = std::move(resolved);
   if (started_) record_if_due();
+}
+
+void Twin::ResolvedSink::copy(std::size_t slot, std::size_t b0, std::size_t b1) const {
+  char* dst = destination + slot * frame_bytes + b0 * satellite_bytes;
+  if (!single) {
+    std::memcpy(dst, static_cast<const char*>(channel->data) + b0 * satellite_bytes, (b1 - b0) * satellite_bytes);
+    return;
+  }
+  const std::size_t per_sat = channel->values_per_satellite();
+  const double* __restrict in = static_cast<const double*>(channel->data) + b0 * per_sat;
+  float* __restrict out = reinterpret_cast<float*>(dst);
+  const std::size_t n = (b1 - b0) * per_sat;
+  for (std::size_t i = 0; i < n; ++i) out[i] = static_cast<float>(in[i]);
 }
 
 void Twin::detach_recorder() {
@@ -310,8 +322,7 @@ void Twin::detach_recorder() {
 void Twin::record_if_due() {
   if (rec_sinks_.empty() || t_ns_ % rec_cadence_ns_ != 0 || t_ns_ == rec_last_ns_) return;
   if (rec_count_ >= rec_capacity_) return;  // advance() never lets this happen
-  for (const ResolvedSink& s : rec_sinks_)
-    std::memcpy(s.destination + rec_count_ * s.frame_bytes, s.channel->data, s.frame_bytes);
+  for (const ResolvedSink& s : rec_sinks_) s.copy(rec_count_, 0, s.fleet->size());
   rec_times_[rec_count_] = t_ns_;
   ++rec_count_;
   rec_last_ns_ = t_ns_;

@@ -23,6 +23,9 @@ struct RecorderSink {
   std::size_t fleet = 0;
   std::string channel;
   void* destination = nullptr;
+  // A float64 channel recorded as float32 (rounded to nearest, as numpy's
+  // astype): the frame copy converts, halving the bytes it writes.
+  bool single = false;
 };
 
 // Why advance() returned.
@@ -114,8 +117,11 @@ class Twin {
     const Fleet* fleet;
     const Channel* channel;
     char* destination;
-    std::size_t frame_bytes;      // the fleet's rows of the channel
-    std::size_t satellite_bytes;  // one satellite's row
+    std::size_t frame_bytes;      // the fleet's rows of the channel, as recorded
+    std::size_t satellite_bytes;  // one satellite's row, as recorded
+    bool single;                  // float64 values recorded as float32
+    // Satellites [b0, b1) of the channel into frame slot `slot`.
+    void copy(std::size_t slot, std::size_t b0, std::size_t b1) const;
   };
 
   // Longest run of steps (a span) evaluated block by block between thread meetings.
